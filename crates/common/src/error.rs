@@ -1,0 +1,167 @@
+//! The one error type of the HTTP contract: every failure becomes
+//! `{"errors":[{"message":"…","field":"…"}]}` with the right status code.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+/// `Result` with this crate's [`Error`] as the default error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A failure a handler can return. Client errors (4xx) carry a message meant for the
+/// user; server errors (5xx) carry a cause that is logged but never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that failed validation, one entry per offending field.
+    #[error("invalid request: {0:?}")]
+    Validation(Vec<FieldError>),
+    /// A request the contract refuses, with the reason shown to the user.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid session, or the session's user may not touch this resource.
+    #[error("Not authorized")]
+    NotAuthorized,
+    /// The resource or the route does not exist.
+    #[error("Not Found")]
+    NotFound,
+    /// The database failed; the client sees only a generic message.
+    #[error("database error: {0}")]
+    Database(#[from] mongodb::error::Error),
+    /// Anything else that is our fault; the client sees only a generic message.
+    #[error("unexpected error: {0}")]
+    Unexpected(#[source] BoxError),
+}
+
+/// One entry of the error body. `field` names the input that caused it, for validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FieldError {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+}
+
+/// The body every error response carries.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct ErrorBody {
+    pub errors: Vec<FieldError>,
+}
+
+impl ErrorBody {
+    pub fn message(message: impl Into<String>) -> Self {
+        Self {
+            errors: vec![FieldError {
+                message: message.into(),
+                field: None,
+            }],
+        }
+    }
+}
+
+/// Attached to 5xx responses so the logging middleware can report the cause that the
+/// body hides (see [`crate::http`]).
+#[derive(Clone, Debug)]
+pub struct ServerErrorCause(pub Arc<str>);
+
+impl Error {
+    /// Wraps any error as an [`Error::Unexpected`] server error.
+    pub fn unexpected(error: impl Into<BoxError>) -> Self {
+        Self::Unexpected(error.into())
+    }
+
+    /// A validation failure on a single field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotAuthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Database(_) | Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let body = match &self {
+            Self::Validation(errors) => ErrorBody {
+                errors: errors.clone(),
+            },
+            Self::Database(_) | Self::Unexpected(_) => ErrorBody::message("Something went wrong"),
+            other => ErrorBody::message(other.to_string()),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status.is_server_error() {
+            response
+                .extensions_mut()
+                .insert(ServerErrorCause(self.to_string().into()));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(error: Error) -> (StatusCode, serde_json::Value, Option<ServerErrorCause>) {
+        let response = error.into_response();
+        let status = response.status();
+        let cause = response.extensions().get::<ServerErrorCause>().cloned();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap(), cause)
+    }
+
+    #[tokio::test]
+    async fn validation_errors_name_their_field() {
+        let (status, body, _) = body_of(Error::invalid("email", "Email must be valid")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body,
+            serde_json::json!({"errors":[{"message":"Email must be valid","field":"email"}]})
+        );
+    }
+
+    #[tokio::test]
+    async fn not_authorized_is_401_without_field() {
+        let (status, body, _) = body_of(Error::NotAuthorized).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            body,
+            serde_json::json!({"errors":[{"message":"Not authorized"}]})
+        );
+    }
+
+    #[tokio::test]
+    async fn server_errors_hide_their_cause_from_the_client_but_keep_it_for_the_log() {
+        let (status, body, cause) = body_of(Error::unexpected("disk on fire")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            serde_json::json!({"errors":[{"message":"Something went wrong"}]})
+        );
+        assert!(!body.to_string().contains("disk"));
+        assert!(cause.unwrap().0.contains("disk on fire"));
+    }
+}

@@ -1,0 +1,164 @@
+//! The HTTP stack every service shares: middleware applied once, the contract's 404,
+//! and serving with graceful shutdown.
+
+use std::{any::Any, future::Future, net::SocketAddr, time::Duration};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::{MatchedPath, Request},
+    http::{StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+};
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer,
+    sensitive_headers::SetSensitiveHeadersLayer, timeout::TimeoutLayer, trace::TraceLayer,
+};
+
+use crate::error::{Error, ErrorBody, ServerErrorCause};
+
+/// Requests larger than this are refused before a handler sees them.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A request that takes longer than this is answered with 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Adds what every API service needs around its routes: the contract's 404 for
+/// unknown routes and methods, tracing with the matched path, a timeout, a body cap,
+/// panic recovery, redaction of session headers in logs, logging of 5xx causes, and
+/// the error shape on responses that layers below produced without one.
+pub fn api_stack(router: Router) -> Router {
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        // Inner layers answer on their own (timeout, panic, oversized body)...
+        .layer((
+            TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT),
+            CatchPanicLayer::custom(panic_response),
+            RequestBodyLimitLayer::new(MAX_BODY_BYTES),
+        ))
+        // ...so these outer ones see every response, theirs included.
+        .layer((
+            SetSensitiveHeadersLayer::new([
+                header::COOKIE,
+                header::SET_COOKIE,
+                header::AUTHORIZATION,
+            ]),
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!("request", method = %request.method(), route)
+            }),
+            middleware::from_fn(log_server_errors),
+            middleware::map_response(error_shape_for_bare_errors),
+        ))
+}
+
+async fn not_found() -> Error {
+    Error::NotFound
+}
+
+/// Reports the cause hidden from the client. Done here rather than in
+/// `Error::into_response` so panics and every other 5xx are logged the same way.
+async fn log_server_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if let Some(ServerErrorCause(cause)) = response.extensions().get::<ServerErrorCause>() {
+        tracing::error!(status = %response.status(), %cause, "request failed");
+    }
+    response
+}
+
+/// Layers such as the timeout and the body limit answer with an empty or plain-text
+/// body; the contract wants every error as JSON in the error shape.
+async fn error_shape_for_bare_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "Request body is too large".to_owned(),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            "The service is busy or a dependency is down; try again shortly".to_owned()
+        }
+        other => other.canonical_reason().unwrap_or("Error").to_owned(),
+    };
+    let mut shaped = (status, axum::Json(ErrorBody::message(message))).into_response();
+    *shaped.extensions_mut() = response.extensions().clone();
+    shaped
+}
+
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic payload".to_owned());
+    Error::unexpected(format!("handler panicked: {detail}")).into_response()
+}
+
+/// A bound listener and the app to serve on it. Binding is separate from serving so a
+/// test can bind port 0, read the port, then run.
+pub struct HttpServer {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl HttpServer {
+    /// Binds all interfaces on `port` (0 picks a free one).
+    pub async fn bind(port: u16, router: Router) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port))).await?;
+        Ok(Self { listener, router })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|address| address.port())
+            .unwrap_or_default()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(port = self.port(), "listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM (what Kubernetes sends before killing a pod).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,16 @@
+//! What every ticketing service shares: the error shape of the HTTP contract, the
+//! session cookie, typed events over NATS JetStream, configuration, health checks and
+//! the HTTP middleware stack.
+
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod http;
+pub mod money;
+pub mod mongo;
+pub mod session;
+pub mod telemetry;
+
+pub use error::{Error, FieldError, Result};

@@ -1,0 +1,119 @@
+//! Money is integer cents everywhere inside the system; JSON shows it as a decimal
+//! amount (`25`, `25.5`), as the original API did. Stripe takes the cents directly.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// A ticket price: more than zero, at most [`Price::MAX_CENTS`], whole cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Price(i64);
+
+/// Why an amount is not a valid price. The message is shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PriceError {
+    #[error("Price must be greater than 0")]
+    NotPositive,
+    #[error("Price must be at most 1000000")]
+    TooLarge,
+    #[error("Price must have at most 2 decimal places")]
+    FractionOfCent,
+    #[error("Price must be a number")]
+    NotANumber,
+}
+
+impl Price {
+    /// One million in the currency's main unit.
+    pub const MAX_CENTS: i64 = 100_000_000;
+
+    pub fn from_cents(cents: i64) -> Result<Self, PriceError> {
+        if cents <= 0 {
+            Err(PriceError::NotPositive)
+        } else if cents > Self::MAX_CENTS {
+            Err(PriceError::TooLarge)
+        } else {
+            Ok(Self(cents))
+        }
+    }
+
+    /// Parses an amount in the main unit, such as `25` or `19.99`.
+    pub fn from_amount(amount: f64) -> Result<Self, PriceError> {
+        if !amount.is_finite() {
+            return Err(PriceError::NotANumber);
+        }
+        if amount <= 0.0 {
+            return Err(PriceError::NotPositive);
+        }
+        if amount > (Self::MAX_CENTS / 100) as f64 {
+            return Err(PriceError::TooLarge);
+        }
+        let cents = (amount * 100.0).round();
+        // Binary floats cannot hold 19.99 exactly; anything within a millionth of a
+        // cent of a whole cent is what the user typed.
+        if ((amount * 100.0) - cents).abs() > 1e-6 {
+            return Err(PriceError::FractionOfCent);
+        }
+        Self::from_cents(cents as i64)
+    }
+
+    /// The price in the smallest currency unit, as Stripe wants it.
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Price {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl Serialize for Price {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            serializer.serialize_i64(self.0 / 100)
+        } else {
+            serializer.serialize_f64(self.0 as f64 / 100.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Price {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let amount = f64::deserialize(deserializer)?;
+        Self::from_amount(amount).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_and_two_decimal_amounts_are_prices() {
+        assert_eq!(Price::from_amount(25.0).unwrap().cents(), 2500);
+        assert_eq!(Price::from_amount(19.99).unwrap().cents(), 1999);
+        assert_eq!(Price::from_amount(0.01).unwrap().cents(), 1);
+    }
+
+    #[test]
+    fn zero_negative_fractions_of_a_cent_and_huge_amounts_are_refused() {
+        assert_eq!(Price::from_amount(0.0), Err(PriceError::NotPositive));
+        assert_eq!(Price::from_amount(-5.0), Err(PriceError::NotPositive));
+        assert_eq!(Price::from_amount(10.001), Err(PriceError::FractionOfCent));
+        assert_eq!(Price::from_amount(1e12), Err(PriceError::TooLarge));
+        assert_eq!(Price::from_amount(f64::NAN), Err(PriceError::NotANumber));
+        assert_eq!(Price::from_cents(0), Err(PriceError::NotPositive));
+    }
+
+    #[test]
+    fn json_shows_the_amount_the_user_typed() {
+        let whole = Price::from_cents(2500).unwrap();
+        let cents = Price::from_cents(1999).unwrap();
+        assert_eq!(serde_json::to_string(&whole).unwrap(), "25");
+        assert_eq!(serde_json::to_string(&cents).unwrap(), "19.99");
+        assert_eq!(serde_json::from_str::<Price>("19.99").unwrap(), cents);
+        assert!(serde_json::from_str::<Price>("-1").is_err());
+        assert_eq!(cents.to_string(), "19.99");
+    }
+}

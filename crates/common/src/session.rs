@@ -1,0 +1,234 @@
+//! The session: a signed JWT in an HTTP-only cookie. Only auth issues it; every
+//! service verifies it with the shared `JWT_KEY`.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    extract::{FromRef, FromRequestParts, Request, State},
+    http::request::Parts,
+    middleware::Next,
+    response::Response,
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{Error, config::Environment};
+
+/// The cookie that carries the session JWT.
+pub const COOKIE_NAME: &str = "session";
+
+/// How long a session lasts before the user must sign in again.
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What the session JWT says about its user, and what `currentuser` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserClaims {
+    /// The user's id (24-hex ObjectId).
+    pub id: String,
+    pub email: String,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Expires at, seconds since the epoch.
+    pub exp: i64,
+}
+
+/// Signs and verifies session cookies. Cheap to clone.
+#[derive(Clone)]
+pub struct SessionKeys(Arc<Keys>);
+
+struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl: Duration,
+    secure_cookie: bool,
+}
+
+impl SessionKeys {
+    /// Keys from the shared secret. In development the cookie drops `Secure`, so it
+    /// works over plain HTTP on localhost.
+    pub fn new(jwt_key: &str, environment: Environment) -> Self {
+        Self::with_ttl(jwt_key, environment, DEFAULT_SESSION_TTL)
+    }
+
+    pub fn with_ttl(jwt_key: &str, environment: Environment, ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iat"]);
+        Self(Arc::new(Keys {
+            encoding: EncodingKey::from_secret(jwt_key.as_bytes()),
+            decoding: DecodingKey::from_secret(jwt_key.as_bytes()),
+            validation,
+            ttl,
+            secure_cookie: environment == Environment::Production,
+        }))
+    }
+
+    /// A signed token for the user, valid for the session TTL from now.
+    pub fn issue_token(&self, id: &str, email: &str) -> Result<String, Error> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let claims = UserClaims {
+            id: id.to_owned(),
+            email: email.to_owned(),
+            iat: now,
+            exp: now + i64::try_from(self.0.ttl.as_secs()).unwrap_or(i64::MAX),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
+            .map_err(Error::unexpected)
+    }
+
+    /// The cookie that signs the user in.
+    pub fn session_cookie(&self, id: &str, email: &str) -> Result<Cookie<'static>, Error> {
+        let token = self.issue_token(id, email)?;
+        let mut cookie = self.base_cookie(token);
+        cookie.set_max_age(time::Duration::try_from(self.0.ttl).ok());
+        Ok(cookie)
+    }
+
+    /// A cookie that replaces the session with an empty, already expired one.
+    pub fn cleared_cookie(&self) -> Cookie<'static> {
+        let mut cookie = self.base_cookie(String::new());
+        cookie.make_removal();
+        cookie
+    }
+
+    /// The claims of a valid token, or `None` for a garbage, forged or expired one.
+    pub fn verify(&self, token: &str) -> Option<UserClaims> {
+        jsonwebtoken::decode::<UserClaims>(token, &self.0.decoding, &self.0.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+
+    fn user_of(&self, jar: &CookieJar) -> Option<UserClaims> {
+        jar.get(COOKIE_NAME)
+            .and_then(|cookie| self.verify(cookie.value()))
+    }
+
+    fn base_cookie(&self, value: String) -> Cookie<'static> {
+        Cookie::build((COOKIE_NAME, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.0.secure_cookie)
+            .build()
+    }
+}
+
+/// The signed-in user; rejects the request with 401 "Not authorized" otherwise.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub UserClaims);
+
+/// The signed-in user, if any. Never rejects.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<UserClaims>);
+
+impl<S> FromRequestParts<S> for MaybeUser
+where
+    SessionKeys: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let keys = SessionKeys::from_ref(state);
+        let jar = CookieJar::from_headers(&parts.headers);
+        Ok(Self(keys.user_of(&jar)))
+    }
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    SessionKeys: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|never| match never {});
+        user.map(Self).ok_or(Error::NotAuthorized)
+    }
+}
+
+/// Middleware for a group of routes that all need a signed-in user:
+/// `router.route_layer(middleware::from_fn_with_state(keys, require_auth))`.
+pub async fn require_auth(
+    State(keys): State<SessionKeys>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    let jar = CookieJar::from_headers(request.headers());
+    match keys.user_of(&jar) {
+        Some(_) => Ok(next.run(request).await),
+        None => Err(Error::NotAuthorized),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> SessionKeys {
+        SessionKeys::new("test-key", Environment::Production)
+    }
+
+    #[test]
+    fn a_token_round_trips() {
+        let token = keys().issue_token("a1", "a@b.co").unwrap();
+        let claims = keys().verify(&token).unwrap();
+        assert_eq!(
+            (claims.id.as_str(), claims.email.as_str()),
+            ("a1", "a@b.co")
+        );
+        assert!(claims.exp > claims.iat);
+    }
+
+    #[test]
+    fn a_token_signed_with_another_key_is_rejected() {
+        let forged = SessionKeys::new("other-key", Environment::Production)
+            .issue_token("a1", "a@b.co")
+            .unwrap();
+        assert_eq!(keys().verify(&forged), None);
+    }
+
+    #[test]
+    fn an_expired_token_is_rejected() {
+        let expired = SessionKeys::with_ttl("test-key", Environment::Production, Duration::ZERO)
+            .issue_token("a1", "a@b.co")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1100));
+        assert_eq!(keys().verify(&expired), None);
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        assert_eq!(keys().verify("not.a.jwt"), None);
+        assert_eq!(keys().verify(""), None);
+    }
+
+    #[test]
+    fn production_cookies_are_secure_http_only_and_lax() {
+        let cookie = keys().session_cookie("a1", "a@b.co").unwrap();
+        assert_eq!(cookie.http_only(), Some(true));
+        assert_eq!(cookie.secure(), Some(true));
+        assert_eq!(cookie.same_site(), Some(SameSite::Lax));
+        assert!(cookie.max_age().is_some());
+    }
+
+    #[test]
+    fn development_cookies_are_not_secure_so_they_work_over_http() {
+        let keys = SessionKeys::new("test-key", Environment::Development);
+        let cookie = keys.session_cookie("a1", "a@b.co").unwrap();
+        assert_eq!(cookie.secure(), Some(false));
+    }
+
+    #[test]
+    fn the_cleared_cookie_is_empty_and_expired() {
+        let cookie = keys().cleared_cookie();
+        assert_eq!(cookie.value(), "");
+        assert_eq!(cookie.max_age(), Some(time::Duration::ZERO));
+    }
+}

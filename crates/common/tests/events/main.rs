@@ -1,0 +1,267 @@
+//! The event layer against a real nats-server: delivery, sharing, retries,
+//! de-duplication and poison messages.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use common::{
+    events::{
+        Event, EventBus, HandlerError, Listener, ListenerHandle, RetryPolicy, TicketCreated,
+        spawn_listener,
+    },
+    money::Price,
+};
+
+/// Records every delivery it sees; fails the first `failures_per_event` attempts of
+/// each event.
+#[derive(Clone, Default)]
+struct Recorder {
+    attempts: Arc<Mutex<HashMap<String, u32>>>,
+    handled: Arc<Mutex<Vec<String>>>,
+    failures_per_event: u32,
+    work: Duration,
+}
+
+impl Recorder {
+    fn failing(failures_per_event: u32) -> Self {
+        Self {
+            failures_per_event,
+            ..Self::default()
+        }
+    }
+
+    fn handled(&self) -> Vec<String> {
+        self.handled.lock().unwrap().clone()
+    }
+
+    fn attempts(&self, id: &str) -> u32 {
+        self.attempts.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+}
+
+impl Listener for Recorder {
+    type Event = TicketCreated;
+
+    async fn handle(&self, event: TicketCreated) -> Result<(), HandlerError> {
+        tokio::time::sleep(self.work).await;
+        let attempt = {
+            let mut attempts = self.attempts.lock().unwrap();
+            let attempt = attempts.entry(event.id.clone()).or_default();
+            *attempt += 1;
+            *attempt
+        };
+        if attempt <= self.failures_per_event {
+            return Err(HandlerError::Failed(
+                format!("attempt {attempt} fails").into(),
+            ));
+        }
+        self.handled.lock().unwrap().push(event.id);
+        Ok(())
+    }
+}
+
+fn ticket(id: &str) -> TicketCreated {
+    TicketCreated {
+        id: id.to_owned(),
+        version: 0,
+        title: "Concert".to_owned(),
+        price: Price::from_cents(2500).unwrap(),
+        user_id: "u1".to_owned(),
+    }
+}
+
+fn fast_retries(max_deliveries: i64) -> RetryPolicy {
+    RetryPolicy {
+        max_deliveries,
+        delays: vec![Duration::from_millis(50)],
+        ack_wait: Duration::from_secs(5),
+    }
+}
+
+async fn bus() -> EventBus {
+    let servers = testkit::shared();
+    EventBus::connect(&servers.nats_url, &testkit::unique_name("events"))
+        .await
+        .expect("connect to NATS")
+}
+
+async fn listen(
+    bus: &EventBus,
+    service: &str,
+    recorder: &Recorder,
+    policy: RetryPolicy,
+) -> ListenerHandle {
+    spawn_listener(bus, service, recorder.clone(), policy)
+        .await
+        .expect("create the consumer")
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+async fn eventually(timeout: Duration, condition: impl Fn() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while tokio::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    condition()
+}
+
+/// Lets any stray redelivery happen before asserting that none did.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(700)).await;
+}
+
+#[tokio::test]
+async fn a_published_event_reaches_a_durable_consumer_once() {
+    let bus = bus().await;
+    let recorder = Recorder::default();
+    let listener = listen(&bus, "orders", &recorder, RetryPolicy::default()).await;
+
+    bus.publisher().publish(&ticket("t1")).await.unwrap();
+
+    assert!(eventually(Duration::from_secs(5), || recorder.handled().len() == 1).await);
+    settle().await;
+    assert_eq!(recorder.handled(), ["t1"]);
+    assert_eq!(listener.stats().handled(), 1);
+
+    // The consumer is durable: a restarted listener resumes after what was acked.
+    drop(listener);
+    bus.publisher().publish(&ticket("t2")).await.unwrap();
+    let restarted = Recorder::default();
+    let _listener = listen(&bus, "orders", &restarted, RetryPolicy::default()).await;
+    assert!(eventually(Duration::from_secs(5), || restarted.handled().len() == 1).await);
+    settle().await;
+    assert_eq!(restarted.handled(), ["t2"]);
+}
+
+#[tokio::test]
+async fn each_service_gets_its_own_copy_of_an_event() {
+    let bus = bus().await;
+    let (orders, payments) = (Recorder::default(), Recorder::default());
+    let _orders = listen(&bus, "orders", &orders, RetryPolicy::default()).await;
+    let _payments = listen(&bus, "payments", &payments, RetryPolicy::default()).await;
+
+    bus.publisher().publish(&ticket("t1")).await.unwrap();
+
+    let both = || orders.handled().len() == 1 && payments.handled().len() == 1;
+    assert!(eventually(Duration::from_secs(5), both).await);
+}
+
+#[tokio::test]
+async fn two_listeners_sharing_a_durable_consumer_split_the_work() {
+    let bus = bus().await;
+    let slow = |_| Recorder {
+        work: Duration::from_millis(20),
+        ..Recorder::default()
+    };
+    let (first, second): (Recorder, Recorder) = (slow(()), slow(()));
+    let one = listen(&bus, "tickets", &first, RetryPolicy::default()).await;
+    let two = listen(&bus, "tickets", &second, RetryPolicy::default()).await;
+    assert_eq!(one.durable_name(), two.durable_name());
+
+    let ids: Vec<String> = (0..30).map(|n| format!("t{n}")).collect();
+    for id in &ids {
+        bus.publisher().publish(&ticket(id)).await.unwrap();
+    }
+
+    let total = || first.handled().len() + second.handled().len();
+    assert!(eventually(Duration::from_secs(10), || total() == ids.len()).await);
+    settle().await;
+    let mut all: Vec<String> = first
+        .handled()
+        .into_iter()
+        .chain(second.handled())
+        .collect();
+    all.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(
+        all, expected,
+        "every event handled exactly once across replicas"
+    );
+    assert!(
+        !first.handled().is_empty() && !second.handled().is_empty(),
+        "both replicas worked"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_event_is_redelivered_until_it_succeeds() {
+    let bus = bus().await;
+    let recorder = Recorder::failing(2);
+    let listener = listen(&bus, "orders", &recorder, fast_retries(5)).await;
+
+    bus.publisher().publish(&ticket("t1")).await.unwrap();
+
+    assert!(eventually(Duration::from_secs(5), || recorder.handled().len() == 1).await);
+    assert_eq!(recorder.attempts("t1"), 3);
+    assert_eq!(listener.stats().retried(), 2);
+    assert_eq!(listener.stats().dead_lettered(), 0);
+}
+
+#[tokio::test]
+async fn an_event_that_keeps_failing_is_given_up_after_its_last_delivery() {
+    let bus = bus().await;
+    let recorder = Recorder::failing(u32::MAX);
+    let listener = listen(&bus, "orders", &recorder, fast_retries(3)).await;
+
+    bus.publisher().publish(&ticket("poison")).await.unwrap();
+
+    assert!(
+        eventually(Duration::from_secs(5), || listener.stats().dead_lettered()
+            == 1)
+        .await
+    );
+    settle().await;
+    assert_eq!(
+        recorder.attempts("poison"),
+        3,
+        "never redelivered past the limit"
+    );
+    assert!(recorder.handled().is_empty());
+}
+
+#[tokio::test]
+async fn the_same_message_id_published_twice_is_stored_once() {
+    let bus = bus().await;
+    let event = ticket("t1");
+
+    let first = bus.publisher().publish(&event).await.unwrap();
+    let second = bus.publisher().publish(&event).await.unwrap();
+
+    assert!(!first.duplicate);
+    assert!(second.duplicate);
+    let mut stream = bus.jetstream().get_stream(bus.stream_name()).await.unwrap();
+    assert_eq!(stream.info().await.unwrap().state.messages, 1);
+}
+
+#[tokio::test]
+async fn an_undecodable_payload_is_terminated_and_counted_without_blocking_the_next() {
+    let bus = bus().await;
+    let recorder = Recorder::default();
+    let listener = listen(&bus, "orders", &recorder, fast_retries(5)).await;
+
+    bus.publisher()
+        .publish_encoded(TicketCreated::SUBJECT, "garbage-1", "{not json".into())
+        .await
+        .unwrap();
+    bus.publisher()
+        .publish(&ticket("after-garbage"))
+        .await
+        .unwrap();
+
+    assert!(eventually(Duration::from_secs(5), || recorder.handled().len() == 1).await);
+    settle().await;
+    assert_eq!(recorder.handled(), ["after-garbage"]);
+    assert_eq!(
+        listener.stats().undecodable(),
+        1,
+        "terminated once, not redelivered"
+    );
+    assert_eq!(listener.stats().retried(), 0);
+}

@@ -1,0 +1,173 @@
+//! Real servers for integration tests and for the local stack.
+//!
+//! Tests call [`shared`] for a NATS JetStream server and a MongoDB-compatible server
+//! started once per test binary (or the ones named by `NATS_URL` / `MONGO_URL`), and
+//! [`unique_name`] for a database name and an event namespace of their own, so tests
+//! run in parallel without seeing each other's data. A test that needs to stop and
+//! restart a server starts its own with [`Nats::start`] / [`Mongo::start`].
+//!
+//! Every process started here is stopped by its PID when its guard drops, and by a
+//! watchdog if the test process dies without unwinding.
+
+mod process;
+pub mod tools;
+
+use std::sync::OnceLock;
+
+pub use process::{Home, ServerProcess};
+
+/// A NATS server with JetStream, its data on disk so it survives [`Nats::restart`].
+pub struct Nats {
+    process: Option<ServerProcess>,
+    port: u16,
+    // Declared after `process` so the server stops before its directory is deleted.
+    home: Home,
+}
+
+impl Nats {
+    /// Starts `nats-server -js` on a free port with a fresh store directory.
+    pub fn start() -> Self {
+        Self::start_in(Home::temporary("nats"))
+    }
+
+    /// Starts a server whose JetStream data lives in `home`.
+    pub fn start_in(home: Home) -> Self {
+        let process = Self::spawn(&home, None);
+        Self {
+            port: process.port(),
+            process: Some(process),
+            home,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server (SIGKILL: no chance to flush, like a crash).
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts it again on the same port and data, after [`Nats::stop`].
+    pub fn restart(&mut self) {
+        self.process = None;
+        self.process = Some(Self::spawn(&self.home, Some(self.port)));
+    }
+
+    fn spawn(home: &Home, port: Option<u16>) -> ServerProcess {
+        let binary = tools::Tool::NatsServer.locate();
+        let port_arg = port.map_or_else(|| "-1".to_owned(), |port| port.to_string());
+        ServerProcess::spawn(
+            "nats-server",
+            &binary,
+            &["-js", "-a", "127.0.0.1", "-p", &port_arg, "-sd"],
+            home,
+            "Listening for client connections on 127.0.0.1:",
+        )
+    }
+}
+
+/// A MongoDB-compatible server (SecantusDB), advertising a single-node replica set so
+/// transactions and change streams work.
+pub struct Mongo {
+    process: Option<ServerProcess>,
+    port: u16,
+    // Declared after `process` so the server stops before its directory is deleted.
+    home: Home,
+}
+
+impl Mongo {
+    /// Starts `secantusd-rs` on a free port with a fresh storage directory.
+    pub fn start() -> Self {
+        Self::start_in(Home::temporary("mongo"))
+    }
+
+    /// Starts a server whose data lives in `home`.
+    pub fn start_in(home: Home) -> Self {
+        let process = Self::spawn(&home, None);
+        Self {
+            port: process.port(),
+            process: Some(process),
+            home,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("mongodb://127.0.0.1:{}/?directConnection=true", self.port)
+    }
+
+    /// Kills the server.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts it again on the same port and storage, after [`Mongo::stop`].
+    pub fn restart(&mut self) {
+        self.process = None;
+        self.process = Some(Self::spawn(&self.home, Some(self.port)));
+    }
+
+    fn spawn(home: &Home, port: Option<u16>) -> ServerProcess {
+        let binary = tools::Tool::Secantus.locate();
+        let port_arg = port.unwrap_or(0).to_string();
+        ServerProcess::spawn(
+            "secantusd-rs",
+            &binary,
+            &[
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port_arg,
+                "--cache-size",
+                "256M",
+                "--storage-path",
+            ],
+            home,
+            "listening on 127.0.0.1:",
+        )
+    }
+}
+
+/// Where the servers shared by one test binary listen.
+pub struct SharedServers {
+    pub mongo_url: String,
+    pub nats_url: String,
+}
+
+/// The servers for this test binary: `MONGO_URL` / `NATS_URL` when set, otherwise
+/// servers started on first use and stopped when the test binary exits.
+pub fn shared() -> &'static SharedServers {
+    static SERVERS: OnceLock<(SharedServers, Option<Mongo>, Option<Nats>)> = OnceLock::new();
+    let (servers, _, _) = SERVERS.get_or_init(|| {
+        let (mongo_url, mongo) = match std::env::var("MONGO_URL") {
+            Ok(url) => (url, None),
+            Err(_) => {
+                let mongo = Mongo::start();
+                (mongo.url(), Some(mongo))
+            }
+        };
+        let (nats_url, nats) = match std::env::var("NATS_URL") {
+            Ok(url) => (url, None),
+            Err(_) => {
+                let nats = Nats::start();
+                (nats.url(), Some(nats))
+            }
+        };
+        (
+            SharedServers {
+                mongo_url,
+                nats_url,
+            },
+            mongo,
+            nats,
+        )
+    });
+    servers
+}
+
+/// A name no other test uses, valid as a MongoDB database name and a JetStream stream
+/// name: `<prefix>_<random hex>`.
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}_{:016x}", rand::random::<u64>())
+}

@@ -1,0 +1,183 @@
+//! A server child process that is stopped by its PID when dropped, or by a watchdog
+//! when the process that started it dies without dropping it.
+
+use std::{
+    fs::File,
+    path::{Path, PathBuf},
+    process::{Child, ChildStdin, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// How long a server may take to print the line that says it listens.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running server. Dropping it kills the server (SIGKILL) and waits for it.
+pub struct ServerProcess {
+    name: &'static str,
+    child: Child,
+    watchdog: Watchdog,
+    port: u16,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Runs `binary args… <home>/data`, logging to `<home>/<name>.log`, and waits for
+    /// the log line `<listening_marker><port>`. Panics with the log's tail if the
+    /// server exits or does not start in time. A `temporary` home is deleted by the
+    /// watchdog if our process dies without cleaning up.
+    pub fn spawn(
+        name: &'static str,
+        binary: &Path,
+        args: &[&str],
+        home: &Home,
+        listening_marker: &str,
+    ) -> Self {
+        let data_dir = home.path.join("data");
+        std::fs::create_dir_all(&data_dir).expect("create the server's data directory");
+        let log = home.path.join(format!("{name}.log"));
+        let log_file = File::create(&log).expect("create the server's log file");
+        let child = Command::new(binary)
+            .args(args)
+            .arg(&data_dir)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("duplicate the log file handle"))
+            .stderr(log_file)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
+        let watchdog = Watchdog::guard(child.id(), home.temporary.then_some(&home.path));
+        let mut server = Self {
+            name,
+            child,
+            watchdog,
+            port: 0,
+            log,
+        };
+        server.port = server.wait_for_port(listening_marker);
+        server
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Where the server's output goes.
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
+    fn wait_for_port(&mut self, marker: &str) -> u16 {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let output = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(port) = output.lines().find_map(|line| {
+                let (_, rest) = line.split_once(marker)?;
+                rest.trim()
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse()
+                    .ok()
+            }) {
+                return port;
+            }
+            let exited = self.child.try_wait().ok().flatten();
+            if exited.is_some() || Instant::now() > deadline {
+                let tail: Vec<_> = output.lines().rev().take(20).collect();
+                let tail: Vec<_> = tail.into_iter().rev().collect();
+                panic!(
+                    "{} did not start ({}); its log {}:\n{}",
+                    self.name,
+                    exited.map_or("timed out".to_owned(), |status| status.to_string()),
+                    self.log.display(),
+                    tail.join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        // Stop the watchdog first: once the server is reaped its PID may be reused,
+        // and the watchdog must not kill whoever gets it.
+        self.watchdog.disarm();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `sh` that waits for its stdin to close, then kills the guarded PID (and deletes
+/// a temporary directory). We hold the pipe's only write end; the kernel closes it
+/// when our process exits in any way (panic, abort, SIGKILL), so no server outlives
+/// the test run.
+struct Watchdog {
+    shell: Child,
+    _pipe: Option<ChildStdin>,
+}
+
+impl Watchdog {
+    fn guard(pid: u32, temporary_dir: Option<&PathBuf>) -> Self {
+        let script = r#"while read -r _; do :; done; kill -9 "$0" 2>/dev/null; [ -n "$1" ] && sleep 1 && rm -rf "$1""#;
+        let mut shell = Command::new("sh")
+            .args(["-c", script])
+            .arg(pid.to_string())
+            .arg(temporary_dir.map(|dir| dir.as_os_str()).unwrap_or_default())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the watchdog shell");
+        let pipe = shell.stdin.take();
+        Self { shell, _pipe: pipe }
+    }
+
+    fn disarm(&mut self) {
+        let _ = self.shell.kill();
+        let _ = self.shell.wait();
+    }
+}
+
+/// The directory a server keeps its data and log in.
+pub struct Home {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl Home {
+    /// A directory that outlives the server, for data kept between runs.
+    pub fn kept(path: PathBuf) -> Self {
+        Self {
+            path,
+            temporary: false,
+        }
+    }
+
+    /// A fresh directory under the system temp dir, deleted when dropped.
+    pub fn temporary(kind: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "ticketing-test-{}-{kind}-{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        Self {
+            path,
+            temporary: true,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
