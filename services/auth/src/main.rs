@@ -1,1 +1,10 @@
-fn main() {}
+use auth::{Application, Config};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    common::telemetry::init("auth");
+    let config = Config::from_env()?;
+    let app = Application::build(config).await?;
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Input parsed at the boundary: handlers turn raw strings into these types, and only
+//! these travel further.
+
+mod email;
+mod password;
+
+pub(crate) use email::Email;
+pub(crate) use password::{Password, PasswordHash};

@@ -1,0 +1,35 @@
+use axum::extract::State;
+use axum_extra::extract::CookieJar;
+use common::{Error, Result, extract::Json, session::SessionKeys};
+
+use super::{Credentials, UserView, validate};
+use crate::{
+    domain::{Email, PasswordHash},
+    users::Users,
+};
+
+/// `POST /api/users/signin`: checks the password and signs the user in. A wrong
+/// password and an unknown email get the same answer, in about the same time.
+pub(crate) async fn signin(
+    State(users): State<Users>,
+    State(session): State<SessionKeys>,
+    jar: CookieJar,
+    Json(credentials): Json<Credentials>,
+) -> Result<(CookieJar, Json<UserView>)> {
+    let password = match credentials.password {
+        Some(password) if !password.is_empty() => Ok(password),
+        _ => Err(Error::invalid("password", "You must supply a password")),
+    };
+    let (email, password) = validate(
+        Email::parse(credentials.email.as_deref().unwrap_or_default()),
+        password,
+    )?;
+    let user = users.find_by_email(&email).await?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let user = match (PasswordHash::matches(stored_hash, password).await?, user) {
+        (true, Some(user)) => user,
+        _ => return Err(Error::BadRequest("Invalid credentials".to_owned())),
+    };
+    let cookie = session.session_cookie(&user.id.to_hex(), user.email.as_str())?;
+    Ok((jar.add(cookie), Json(UserView::from(&user))))
+}

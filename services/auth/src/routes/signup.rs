@@ -1,0 +1,36 @@
+use axum::{extract::State, http::StatusCode};
+use axum_extra::extract::CookieJar;
+use common::{Error, Result, extract::Json, session::SessionKeys};
+
+use super::{Credentials, UserView, validate};
+use crate::{
+    domain::{Email, Password},
+    users::{CreateError, Users},
+};
+
+/// `POST /api/users/signup`: creates the user and signs them in.
+pub(crate) async fn signup(
+    State(users): State<Users>,
+    State(session): State<SessionKeys>,
+    jar: CookieJar,
+    Json(credentials): Json<Credentials>,
+) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
+    let (email, password) = validate(
+        Email::parse(credentials.email.as_deref().unwrap_or_default()),
+        Password::parse(credentials.password.unwrap_or_default()),
+    )?;
+    let password_hash = password.hash().await?;
+    let user = users
+        .create(email, password_hash)
+        .await
+        .map_err(|error| match error {
+            CreateError::EmailInUse => Error::BadRequest("Email in use".to_owned()),
+            CreateError::Database(error) => error.into(),
+        })?;
+    let cookie = session.session_cookie(&user.id.to_hex(), user.email.as_str())?;
+    Ok((
+        StatusCode::CREATED,
+        jar.add(cookie),
+        Json(UserView::from(&user)),
+    ))
+}

@@ -1,0 +1,8 @@
+//! The auth service over real HTTP against a real MongoDB-compatible server.
+
+mod bad_input;
+mod current_user;
+mod helpers;
+mod signin;
+mod signout;
+mod signup;
