@@ -10,11 +10,13 @@
 //! watchdog if the test process dies without unwinding.
 
 mod process;
+mod supervised;
 pub mod tools;
 
 use std::sync::OnceLock;
 
 pub use process::{Home, ServerProcess};
+pub use supervised::Supervised;
 
 /// A NATS server with JetStream, its data on disk so it survives [`Nats::restart`].
 pub struct Nats {

