@@ -71,7 +71,7 @@ impl FromStr for Environment {
 }
 
 /// What every service reads: where to listen, its database, the session key and the
-/// environment. Services that use events add [`nats_url`].
+/// environment. Services that use events add [`EventsConfig`].
 #[derive(Debug, Clone)]
 pub struct BaseConfig {
     pub port: u16,
@@ -101,15 +101,22 @@ impl BaseConfig {
     }
 }
 
-/// `NATS_URL`, for services that publish or listen to events.
-pub fn nats_url() -> Result<String, ConfigError> {
-    required("NATS_URL", "the NATS server, e.g. nats://127.0.0.1:4222")
+/// What services that publish or listen to events read.
+#[derive(Debug, Clone)]
+pub struct EventsConfig {
+    pub nats_url: String,
+    /// The JetStream stream and subject prefix. Tests give each world its own.
+    pub namespace: String,
 }
 
-/// `EVENTS_NAMESPACE` (default `ticketing`): the JetStream stream and subject prefix.
-/// Tests give each world its own namespace.
-pub fn events_namespace() -> Result<String, ConfigError> {
-    optional("EVENTS_NAMESPACE", "ticketing".to_owned())
+impl EventsConfig {
+    /// Reads `NATS_URL` and `EVENTS_NAMESPACE` (default `ticketing`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            nats_url: required("NATS_URL", "the NATS server, e.g. nats://127.0.0.1:4222")?,
+            namespace: optional("EVENTS_NAMESPACE", "ticketing".to_owned())?,
+        })
+    }
 }
 
 #[cfg(test)]

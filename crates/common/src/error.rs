@@ -99,6 +99,33 @@ impl Error {
     }
 }
 
+/// Checks two fields and reports every failure at once, as the original's validator
+/// did: `let (email, password) = validate_both(Email::parse(..), Password::parse(..))?`.
+pub fn validate_both<A, B>(first: Result<A>, second: Result<B>) -> Result<(A, B)> {
+    match (first, second) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (first, second) => Err(Error::Validation(
+            [first.err(), second.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(Error::into_field_errors)
+                .collect(),
+        )),
+    }
+}
+
+impl Error {
+    fn into_field_errors(self) -> Vec<FieldError> {
+        match self {
+            Self::Validation(errors) => errors,
+            other => vec![FieldError {
+                message: other.to_string(),
+                field: None,
+            }],
+        }
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status_code();

@@ -2,9 +2,11 @@
 //! axum's plain-text bodies.
 
 use axum::{
-    extract::{FromRequest, Request, rejection::JsonRejection},
+    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    http::request::Parts,
     response::{IntoResponse, Response},
 };
+use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
 
 use crate::Error;
@@ -34,4 +36,27 @@ impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
     }
+}
+
+/// The `:id` path segment as an ObjectId; anything else is a 400 naming the `id`
+/// field, never a 500 or a database query.
+#[derive(Debug, Clone, Copy)]
+pub struct IdPath(pub ObjectId);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        parse_id(&raw, "id").map(Self)
+    }
+}
+
+/// Parses a 24-hex ObjectId from user input, naming `field` when it is not one.
+pub fn parse_id(raw: &str, field: &str) -> Result<ObjectId, Error> {
+    ObjectId::parse_str(raw.trim())
+        .map_err(|_| Error::invalid(field, format!("{field} must be a valid id")))
 }

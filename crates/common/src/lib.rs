@@ -10,7 +10,8 @@ pub mod health;
 pub mod http;
 pub mod money;
 pub mod mongo;
+pub mod outbox;
 pub mod session;
 pub mod telemetry;
 
-pub use error::{Error, FieldError, Result};
+pub use error::{Error, FieldError, Result, validate_both};

@@ -117,3 +117,19 @@ mod tests {
         assert_eq!(cents.to_string(), "19.99");
     }
 }
+
+/// Stores a [`Price`] as integer cents in the database (`#[serde(with = "cents")]`),
+/// while JSON shows the amount.
+pub mod cents {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    use super::Price;
+
+    pub fn serialize<S: Serializer>(price: &Price, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(price.cents())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Price, D::Error> {
+        Price::from_cents(i64::deserialize(deserializer)?).map_err(de::Error::custom)
+    }
+}

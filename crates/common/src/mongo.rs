@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use mongodb::{
-    Client, Database,
+    Client, ClientSession, Database,
     bson::doc,
     error::{ErrorKind, WriteFailure},
     options::ClientOptions,
@@ -33,4 +33,84 @@ pub fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
         ErrorKind::Command(command) => command.code == DUPLICATE_KEY,
         _ => false,
     }
+}
+
+/// What to do after one attempt at a transaction.
+pub enum Attempt<R> {
+    /// Committed (or failed for good): this is the outcome.
+    Done(mongodb::error::Result<R>),
+    /// A transient conflict (two writers on one document) aborted it: run it again.
+    Retry,
+}
+
+/// How many times a transaction is retried after transient conflicts.
+pub const MAX_TRANSACTION_ATTEMPTS: u32 = 50;
+
+/// Ends one attempt of a transaction started on `session`: commits it if `result` is
+/// `Ok`, aborts it otherwise, and says whether a transient error calls for a retry.
+/// Use it through [`in_transaction!`](crate::in_transaction).
+pub async fn finish_transaction<R>(
+    session: &mut ClientSession,
+    result: mongodb::error::Result<R>,
+    attempt: u32,
+) -> Attempt<R> {
+    use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
+    let retryable = |error: &mongodb::error::Error| {
+        attempt < MAX_TRANSACTION_ATTEMPTS && error.contains_label(TRANSIENT_TRANSACTION_ERROR)
+    };
+    let value = match result {
+        Ok(value) => value,
+        Err(error) => {
+            let _ = session.abort_transaction().await;
+            return if retryable(&error) {
+                Attempt::Retry
+            } else {
+                Attempt::Done(Err(error))
+            };
+        }
+    };
+    loop {
+        match session.commit_transaction().await {
+            Ok(()) => return Attempt::Done(Ok(value)),
+            Err(error) if error.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
+            Err(error) if retryable(&error) => return Attempt::Retry,
+            Err(error) => return Attempt::Done(Err(error)),
+        }
+    }
+}
+
+/// Runs an async block in a multi-document transaction on `client`, committing at the
+/// end and running the whole block again after a transient conflict. The block gets
+/// the session under the given name and evaluates to a `mongodb::error::Result`.
+///
+/// ```ignore
+/// let ticket = in_transaction!(client, |session| async {
+///     tickets.insert_one(&ticket).session(&mut *session).await?;
+///     outbox.stage(session, &event).await?;
+///     Ok(ticket.clone())
+/// })?;
+/// ```
+///
+/// A macro rather than a function taking a closure: the block borrows the session
+/// and its surroundings, which an async closure cannot do while staying `Send`.
+#[macro_export]
+macro_rules! in_transaction {
+    ($client:expr, |$session:ident| $body:expr) => {
+        async {
+            let mut session = $client.start_session().await?;
+            let mut attempt = 0_u32;
+            loop {
+                attempt += 1;
+                session.start_transaction().await?;
+                let result = {
+                    let $session = &mut session;
+                    $body.await
+                };
+                match $crate::mongo::finish_transaction(&mut session, result, attempt).await {
+                    $crate::mongo::Attempt::Done(outcome) => break outcome,
+                    $crate::mongo::Attempt::Retry => continue,
+                }
+            }
+        }
+    };
 }

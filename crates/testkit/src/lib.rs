@@ -9,14 +9,21 @@
 //! Every process started here is stopped by its PID when its guard drops, and by a
 //! watchdog if the test process dies without unwinding.
 
+pub mod fuzz;
+mod probe;
 mod process;
 mod supervised;
 pub mod tools;
+mod users;
+mod world;
 
 use std::sync::OnceLock;
 
+pub use probe::published;
 pub use process::{Home, ServerProcess};
 pub use supervised::Supervised;
+pub use users::TestUser;
+pub use world::{JWT_KEY, World};
 
 /// A NATS server with JetStream, its data on disk so it survives [`Nats::restart`].
 pub struct Nats {
@@ -172,4 +179,23 @@ pub fn shared() -> &'static SharedServers {
 /// name: `<prefix>_<random hex>`.
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{:016x}", rand::random::<u64>())
+}
+
+/// Polls `condition` every 25 ms until it holds or `timeout` passes; returns whether
+/// it held. For effects that travel through events.
+pub async fn eventually<F, Fut>(timeout: std::time::Duration, mut condition: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if condition().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
 }

@@ -62,6 +62,17 @@ impl Subject {
     }
 }
 
+impl std::str::FromStr for Subject {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|subject| subject.as_str() == name)
+            .ok_or_else(|| format!("no event is called {name:?}"))
+    }
+}
+
 impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

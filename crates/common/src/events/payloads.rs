@@ -23,6 +23,18 @@ pub enum OrderStatus {
     Complete,
 }
 
+impl OrderStatus {
+    /// The status as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Cancelled => "cancelled",
+            Self::AwaitingPayment => "awaiting:payment",
+            Self::Complete => "complete",
+        }
+    }
+}
+
 /// A ticket was listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

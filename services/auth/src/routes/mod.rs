@@ -9,7 +9,6 @@ use axum::{
     Router,
     routing::{get, post},
 };
-use common::FieldError;
 use serde::{Deserialize, Serialize};
 
 use crate::{startup::AppState, users::User};
@@ -44,30 +43,6 @@ impl From<&User> for UserView {
         Self {
             id: user.id.to_hex(),
             email: user.email.as_str().to_owned(),
-        }
-    }
-}
-
-/// Runs every check and reports all failures at once, as the original's validator did.
-fn validate<A, B>(
-    first: Result<A, common::Error>,
-    second: Result<B, common::Error>,
-) -> Result<(A, B), common::Error> {
-    match (first, second) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (first, second) => {
-            let errors: Vec<FieldError> = [first.err(), second.err()]
-                .into_iter()
-                .flatten()
-                .flat_map(|error| match error {
-                    common::Error::Validation(errors) => errors,
-                    other => vec![FieldError {
-                        message: other.to_string(),
-                        field: None,
-                    }],
-                })
-                .collect();
-            Err(common::Error::Validation(errors))
         }
     }
 }

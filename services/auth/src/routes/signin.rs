@@ -1,8 +1,8 @@
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
-use common::{Error, Result, extract::Json, session::SessionKeys};
+use common::{Error, Result, extract::Json, session::SessionKeys, validate_both};
 
-use super::{Credentials, UserView, validate};
+use super::{Credentials, UserView};
 use crate::{
     domain::{Email, PasswordHash},
     users::Users,
@@ -20,7 +20,7 @@ pub(crate) async fn signin(
         Some(password) if !password.is_empty() => Ok(password),
         _ => Err(Error::invalid("password", "You must supply a password")),
     };
-    let (email, password) = validate(
+    let (email, password) = validate_both(
         Email::parse(credentials.email.as_deref().unwrap_or_default()),
         password,
     )?;

@@ -1,8 +1,8 @@
 use axum::{extract::State, http::StatusCode};
 use axum_extra::extract::CookieJar;
-use common::{Error, Result, extract::Json, session::SessionKeys};
+use common::{Error, Result, extract::Json, session::SessionKeys, validate_both};
 
-use super::{Credentials, UserView, validate};
+use super::{Credentials, UserView};
 use crate::{
     domain::{Email, Password},
     users::{CreateError, Users},
@@ -15,7 +15,7 @@ pub(crate) async fn signup(
     jar: CookieJar,
     Json(credentials): Json<Credentials>,
 ) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
-    let (email, password) = validate(
+    let (email, password) = validate_both(
         Email::parse(credentials.email.as_deref().unwrap_or_default()),
         Password::parse(credentials.password.unwrap_or_default()),
     )?;

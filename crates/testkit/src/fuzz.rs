@@ -1,0 +1,79 @@
+//! Random inputs for "never a 5xx" tests: arbitrary JSON, huge and odd strings.
+
+use rand::{Rng, seq::IndexedRandom};
+use serde_json::{Map, Number, Value};
+
+/// Strings that have broken parsers and databases before.
+const NASTY: &[&str] = &[
+    "",
+    " ",
+    "\u{0}",
+    "$where",
+    "{\"$gt\": \"\"}",
+    "🎟️ Concert 演唱会 Konzert",
+    "\u{202e}reversed",
+    "a\nb\r\nc",
+    "5f0000000000000000000000",
+    "zzzzzzzzzzzzzzzzzzzzzzzz",
+    "-1",
+    "1e309",
+    "NaN",
+    "null",
+];
+
+/// A random string: nasty, unicode, or very long.
+pub fn string(rng: &mut impl Rng) -> String {
+    match rng.random_range(0..4) {
+        0 => NASTY.choose(rng).copied().unwrap_or_default().to_owned(),
+        1 => "é🎟".repeat(rng.random_range(1..200)),
+        2 => "x".repeat(rng.random_range(1..20_000)),
+        _ => (0..rng.random_range(1..40))
+            .map(|_| char::from_u32(rng.random_range(0x20..0x2FFF)).unwrap_or('?'))
+            .collect(),
+    }
+}
+
+/// A random JSON value, nested up to `depth`.
+pub fn json(rng: &mut impl Rng, depth: u32) -> Value {
+    let pick = if depth == 0 {
+        rng.random_range(0..5)
+    } else {
+        rng.random_range(0..7)
+    };
+    match pick {
+        0 => Value::Null,
+        1 => Value::Bool(rng.random()),
+        2 => number(rng),
+        3 | 4 => Value::String(string(rng)),
+        5 => Value::Array(
+            (0..rng.random_range(0..4))
+                .map(|_| json(rng, depth - 1))
+                .collect(),
+        ),
+        _ => Value::Object(object(rng, depth - 1, &[])),
+    }
+}
+
+/// A random object that mostly uses `fields` (the route's real field names), with
+/// random values, so validation gets exercised, not just the JSON parser.
+pub fn object(rng: &mut impl Rng, depth: u32, fields: &[&str]) -> Map<String, Value> {
+    let mut map = Map::new();
+    for _ in 0..rng.random_range(0..5) {
+        let key = match fields.choose(rng) {
+            Some(field) if rng.random_bool(0.8) => (*field).to_owned(),
+            _ => string(rng),
+        };
+        map.insert(key, json(rng, depth));
+    }
+    map
+}
+
+fn number(rng: &mut impl Rng) -> Value {
+    match rng.random_range(0..5) {
+        0 => Value::Number(rng.random::<i64>().into()),
+        1 => Value::Number(rng.random_range(-5..5_i64).into()),
+        2 => Number::from_f64(rng.random_range(-1e12..1e12)).map_or(Value::Null, Value::Number),
+        3 => Number::from_f64(rng.random::<f64>() * 100.0).map_or(Value::Null, Value::Number),
+        _ => Value::Number(u64::MAX.into()),
+    }
+}

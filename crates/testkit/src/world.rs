@@ -1,0 +1,97 @@
+//! One test's world: the shared servers, with a database and an event namespace that
+//! no other test uses.
+
+use common::{
+    config::{BaseConfig, Environment, EventsConfig},
+    events::EventBus,
+};
+
+/// The session key every test service is configured with.
+pub const JWT_KEY: &str = "test-only-jwt-key";
+
+pub struct World {
+    pub mongo_url: String,
+    pub nats_url: String,
+    /// This world's event namespace (stream and subject prefix).
+    pub namespace: String,
+    /// Prefix of this world's database names: each service adds its name.
+    pub database_prefix: String,
+}
+
+impl World {
+    /// A world on the servers shared by the test binary.
+    pub fn new() -> Self {
+        let servers = crate::shared();
+        Self::on(servers.mongo_url.clone(), servers.nats_url.clone())
+    }
+
+    /// A world on the given servers (a test that stops and restarts one of them).
+    pub fn on(mongo_url: String, nats_url: String) -> Self {
+        Self {
+            mongo_url,
+            nats_url,
+            namespace: crate::unique_name("events"),
+            database_prefix: crate::unique_name("db"),
+        }
+    }
+
+    /// The configuration every service reads, for `service` in this world.
+    pub fn base_config(&self, service: &str) -> BaseConfig {
+        BaseConfig {
+            port: 0,
+            mongo_url: self.mongo_url.clone(),
+            mongo_database: self.database_name(service),
+            jwt_key: JWT_KEY.to_owned(),
+            environment: Environment::Development,
+        }
+    }
+
+    pub fn events_config(&self) -> EventsConfig {
+        EventsConfig {
+            nats_url: self.nats_url.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+
+    /// The environment a service binary needs to run in this world.
+    pub fn env(&self, service: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("PORT", "0".to_owned()),
+            ("MONGO_URL", self.mongo_url.clone()),
+            ("MONGO_DB", self.database_name(service)),
+            ("NATS_URL", self.nats_url.clone()),
+            ("EVENTS_NAMESPACE", self.namespace.clone()),
+            ("JWT_KEY", JWT_KEY.to_owned()),
+            ("APP_ENV", "development".to_owned()),
+        ]
+    }
+
+    pub fn database_name(&self, service: &str) -> String {
+        format!("{}_{service}", self.database_prefix)
+    }
+
+    /// A service's database, to check what it stored.
+    pub async fn database(&self, service: &str) -> mongodb::Database {
+        common::mongo::connect(&self.mongo_url, &self.database_name(service))
+            .await
+            .expect("connect to the test database")
+    }
+
+    /// The event bus of this world, to publish as other services would and to read
+    /// what was published.
+    pub async fn bus(&self) -> EventBus {
+        EventBus::connect(&self.nats_url, &self.namespace)
+            .await
+            .expect("connect to NATS")
+    }
+
+    pub fn user(&self) -> crate::TestUser {
+        crate::TestUser::signed_in(JWT_KEY)
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}

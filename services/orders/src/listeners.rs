@@ -1,0 +1,102 @@
+//! What the orders service does on events: keep its ticket replica in version order
+//! (`ticket:created`, `ticket:updated`), cancel an unpaid order at expiry
+//! (`expiration:complete`) and complete a paid one (`payment:created`).
+
+use common::events::{
+    EventBus, EventError, ExpirationComplete, HandlerError, Listener, ListenerHandle,
+    PaymentCreated, RetryPolicy, TicketCreated, TicketUpdated, spawn_listener,
+};
+use mongodb::bson::oid::ObjectId;
+
+use crate::{
+    orders::{Orders, Unchanged},
+    ticket_replica::{Replicated, TicketReplica},
+};
+
+/// Durable consumers are named after the service, so its replicas share them.
+const SERVICE: &str = "orders";
+
+pub(crate) async fn spawn_all(
+    bus: &EventBus,
+    replica: &TicketReplica,
+    orders: &Orders,
+) -> Result<Vec<ListenerHandle>, EventError> {
+    let policy = RetryPolicy::default;
+    Ok(vec![
+        spawn_listener(
+            bus,
+            SERVICE,
+            TicketCreatedListener(replica.clone()),
+            policy(),
+        )
+        .await?,
+        spawn_listener(
+            bus,
+            SERVICE,
+            TicketUpdatedListener(replica.clone()),
+            policy(),
+        )
+        .await?,
+        spawn_listener(bus, SERVICE, ExpirationListener(orders.clone()), policy()).await?,
+        spawn_listener(bus, SERVICE, PaymentListener(orders.clone()), policy()).await?,
+    ])
+}
+
+/// Acks applied and stale versions; retries one that arrived before its predecessor.
+fn in_version_order(replicated: Replicated) -> Result<(), HandlerError> {
+    match replicated {
+        Replicated::Applied | Replicated::Stale => Ok(()),
+        Replicated::TooEarly => Err(HandlerError::not_yet("an earlier version has not arrived")),
+    }
+}
+
+pub(crate) struct TicketCreatedListener(pub TicketReplica);
+
+impl Listener for TicketCreatedListener {
+    type Event = TicketCreated;
+
+    async fn handle(&self, event: TicketCreated) -> Result<(), HandlerError> {
+        in_version_order(self.0.apply_created(&event).await?)
+    }
+}
+
+pub(crate) struct TicketUpdatedListener(pub TicketReplica);
+
+impl Listener for TicketUpdatedListener {
+    type Event = TicketUpdated;
+
+    async fn handle(&self, event: TicketUpdated) -> Result<(), HandlerError> {
+        in_version_order(self.0.apply_updated(&event).await?)
+    }
+}
+
+/// The reservation ran out: cancel the order unless it was paid.
+pub(crate) struct ExpirationListener(pub Orders);
+
+impl Listener for ExpirationListener {
+    type Event = ExpirationComplete;
+
+    async fn handle(&self, event: ExpirationComplete) -> Result<(), HandlerError> {
+        let id = ObjectId::parse_str(&event.order_id)?;
+        match self.0.cancel(id).await? {
+            Ok(_) | Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
+            Err(Unchanged::NotFound) => Err(HandlerError::from("no such order")),
+        }
+    }
+}
+
+/// The order was charged: complete it, unless it was cancelled meanwhile (then the
+/// payments service refunds the charge when it sees `order:cancelled`).
+pub(crate) struct PaymentListener(pub Orders);
+
+impl Listener for PaymentListener {
+    type Event = PaymentCreated;
+
+    async fn handle(&self, event: PaymentCreated) -> Result<(), HandlerError> {
+        let id = ObjectId::parse_str(&event.order_id)?;
+        match self.0.complete(id).await? {
+            Ok(_) | Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
+            Err(Unchanged::NotFound) => Err(HandlerError::from("no such order")),
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The orders collection. Reserving, cancelling and completing each change the order,
+//! the ticket replica's holder and the outbox in one transaction.
+
+use common::{
+    events::{OrderCancelled, OrderCompleted, OrderCreated, OrderStatus, OrderedTicket, TicketRef},
+    in_transaction,
+    money::{Price, cents},
+    outbox::Outbox,
+};
+use futures::TryStreamExt;
+use mongodb::{
+    Client, Collection, Database, IndexModel,
+    bson::{DateTime, Document, doc, oid::ObjectId},
+    options::ReturnDocument,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::ticket_replica::TicketReplica;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Order {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub user_id: String,
+    pub status: OrderStatus,
+    pub expires_at: DateTime,
+    /// The ticket as it was when reserved: the buyer pays this price.
+    pub ticket: OrderTicket,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct OrderTicket {
+    pub id: String,
+    pub title: String,
+    #[serde(with = "cents")]
+    pub price: Price,
+}
+
+impl Order {
+    fn created_event(&self) -> OrderCreated {
+        OrderCreated {
+            id: self.id.to_hex(),
+            version: self.version,
+            status: self.status,
+            user_id: self.user_id.clone(),
+            expires_at: self.expires_at.to_time_0_3(),
+            ticket: OrderedTicket {
+                id: self.ticket.id.clone(),
+                price: self.ticket.price,
+            },
+        }
+    }
+
+    fn ticket_ref(&self) -> TicketRef {
+        TicketRef {
+            id: self.ticket.id.clone(),
+        }
+    }
+}
+
+/// Why a reservation was refused.
+#[derive(Debug)]
+pub(crate) enum ReserveRefused {
+    NoSuchTicket,
+    OwnTicket,
+    AlreadyReserved,
+}
+
+/// Why an order could not be cancelled or completed, or that it already was.
+#[derive(Debug)]
+pub(crate) enum Unchanged {
+    NotFound,
+    AlreadyCancelled,
+    AlreadyComplete,
+}
+
+/// The statuses of orders that still hold their ticket.
+fn active() -> Document {
+    doc! { "$in": [OrderStatus::Created.as_str(), OrderStatus::AwaitingPayment.as_str()] }
+}
+
+#[derive(Clone)]
+pub(crate) struct Orders {
+    client: Client,
+    collection: Collection<Order>,
+    tickets: TicketReplica,
+    outbox: Outbox,
+}
+
+impl Orders {
+    pub fn new(database: &Database, tickets: TicketReplica, outbox: Outbox) -> Self {
+        Self {
+            client: database.client().clone(),
+            collection: database.collection("orders"),
+            tickets,
+            outbox,
+        }
+    }
+
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        let by_user = IndexModel::builder()
+            .keys(doc! { "userId": 1, "_id": -1 })
+            .build();
+        self.collection.create_index(by_user).await?;
+        Ok(())
+    }
+
+    /// Reserves the ticket for the user until `expires_at`. The conditional write on
+    /// the replica's `heldBy` is the single point that decides between racing buyers.
+    pub async fn reserve(
+        &self,
+        ticket_id: ObjectId,
+        user_id: &str,
+        expires_at: OffsetDateTime,
+    ) -> mongodb::error::Result<Result<Order, ReserveRefused>> {
+        let replica = self.tickets.collection();
+        let outcome = in_transaction!(self.client, |session| async {
+            let Some(ticket) = replica
+                .find_one(doc! { "_id": ticket_id })
+                .session(&mut *session)
+                .await?
+            else {
+                return Ok(Err(ReserveRefused::NoSuchTicket));
+            };
+            if ticket.user_id == user_id {
+                return Ok(Err(ReserveRefused::OwnTicket));
+            }
+            let order = Order {
+                id: ObjectId::new(),
+                user_id: user_id.to_owned(),
+                status: OrderStatus::Created,
+                expires_at: DateTime::from_time_0_3(expires_at),
+                ticket: OrderTicket {
+                    id: ticket.id.to_hex(),
+                    title: ticket.title,
+                    price: ticket.price,
+                },
+                version: 0,
+            };
+            let held = replica
+                .update_one(
+                    doc! { "_id": ticket_id, "heldBy": null },
+                    doc! { "$set": { "heldBy": order.id.to_hex() } },
+                )
+                .session(&mut *session)
+                .await?;
+            if held.modified_count == 0 {
+                return Ok(Err(ReserveRefused::AlreadyReserved));
+            }
+            self.collection
+                .insert_one(&order)
+                .session(&mut *session)
+                .await?;
+            self.outbox.stage(session, &order.created_event()).await?;
+            Ok(Ok(order))
+        })
+        .await?;
+        if outcome.is_ok() {
+            self.outbox.wake_relay();
+        }
+        Ok(outcome)
+    }
+
+    pub async fn find(&self, id: ObjectId) -> mongodb::error::Result<Option<Order>> {
+        self.collection.find_one(doc! { "_id": id }).await
+    }
+
+    /// The user's orders, newest first.
+    pub async fn list_for(&self, user_id: &str) -> mongodb::error::Result<Vec<Order>> {
+        self.collection
+            .find(doc! { "userId": user_id })
+            .sort(doc! { "_id": -1 })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// Cancels an active order and frees its ticket (by the buyer, or at expiry).
+    pub async fn cancel(&self, id: ObjectId) -> mongodb::error::Result<Result<Order, Unchanged>> {
+        self.finish(id, OrderStatus::Cancelled).await
+    }
+
+    /// Completes an active order after its payment; the ticket stays held: sold.
+    pub async fn complete(&self, id: ObjectId) -> mongodb::error::Result<Result<Order, Unchanged>> {
+        self.finish(id, OrderStatus::Complete).await
+    }
+
+    /// Moves an active order to `status` (cancelled or complete), bumping its version,
+    /// releasing the ticket if cancelled, and staging the matching event.
+    async fn finish(
+        &self,
+        id: ObjectId,
+        status: OrderStatus,
+    ) -> mongodb::error::Result<Result<Order, Unchanged>> {
+        let replica = self.tickets.collection();
+        let outcome = in_transaction!(self.client, |session| async {
+            let finished = self
+                .collection
+                .find_one_and_update(
+                    doc! { "_id": id, "status": active() },
+                    doc! { "$set": { "status": status.as_str() }, "$inc": { "version": 1 } },
+                )
+                .return_document(ReturnDocument::After)
+                .session(&mut *session)
+                .await?;
+            let Some(order) = finished else {
+                let current = self
+                    .collection
+                    .find_one(doc! { "_id": id })
+                    .session(&mut *session)
+                    .await?;
+                return Ok(Err(match current {
+                    None => Unchanged::NotFound,
+                    Some(order) if order.status == OrderStatus::Complete => {
+                        Unchanged::AlreadyComplete
+                    }
+                    Some(_) => Unchanged::AlreadyCancelled,
+                }));
+            };
+            if status == OrderStatus::Cancelled {
+                let ticket_id =
+                    ObjectId::parse_str(&order.ticket.id).map_err(mongodb::error::Error::custom)?;
+                replica
+                    .update_one(
+                        doc! { "_id": ticket_id, "heldBy": order.id.to_hex() },
+                        doc! { "$set": { "heldBy": null } },
+                    )
+                    .session(&mut *session)
+                    .await?;
+                let event = OrderCancelled {
+                    id: order.id.to_hex(),
+                    version: order.version,
+                    ticket: order.ticket_ref(),
+                };
+                self.outbox.stage(session, &event).await?;
+            } else {
+                let event = OrderCompleted {
+                    id: order.id.to_hex(),
+                    version: order.version,
+                    ticket: order.ticket_ref(),
+                };
+                self.outbox.stage(session, &event).await?;
+            }
+            Ok(Ok(order))
+        })
+        .await?;
+        if outcome.is_ok() {
+            self.outbox.wake_relay();
+        }
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,14 @@
+use axum::extract::State;
+use common::{Result, extract::Json, session::CurrentUser};
+
+use super::OrderView;
+use crate::orders::Orders;
+
+/// `GET /api/orders`: the caller's orders, newest first, tickets embedded.
+pub(crate) async fn list_orders(
+    CurrentUser(user): CurrentUser,
+    State(orders): State<Orders>,
+) -> Result<Json<Vec<OrderView>>> {
+    let mine = orders.list_for(&user.id).await?;
+    Ok(Json(mine.into_iter().map(OrderView::from).collect()))
+}

@@ -1,0 +1,81 @@
+//! The `/api/orders` routes, one file per route.
+
+mod cancel_order;
+mod list_orders;
+mod new_order;
+
+pub(crate) use new_order::OrderExpiration;
+mod show_order;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+use common::{Error, events::OrderStatus, money::Price, session::UserClaims};
+use mongodb::bson::oid::ObjectId;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::{
+    orders::{Order, Orders},
+    startup::AppState,
+};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/orders",
+            post(new_order::new_order).get(list_orders::list_orders),
+        )
+        .route(
+            "/api/orders/{id}",
+            get(show_order::show_order).delete(cancel_order::cancel_order),
+        )
+}
+
+/// An order as the API shows it, with its ticket embedded.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OrderView {
+    id: String,
+    user_id: String,
+    status: OrderStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+    ticket: TicketView,
+    version: i64,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TicketView {
+    id: String,
+    title: String,
+    price: Price,
+}
+
+impl From<Order> for OrderView {
+    fn from(order: Order) -> Self {
+        Self {
+            id: order.id.to_hex(),
+            user_id: order.user_id,
+            status: order.status,
+            expires_at: order.expires_at.to_time_0_3(),
+            ticket: TicketView {
+                id: order.ticket.id,
+                title: order.ticket.title,
+                price: order.ticket.price,
+            },
+            version: order.version,
+        }
+    }
+}
+
+/// The order, if it exists and belongs to the user: 404 if it does not exist, 401 if
+/// it is someone else's.
+async fn owned_order(orders: &Orders, id: ObjectId, user: &UserClaims) -> Result<Order, Error> {
+    let order = orders.find(id).await?.ok_or(Error::NotFound)?;
+    if order.user_id != user.id {
+        return Err(Error::NotAuthorized);
+    }
+    Ok(order)
+}

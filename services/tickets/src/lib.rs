@@ -1,0 +1,12 @@
+//! The tickets service: sellers list and edit tickets; orders lock, unlock and sell
+//! them through events. It owns the tickets collection.
+
+pub mod config;
+mod listeners;
+mod routes;
+pub mod startup;
+mod tickets;
+mod title;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,273 @@
+//! The tickets collection. Every change and the event it implies are written in one
+//! transaction (the event through the outbox), and every change bumps `version`.
+
+use common::{
+    events::{TicketCreated, TicketUpdated},
+    in_transaction,
+    money::{Price, cents},
+    outbox::Outbox,
+};
+use futures::TryStreamExt;
+use mongodb::{
+    Client, Collection, Database, IndexModel,
+    bson::{Document, doc, oid::ObjectId},
+    options::ReturnDocument,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::title::Title;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Ticket {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub title: Title,
+    #[serde(with = "cents")]
+    pub price: Price,
+    pub user_id: String,
+    pub version: i64,
+    /// The order that holds (locked or bought) the ticket.
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub sold: bool,
+    /// Orders whose lock was released (or cancelled before it arrived). A late or
+    /// repeated `order:created` for one of them must not lock the ticket again.
+    #[serde(default)]
+    pub released_orders: Vec<String>,
+}
+
+impl Ticket {
+    fn created_event(&self) -> TicketCreated {
+        TicketCreated {
+            id: self.id.to_hex(),
+            version: self.version,
+            title: self.title.as_str().to_owned(),
+            price: self.price,
+            user_id: self.user_id.clone(),
+        }
+    }
+
+    fn updated_event(&self) -> TicketUpdated {
+        TicketUpdated {
+            id: self.id.to_hex(),
+            version: self.version,
+            title: self.title.as_str().to_owned(),
+            price: self.price,
+            user_id: self.user_id.clone(),
+            order_id: self.order_id.clone(),
+        }
+    }
+}
+
+/// Why a seller's edit was refused.
+#[derive(Debug)]
+pub(crate) enum EditRefused {
+    NotFound,
+    NotOwner,
+    Reserved,
+}
+
+/// What applying an order's event to its ticket did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// The ticket changed and `ticket:updated` was staged.
+    Changed,
+    /// Nothing to do: the event was applied before, or no longer applies.
+    AlreadyDone,
+    /// Another order still holds the ticket; its release has not arrived yet.
+    HeldByAnotherOrder,
+    NoSuchTicket,
+}
+
+#[derive(Clone)]
+pub(crate) struct Tickets {
+    client: Client,
+    collection: Collection<Ticket>,
+    outbox: Outbox,
+}
+
+/// The filter for tickets that can be bought.
+fn for_sale() -> Document {
+    doc! { "orderId": null, "sold": false }
+}
+
+impl Tickets {
+    pub fn new(database: &Database, outbox: Outbox) -> Self {
+        Self {
+            client: database.client().clone(),
+            collection: database.collection("tickets"),
+            outbox,
+        }
+    }
+
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        let listing = IndexModel::builder()
+            .keys(doc! { "orderId": 1, "sold": 1 })
+            .build();
+        self.collection.create_index(listing).await?;
+        Ok(())
+    }
+
+    pub async fn create(
+        &self,
+        title: Title,
+        price: Price,
+        user_id: &str,
+    ) -> mongodb::error::Result<Ticket> {
+        let ticket = Ticket {
+            id: ObjectId::new(),
+            title,
+            price,
+            user_id: user_id.to_owned(),
+            version: 0,
+            order_id: None,
+            sold: false,
+            released_orders: Vec::new(),
+        };
+        in_transaction!(self.client, |session| async {
+            self.collection
+                .insert_one(&ticket)
+                .session(&mut *session)
+                .await?;
+            self.outbox.stage(session, &ticket.created_event()).await
+        })
+        .await?;
+        self.outbox.wake_relay();
+        Ok(ticket)
+    }
+
+    pub async fn find(&self, id: ObjectId) -> mongodb::error::Result<Option<Ticket>> {
+        self.collection.find_one(doc! { "_id": id }).await
+    }
+
+    /// Tickets that are neither locked nor sold, oldest first.
+    pub async fn list_for_sale(&self) -> mongodb::error::Result<Vec<Ticket>> {
+        self.collection
+            .find(for_sale())
+            .sort(doc! { "_id": 1 })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// The seller's edit, refused while an order holds the ticket.
+    pub async fn edit(
+        &self,
+        id: ObjectId,
+        user_id: &str,
+        title: &Title,
+        price: Price,
+    ) -> mongodb::error::Result<Result<Ticket, EditRefused>> {
+        let mut filter = for_sale();
+        filter.insert("_id", id);
+        filter.insert("userId", user_id);
+        let change = doc! {
+            "$set": { "title": title.as_str(), "price": price.cents() },
+            "$inc": { "version": 1 },
+        };
+        Ok(self
+            .change(id, filter, change)
+            .await?
+            .map_err(|current| match current {
+                None => EditRefused::NotFound,
+                Some(ticket) if ticket.user_id != user_id => EditRefused::NotOwner,
+                Some(_) => EditRefused::Reserved,
+            }))
+    }
+
+    /// `order:created`: the order holds the ticket.
+    pub async fn lock(&self, id: ObjectId, order_id: &str) -> mongodb::error::Result<Applied> {
+        let mut filter = for_sale();
+        filter.insert("_id", id);
+        filter.insert("releasedOrders", doc! { "$ne": order_id });
+        let change = doc! { "$set": { "orderId": order_id }, "$inc": { "version": 1 } };
+        Ok(match self.change(id, filter, change).await? {
+            Ok(_) => Applied::Changed,
+            Err(None) => Applied::NoSuchTicket,
+            Err(Some(ticket))
+                if ticket.order_id.as_deref() == Some(order_id)
+                    || ticket
+                        .released_orders
+                        .iter()
+                        .any(|released| released == order_id) =>
+            {
+                Applied::AlreadyDone
+            }
+            Err(Some(_)) => Applied::HeldByAnotherOrder,
+        })
+    }
+
+    /// `order:cancelled`: the ticket is for sale again. If the lock never arrived,
+    /// the order is remembered as released so that it cannot lock the ticket later.
+    pub async fn unlock(&self, id: ObjectId, order_id: &str) -> mongodb::error::Result<Applied> {
+        let filter = doc! { "_id": id, "orderId": order_id, "sold": false };
+        let change = doc! {
+            "$set": { "orderId": null },
+            "$addToSet": { "releasedOrders": order_id },
+            "$inc": { "version": 1 },
+        };
+        Ok(match self.change(id, filter, change).await? {
+            Ok(_) => Applied::Changed,
+            Err(None) => Applied::NoSuchTicket,
+            Err(Some(_)) => {
+                self.collection
+                    .update_one(
+                        doc! { "_id": id, "orderId": { "$ne": order_id } },
+                        doc! { "$addToSet": { "releasedOrders": order_id } },
+                    )
+                    .await?;
+                Applied::AlreadyDone
+            }
+        })
+    }
+
+    /// `order:completed`: the holding order paid; the ticket is sold for good.
+    pub async fn mark_sold(&self, id: ObjectId, order_id: &str) -> mongodb::error::Result<Applied> {
+        let filter = doc! { "_id": id, "orderId": order_id, "sold": false };
+        let change = doc! { "$set": { "sold": true }, "$inc": { "version": 1 } };
+        Ok(match self.change(id, filter, change).await? {
+            Ok(_) => Applied::Changed,
+            Err(None) => Applied::NoSuchTicket,
+            Err(Some(ticket)) if ticket.sold && ticket.order_id.as_deref() == Some(order_id) => {
+                Applied::AlreadyDone
+            }
+            Err(Some(_)) => Applied::HeldByAnotherOrder,
+        })
+    }
+
+    /// In one transaction: applies `change` to the ticket if `filter` matches and
+    /// stages `ticket:updated` with the new version. Otherwise returns the ticket as it
+    /// is (or `None` if there is no such ticket), for the caller to say why.
+    async fn change(
+        &self,
+        id: ObjectId,
+        filter: Document,
+        change: Document,
+    ) -> mongodb::error::Result<Result<Ticket, Option<Ticket>>> {
+        let outcome = in_transaction!(self.client, |session| async {
+            let changed = self
+                .collection
+                .find_one_and_update(filter.clone(), change.clone())
+                .return_document(ReturnDocument::After)
+                .session(&mut *session)
+                .await?;
+            if let Some(ticket) = changed {
+                self.outbox.stage(session, &ticket.updated_event()).await?;
+                return Ok(Ok(ticket));
+            }
+            let current = self
+                .collection
+                .find_one(doc! { "_id": id })
+                .session(&mut *session)
+                .await?;
+            Ok(Err(current))
+        })
+        .await?;
+        if outcome.is_ok() {
+            self.outbox.wake_relay();
+        }
+        Ok(outcome)
+    }
+}

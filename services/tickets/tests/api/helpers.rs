@@ -1,0 +1,173 @@
+use common::events::{Event, EventBus};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use testkit::{TestUser, World};
+use tickets::{Application, Config};
+
+/// The tickets service on a random port, in a world of its own.
+pub struct TestApp {
+    pub address: String,
+    pub world: World,
+    pub bus: EventBus,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_in(World::new()).await
+    }
+
+    pub async fn spawn_in(world: World) -> Self {
+        let config = Config {
+            base: world.base_config("tickets"),
+            events: world.events_config(),
+        };
+        let app = Application::build(config)
+            .await
+            .expect("build the tickets app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let server = tokio::spawn(async move {
+            app.run_until_stopped().await.expect("serve");
+        });
+        let bus = world.bus().await;
+        Self {
+            address,
+            world,
+            bus,
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn user(&self) -> TestUser {
+        self.world.user()
+    }
+
+    pub async fn post_ticket(&self, user: &TestUser, body: &Value) -> Response {
+        user.client
+            .post(self.url("/api/tickets"))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Lists a ticket and returns it.
+    pub async fn create_ticket(&self, seller: &TestUser, title: &str, price: f64) -> Value {
+        let response = self
+            .post_ticket(seller, &json!({ "title": title, "price": price }))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    pub async fn update_ticket(&self, user: &TestUser, id: &str, body: &Value) -> Response {
+        user.client
+            .put(self.url(&format!("/api/tickets/{id}")))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn ticket(&self, id: &str) -> Value {
+        let response = reqwest::get(self.url(&format!("/api/tickets/{id}")))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    pub async fn listing(&self) -> Vec<Value> {
+        reqwest::get(self.url("/api/tickets"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Publishes an event as another service would.
+    pub async fn publish<E: Event>(&self, event: &E) {
+        self.bus.publisher().publish(event).await.unwrap();
+    }
+}
+
+/// Asserts the contract's error shape and returns its entries.
+pub async fn errors_of(response: Response, status: StatusCode) -> Vec<Value> {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("an error body in JSON");
+    let errors = body["errors"]
+        .as_array()
+        .expect("an `errors` array")
+        .clone();
+    assert!(!errors.is_empty(), "{body}");
+    errors
+}
+
+pub async fn assert_error(response: Response, status: StatusCode, message: &str) {
+    let errors = errors_of(response, status).await;
+    assert_eq!(errors[0]["message"], message, "{errors:?}");
+}
+
+impl TestApp {
+    /// Publishes `event` again under a new message id, so JetStream does not drop it
+    /// as a duplicate and the listener really handles it a second time.
+    pub async fn redeliver<E: Event>(&self, event: &E) {
+        let payload = serde_json::to_vec(event).unwrap();
+        let message_id = format!("{}-again-{}", event.message_id(), rand::random::<u32>());
+        self.bus
+            .publisher()
+            .publish_encoded(E::SUBJECT, &message_id, payload.into())
+            .await
+            .unwrap();
+    }
+
+    /// Waits until the ticket's status is `status`.
+    pub async fn wait_for_status(&self, id: &str, status: &str) {
+        let reached = testkit::eventually(std::time::Duration::from_secs(10), || async {
+            self.ticket(id).await["status"] == status
+        })
+        .await;
+        assert!(
+            reached,
+            "ticket {id} never became {status}: {}",
+            self.ticket(id).await
+        );
+    }
+}
+
+/// An `order:created` for the ticket, as the orders service would publish it.
+pub fn order_created(order_id: &str, ticket: &Value) -> common::events::OrderCreated {
+    common::events::OrderCreated {
+        id: order_id.to_owned(),
+        version: 0,
+        status: common::events::OrderStatus::Created,
+        user_id: "5f00000000000000000000bb".to_owned(),
+        expires_at: time::OffsetDateTime::now_utc() + time::Duration::minutes(15),
+        ticket: common::events::OrderedTicket {
+            id: ticket["id"].as_str().unwrap().to_owned(),
+            price: serde_json::from_value(ticket["price"].clone()).unwrap(),
+        },
+    }
+}
+
+pub fn ticket_ref(ticket: &Value) -> common::events::TicketRef {
+    common::events::TicketRef {
+        id: ticket["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// A fresh order id.
+pub fn order_id() -> String {
+    mongodb::bson::oid::ObjectId::new().to_hex()
+}

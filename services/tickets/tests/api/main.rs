@@ -1,0 +1,9 @@
+//! The tickets service over real HTTP, with real NATS and a real database.
+
+mod bad_input;
+mod helpers;
+mod listeners;
+mod new_ticket;
+mod outbox;
+mod show_and_list;
+mod update_ticket;

@@ -1,0 +1,55 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, assert_error, errors_of};
+
+#[tokio::test]
+async fn a_ticket_can_be_shown_by_anyone() {
+    let app = TestApp::spawn().await;
+    let created = app.create_ticket(&app.user(), "Concert", 20.0).await;
+
+    let shown = app.ticket(created["id"].as_str().unwrap()).await;
+
+    assert_eq!(shown, created);
+}
+
+#[tokio::test]
+async fn an_unknown_ticket_is_a_404() {
+    let app = TestApp::spawn().await;
+
+    let response = reqwest::get(app.url("/api/tickets/5f0000000000000000000000"))
+        .await
+        .unwrap();
+
+    assert_error(response, StatusCode::NOT_FOUND, "Not Found").await;
+}
+
+#[tokio::test]
+async fn an_invalid_id_is_a_400_not_a_500() {
+    let app = TestApp::spawn().await;
+
+    for id in ["nope", "123", "zzzzzzzzzzzzzzzzzzzzzzzz", "%F0%9F%8E%9F"] {
+        let response = reqwest::get(app.url(&format!("/api/tickets/{id}")))
+            .await
+            .unwrap();
+        let errors = errors_of(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(errors[0]["field"], "id");
+    }
+}
+
+#[tokio::test]
+async fn the_listing_shows_every_ticket_for_sale() {
+    let app = TestApp::spawn().await;
+    let seller = app.user();
+    for n in 0..3 {
+        app.create_ticket(&seller, &format!("Concert {n}"), 10.0 + f64::from(n))
+            .await;
+    }
+
+    let listing = app.listing().await;
+
+    let titles: Vec<_> = listing
+        .iter()
+        .map(|ticket| ticket["title"].clone())
+        .collect();
+    assert_eq!(titles, ["Concert 0", "Concert 1", "Concert 2"]);
+}
