@@ -33,10 +33,20 @@ struct ServiceSpec {
 }
 
 /// Every service the local stack runs. Their routes come from `gateway::ROUTES`.
-const SERVICES: &[ServiceSpec] = &[ServiceSpec {
-    name: "auth",
-    uses_nats: false,
-}];
+const SERVICES: &[ServiceSpec] = &[
+    ServiceSpec {
+        name: "auth",
+        uses_nats: false,
+    },
+    ServiceSpec {
+        name: "tickets",
+        uses_nats: true,
+    },
+    ServiceSpec {
+        name: "orders",
+        uses_nats: true,
+    },
+];
 
 /// Signs local session cookies when `JWT_KEY` is not set. Not a secret: local only.
 const DEV_JWT_KEY: &str = "dev-only-jwt-key-not-for-production";

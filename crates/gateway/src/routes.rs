@@ -8,10 +8,20 @@ pub struct Route {
 
 /// The routing table of the Ingress and the dev gateway. Each `service` is also the
 /// name of the workspace package and binary that serves it.
-pub const ROUTES: &[Route] = &[Route {
-    prefix: "/api/users",
-    service: "auth",
-}];
+pub const ROUTES: &[Route] = &[
+    Route {
+        prefix: "/api/users",
+        service: "auth",
+    },
+    Route {
+        prefix: "/api/tickets",
+        service: "tickets",
+    },
+    Route {
+        prefix: "/api/orders",
+        service: "orders",
+    },
+];
 
 /// The service for a request path: the longest matching prefix wins, as in
 /// ingress-nginx.
@@ -39,6 +49,16 @@ mod tests {
     fn user_paths_go_to_auth() {
         assert_eq!(service_for("/api/users/signup"), Some("auth"));
         assert_eq!(service_for("/api/users"), Some("auth"));
+    }
+
+    #[test]
+    fn ticket_and_order_paths_go_to_their_services() {
+        assert_eq!(service_for("/api/tickets"), Some("tickets"));
+        assert_eq!(
+            service_for("/api/tickets/5f0000000000000000000000"),
+            Some("tickets")
+        );
+        assert_eq!(service_for("/api/orders/abc"), Some("orders"));
     }
 
     #[test]

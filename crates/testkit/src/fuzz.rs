@@ -77,3 +77,14 @@ fn number(rng: &mut impl Rng) -> Value {
         _ => Value::Number(u64::MAX.into()),
     }
 }
+
+/// A random string, percent-encoded to fit in a URL path segment.
+pub fn url_segment(rng: &mut impl Rng) -> String {
+    string(rng)
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => char::from(byte).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}

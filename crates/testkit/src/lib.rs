@@ -9,6 +9,7 @@
 //! Every process started here is stopped by its PID when its guard drops, and by a
 //! watchdog if the test process dies without unwinding.
 
+mod assertions;
 pub mod fuzz;
 mod probe;
 mod process;
@@ -19,6 +20,7 @@ mod world;
 
 use std::sync::OnceLock;
 
+pub use assertions::{assert_error, assert_published, errors_of, redeliver};
 pub use probe::published;
 pub use process::{Home, ServerProcess};
 pub use supervised::Supervised;

@@ -13,7 +13,12 @@ pub struct TestUser {
 impl TestUser {
     /// A new user (random 24-hex id) signed in with `jwt_key`.
     pub fn signed_in(jwt_key: &str) -> Self {
-        let id = format!("{:024x}", rand::random::<u128>() >> 32);
+        Self::signed_in_as(jwt_key, &format!("{:024x}", rand::random::<u128>() >> 32))
+    }
+
+    /// The user with this id, signed in with `jwt_key`.
+    pub fn signed_in_as(jwt_key: &str, id: &str) -> Self {
+        let id = id.to_owned();
         let email = format!("{id}@example.com");
         let token = SessionKeys::new(jwt_key, Environment::Development)
             .issue_token(&id, &email)

@@ -9,6 +9,7 @@ use common::{
 /// The session key every test service is configured with.
 pub const JWT_KEY: &str = "test-only-jwt-key";
 
+#[derive(Clone)]
 pub struct World {
     pub mongo_url: String,
     pub nats_url: String,

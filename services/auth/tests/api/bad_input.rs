@@ -1,7 +1,9 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error, errors_of};
+use testkit::{assert_error, errors_of};
+
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn malformed_json_is_a_400_in_the_error_shape() {

@@ -1,9 +1,10 @@
 use auth::{Application, Config};
-use common::config::{BaseConfig, Environment};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
+use testkit::World;
 
-pub const JWT_KEY: &str = "test-only-jwt-key";
+pub use testkit::JWT_KEY;
+
 pub const PASSWORD: &str = "correct-horse";
 
 /// The auth service on a random port with a database of its own.
@@ -22,15 +23,8 @@ impl Drop for TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        let servers = testkit::shared();
         let config = Config {
-            base: BaseConfig {
-                port: 0,
-                mongo_url: servers.mongo_url.clone(),
-                mongo_database: testkit::unique_name("auth"),
-                jwt_key: JWT_KEY.to_owned(),
-                environment: Environment::Development,
-            },
+            base: World::new().base_config("auth"),
         };
         let app = Application::build(config)
             .await
@@ -107,28 +101,4 @@ pub fn session_set_cookie(response: &Response) -> Option<String> {
         .filter_map(|value| value.to_str().ok())
         .find(|value| value.starts_with("session="))
         .map(str::to_owned)
-}
-
-/// Asserts the contract's error shape and returns its entries.
-pub async fn errors_of(response: Response, status: StatusCode) -> Vec<Value> {
-    assert_eq!(response.status(), status);
-    let body: Value = response.json().await.expect("an error body in JSON");
-    let errors = body["errors"]
-        .as_array()
-        .expect("an `errors` array")
-        .clone();
-    assert!(!errors.is_empty());
-    for error in &errors {
-        assert!(
-            error["message"].is_string(),
-            "every error has a message: {body}"
-        );
-    }
-    errors
-}
-
-/// Asserts a single error with exactly this message.
-pub async fn assert_error(response: Response, status: StatusCode, message: &str) {
-    let errors = errors_of(response, status).await;
-    assert_eq!(errors, [json!({ "message": message })]);
 }

@@ -1,9 +1,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    PASSWORD, TestApp, assert_error, browser, current_user_of, email, errors_of, session_set_cookie,
-};
+use testkit::{assert_error, errors_of};
+
+use crate::helpers::{PASSWORD, TestApp, browser, current_user_of, email, session_set_cookie};
 
 #[tokio::test]
 async fn signin_with_the_right_password_sets_the_session_cookie() {

@@ -1,7 +1,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, assert_error, email, errors_of, session_set_cookie};
+use testkit::{assert_error, errors_of};
+
+use crate::helpers::{PASSWORD, TestApp, email, session_set_cookie};
 
 #[tokio::test]
 async fn signup_creates_the_user_and_signs_them_in() {

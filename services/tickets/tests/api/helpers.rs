@@ -102,34 +102,9 @@ impl TestApp {
     }
 }
 
-/// Asserts the contract's error shape and returns its entries.
-pub async fn errors_of(response: Response, status: StatusCode) -> Vec<Value> {
-    assert_eq!(response.status(), status);
-    let body: Value = response.json().await.expect("an error body in JSON");
-    let errors = body["errors"]
-        .as_array()
-        .expect("an `errors` array")
-        .clone();
-    assert!(!errors.is_empty(), "{body}");
-    errors
-}
-
-pub async fn assert_error(response: Response, status: StatusCode, message: &str) {
-    let errors = errors_of(response, status).await;
-    assert_eq!(errors[0]["message"], message, "{errors:?}");
-}
-
 impl TestApp {
-    /// Publishes `event` again under a new message id, so JetStream does not drop it
-    /// as a duplicate and the listener really handles it a second time.
     pub async fn redeliver<E: Event>(&self, event: &E) {
-        let payload = serde_json::to_vec(event).unwrap();
-        let message_id = format!("{}-again-{}", event.message_id(), rand::random::<u32>());
-        self.bus
-            .publisher()
-            .publish_encoded(E::SUBJECT, &message_id, payload.into())
-            .await
-            .unwrap();
+        testkit::redeliver(&self.bus, event).await;
     }
 
     /// Waits until the ticket's status is `status`.

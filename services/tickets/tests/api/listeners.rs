@@ -7,21 +7,9 @@ use common::events::{OrderCancelled, OrderCompleted, TicketUpdated};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error, order_created, order_id, ticket_ref};
+use testkit::{assert_error, assert_published};
 
-/// Waits for the number of `ticket:updated` events to reach `count`, then checks it
-/// stays there.
-async fn assert_updates_published(app: &TestApp, count: usize) -> Vec<TicketUpdated> {
-    let reached = testkit::eventually(Duration::from_secs(5), || async {
-        testkit::published::<TicketUpdated>(&app.bus).await.len() >= count
-    })
-    .await;
-    assert!(reached, "fewer than {count} ticket:updated events");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let events = testkit::published::<TicketUpdated>(&app.bus).await;
-    assert_eq!(events.len(), count, "{events:?}");
-    events
-}
+use crate::helpers::{TestApp, order_created, order_id, ticket_ref};
 
 #[tokio::test]
 async fn order_created_locks_the_ticket_and_announces_the_next_version() {
@@ -42,7 +30,7 @@ async fn order_created_locks_the_ticket_and_announces_the_next_version() {
         app.listing().await.is_empty(),
         "a locked ticket is not for sale"
     );
-    let events = assert_updates_published(&app, 1).await;
+    let events = assert_published::<TicketUpdated>(&app.bus, 1).await;
     assert_eq!(
         (events[0].version, events[0].order_id.as_deref()),
         (1, Some(order.as_str()))
@@ -73,7 +61,7 @@ async fn order_cancelled_puts_the_ticket_back_on_sale() {
         .update_ticket(&seller, id, &json!({ "title": "Concert", "price": 25 }))
         .await;
     assert_eq!(edit.status(), StatusCode::OK);
-    let events = assert_updates_published(&app, 3).await;
+    let events = assert_published::<TicketUpdated>(&app.bus, 3).await;
     assert_eq!(events[1].order_id, None);
 }
 
@@ -123,13 +111,13 @@ async fn each_order_event_handled_twice_changes_the_ticket_once() {
     app.publish(&created).await;
     app.redeliver(&created).await;
     app.wait_for_status(id, "reserved").await;
-    assert_updates_published(&app, 1).await;
+    assert_published::<TicketUpdated>(&app.bus, 1).await;
     assert_eq!(app.ticket(id).await["version"], 1);
 
     app.publish(&cancelled).await;
     app.redeliver(&cancelled).await;
     app.wait_for_status(id, "available").await;
-    assert_updates_published(&app, 2).await;
+    assert_published::<TicketUpdated>(&app.bus, 2).await;
 
     // A late copy of the old order's creation must not lock the ticket again.
     app.redeliver(&created).await;
@@ -139,7 +127,7 @@ async fn each_order_event_handled_twice_changes_the_ticket_once() {
         (after["status"].clone(), after["version"].clone()),
         (json!("available"), json!(2))
     );
-    assert_updates_published(&app, 2).await;
+    assert_published::<TicketUpdated>(&app.bus, 2).await;
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@ use common::events::TicketCreated;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error, errors_of};
+use testkit::{assert_error, errors_of};
+
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn a_signed_in_user_lists_a_ticket_and_ticket_created_is_published() {

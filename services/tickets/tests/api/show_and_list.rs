@@ -1,6 +1,8 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, assert_error, errors_of};
+use testkit::{assert_error, errors_of};
+
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn a_ticket_can_be_shown_by_anyone() {

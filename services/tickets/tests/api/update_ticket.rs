@@ -4,7 +4,9 @@ use common::events::TicketUpdated;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error, errors_of, order_created, order_id};
+use testkit::{assert_error, errors_of};
+
+use crate::helpers::{TestApp, order_created, order_id};
 
 #[tokio::test]
 async fn the_seller_edits_title_and_price_and_ticket_updated_is_published() {

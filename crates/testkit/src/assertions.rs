@@ -1,0 +1,56 @@
+//! Assertions shared by the services' tests.
+
+use std::time::Duration;
+
+use common::events::{Event, EventBus};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+
+/// Asserts the status and the contract's error shape, and returns the entries.
+pub async fn errors_of(response: Response, status: StatusCode) -> Vec<Value> {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("an error body in JSON");
+    let errors = body["errors"]
+        .as_array()
+        .expect("an `errors` array")
+        .clone();
+    assert!(!errors.is_empty(), "{body}");
+    for error in &errors {
+        assert!(
+            error["message"].is_string(),
+            "every error has a message: {body}"
+        );
+    }
+    errors
+}
+
+/// Asserts exactly one error, with this message and no field.
+pub async fn assert_error(response: Response, status: StatusCode, message: &str) {
+    let errors = errors_of(response, status).await;
+    assert_eq!(errors, [json!({ "message": message })]);
+}
+
+/// Waits for the number of `E` events in the stream to reach `count`, checks that it
+/// stays there a moment, and returns them.
+pub async fn assert_published<E: Event>(bus: &EventBus, count: usize) -> Vec<E> {
+    let reached = crate::eventually(Duration::from_secs(10), || async {
+        crate::published::<E>(bus).await.len() >= count
+    })
+    .await;
+    assert!(reached, "fewer than {count} {} events", E::SUBJECT);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let events = crate::published::<E>(bus).await;
+    assert_eq!(events.len(), count, "{} events", E::SUBJECT);
+    events
+}
+
+/// Publishes `event` again under a new message id, so JetStream does not drop it as a
+/// duplicate and the listeners really handle it a second time.
+pub async fn redeliver<E: Event>(bus: &EventBus, event: &E) {
+    let payload = serde_json::to_vec(event).expect("encode the event");
+    let message_id = format!("{}-again-{}", event.message_id(), rand::random::<u32>());
+    bus.publisher()
+        .publish_encoded(E::SUBJECT, &message_id, payload.into())
+        .await
+        .expect("publish the event again");
+}

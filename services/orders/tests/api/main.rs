@@ -1,0 +1,12 @@
+//! The orders service over real HTTP, with real NATS and a real database; the last
+//! module runs it beside the real tickets service.
+
+mod bad_input;
+mod cross_service;
+mod helpers;
+mod listeners;
+mod new_order;
+mod outbox;
+mod race;
+mod show_list_cancel;
+mod ticket_replica;

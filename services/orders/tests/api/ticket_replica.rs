@@ -1,0 +1,100 @@
+//! The replica of tickets follows `ticket:created` / `ticket:updated` in version order.
+
+use std::time::Duration;
+
+use common::{
+    events::{TicketCreated, TicketUpdated},
+    money::Price,
+};
+use mongodb::bson::oid::ObjectId;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+fn version(title: &str, version: i64, price_cents: i64, id: &str) -> TicketUpdated {
+    TicketUpdated {
+        id: id.to_owned(),
+        version,
+        title: title.to_owned(),
+        price: Price::from_cents(price_cents).unwrap(),
+        user_id: ObjectId::new().to_hex(),
+        order_id: None,
+    }
+}
+
+async fn replica_version(app: &TestApp, id: &str) -> (i64, String, i64) {
+    let ticket = app.replica(id).await.expect("the ticket is replicated");
+    (
+        ticket.get_i64("version").unwrap(),
+        ticket.get_str("title").unwrap().to_owned(),
+        ticket.get_i64("price").unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_created_ticket_is_replicated_once_even_if_delivered_twice() {
+    let app = TestApp::spawn().await;
+    let event = TicketCreated {
+        id: ObjectId::new().to_hex(),
+        version: 0,
+        title: "Concert".to_owned(),
+        price: Price::from_cents(1000).unwrap(),
+        user_id: ObjectId::new().to_hex(),
+    };
+
+    app.publish(&event).await;
+    app.redeliver(&event).await;
+
+    let replicated = testkit::eventually(Duration::from_secs(5), || async {
+        app.replica(&event.id).await.is_some()
+    })
+    .await;
+    assert!(replicated);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        replica_version(&app, &event.id).await,
+        (0, "Concert".to_owned(), 1000)
+    );
+}
+
+#[tokio::test]
+async fn version_2_delivered_before_version_1_ends_at_version_2() {
+    let app = TestApp::spawn().await;
+    let id = app.seed_ticket(1000).await;
+
+    app.publish(&version("Concert v2", 2, 3000, &id)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(replica_version(&app, &id).await.0, 0, "v2 waits for v1");
+    app.publish(&version("Concert v1", 1, 2000, &id)).await;
+
+    let caught_up = testkit::eventually(Duration::from_secs(10), || async {
+        replica_version(&app, &id).await.0 == 2
+    })
+    .await;
+    assert!(caught_up, "v2 is applied once v1 has been");
+    assert_eq!(
+        replica_version(&app, &id).await,
+        (2, "Concert v2".to_owned(), 3000)
+    );
+
+    // A stale copy of v1 changes nothing.
+    app.redeliver(&version("Concert v1", 1, 2000, &id)).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(replica_version(&app, &id).await.0, 2);
+}
+
+#[tokio::test]
+async fn a_new_order_carries_the_latest_replicated_price() {
+    let app = TestApp::spawn().await;
+    let id = app.seed_ticket(1000).await;
+    app.publish(&version("Concert", 1, 4250, &id)).await;
+    let updated = testkit::eventually(Duration::from_secs(5), || async {
+        replica_version(&app, &id).await.0 == 1
+    })
+    .await;
+    assert!(updated);
+
+    let order: Value = app.create_order(&app.user(), &id).await;
+
+    assert_eq!(order["ticket"]["price"], 42.5);
+}
