@@ -11,6 +11,7 @@ pub mod http;
 pub mod money;
 pub mod mongo;
 pub mod outbox;
+pub mod service;
 pub mod session;
 pub mod telemetry;
 

@@ -13,6 +13,7 @@ mod assertions;
 pub mod fuzz;
 mod probe;
 mod process;
+mod running;
 mod supervised;
 pub mod tools;
 mod users;
@@ -23,36 +24,85 @@ use std::sync::OnceLock;
 pub use assertions::{assert_error, assert_published, errors_of, redeliver};
 pub use probe::published;
 pub use process::{Home, ServerProcess};
+pub use running::RunningService;
 pub use supervised::Supervised;
 pub use users::TestUser;
 pub use world::{JWT_KEY, World};
 
-/// A NATS server with JetStream, its data on disk so it survives [`Nats::restart`].
-pub struct Nats {
+/// The two kinds of server the system needs.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Nats,
+    Mongo,
+}
+
+impl Kind {
+    fn spawn(self, home: &Home, port: Option<u16>) -> ServerProcess {
+        match self {
+            Self::Nats => ServerProcess::spawn(
+                "nats-server",
+                &tools::Tool::NatsServer.locate(),
+                &[
+                    "-js",
+                    "-a",
+                    "127.0.0.1",
+                    "-p",
+                    &port.map_or("-1".to_owned(), |p| p.to_string()),
+                    "-sd",
+                ],
+                home,
+                "Listening for client connections on 127.0.0.1:",
+            ),
+            Self::Mongo => ServerProcess::spawn(
+                "secantusd-rs",
+                &tools::Tool::Secantus.locate(),
+                &[
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    &port.unwrap_or(0).to_string(),
+                    "--cache-size",
+                    "256M",
+                    "--storage-path",
+                ],
+                home,
+                "listening on 127.0.0.1:",
+            ),
+        }
+    }
+}
+
+/// A server that can be killed and started again on the same port and data, like a
+/// crash and a restart.
+pub struct Server {
+    kind: Kind,
     process: Option<ServerProcess>,
     port: u16,
     // Declared after `process` so the server stops before its directory is deleted.
     home: Home,
 }
 
-impl Nats {
-    /// Starts `nats-server -js` on a free port with a fresh store directory.
-    pub fn start() -> Self {
-        Self::start_in(Home::temporary("nats"))
-    }
-
-    /// Starts a server whose JetStream data lives in `home`.
-    pub fn start_in(home: Home) -> Self {
-        let process = Self::spawn(&home, None);
+impl Server {
+    fn start(kind: Kind, home: Home) -> Self {
+        let process = kind.spawn(&home, None);
         Self {
+            kind,
             port: process.port(),
             process: Some(process),
             home,
         }
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL clients connect to.
     pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
+        match self.kind {
+            Kind::Nats => format!("nats://127.0.0.1:{}", self.port),
+            Kind::Mongo => format!("mongodb://127.0.0.1:{}/?directConnection=true", self.port),
+        }
     }
 
     /// Kills the server (SIGKILL: no chance to flush, like a crash).
@@ -60,83 +110,41 @@ impl Nats {
         self.process = None;
     }
 
-    /// Starts it again on the same port and data, after [`Nats::stop`].
+    /// Starts it again on the same port and data, after [`Server::stop`].
     pub fn restart(&mut self) {
         self.process = None;
-        self.process = Some(Self::spawn(&self.home, Some(self.port)));
+        self.process = Some(self.kind.spawn(&self.home, Some(self.port)));
+    }
+}
+
+/// A NATS server with JetStream (file storage, so streams survive a restart).
+pub struct Nats;
+
+impl Nats {
+    /// Starts `nats-server -js` on a free port with a fresh store directory.
+    pub fn start() -> Server {
+        Self::start_in(Home::temporary("nats"))
     }
 
-    fn spawn(home: &Home, port: Option<u16>) -> ServerProcess {
-        let binary = tools::Tool::NatsServer.locate();
-        let port_arg = port.map_or_else(|| "-1".to_owned(), |port| port.to_string());
-        ServerProcess::spawn(
-            "nats-server",
-            &binary,
-            &["-js", "-a", "127.0.0.1", "-p", &port_arg, "-sd"],
-            home,
-            "Listening for client connections on 127.0.0.1:",
-        )
+    /// Starts a server whose data lives in `home`.
+    pub fn start_in(home: Home) -> Server {
+        Server::start(Kind::Nats, home)
     }
 }
 
 /// A MongoDB-compatible server (SecantusDB), advertising a single-node replica set so
 /// transactions and change streams work.
-pub struct Mongo {
-    process: Option<ServerProcess>,
-    port: u16,
-    // Declared after `process` so the server stops before its directory is deleted.
-    home: Home,
-}
+pub struct Mongo;
 
 impl Mongo {
     /// Starts `secantusd-rs` on a free port with a fresh storage directory.
-    pub fn start() -> Self {
+    pub fn start() -> Server {
         Self::start_in(Home::temporary("mongo"))
     }
 
     /// Starts a server whose data lives in `home`.
-    pub fn start_in(home: Home) -> Self {
-        let process = Self::spawn(&home, None);
-        Self {
-            port: process.port(),
-            process: Some(process),
-            home,
-        }
-    }
-
-    pub fn url(&self) -> String {
-        format!("mongodb://127.0.0.1:{}/?directConnection=true", self.port)
-    }
-
-    /// Kills the server.
-    pub fn stop(&mut self) {
-        self.process = None;
-    }
-
-    /// Starts it again on the same port and storage, after [`Mongo::stop`].
-    pub fn restart(&mut self) {
-        self.process = None;
-        self.process = Some(Self::spawn(&self.home, Some(self.port)));
-    }
-
-    fn spawn(home: &Home, port: Option<u16>) -> ServerProcess {
-        let binary = tools::Tool::Secantus.locate();
-        let port_arg = port.unwrap_or(0).to_string();
-        ServerProcess::spawn(
-            "secantusd-rs",
-            &binary,
-            &[
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port_arg,
-                "--cache-size",
-                "256M",
-                "--storage-path",
-            ],
-            home,
-            "listening on 127.0.0.1:",
-        )
+    pub fn start_in(home: Home) -> Server {
+        Server::start(Kind::Mongo, home)
     }
 }
 
@@ -149,7 +157,7 @@ pub struct SharedServers {
 /// The servers for this test binary: `MONGO_URL` / `NATS_URL` when set, otherwise
 /// servers started on first use and stopped when the test binary exits.
 pub fn shared() -> &'static SharedServers {
-    static SERVERS: OnceLock<(SharedServers, Option<Mongo>, Option<Nats>)> = OnceLock::new();
+    static SERVERS: OnceLock<(SharedServers, Option<Server>, Option<Server>)> = OnceLock::new();
     let (servers, _, _) = SERVERS.get_or_init(|| {
         let (mongo_url, mongo) = match std::env::var("MONGO_URL") {
             Ok(url) => (url, None),

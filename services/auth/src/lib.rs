@@ -8,4 +8,4 @@ pub mod startup;
 mod users;
 
 pub use config::Config;
-pub use startup::Application;
+pub use startup::build;

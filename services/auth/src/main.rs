@@ -1,10 +1,9 @@
-use auth::{Application, Config};
+use auth::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("auth");
     let config = Config::from_env()?;
-    let app = Application::build(config).await?;
-    app.run_until_stopped().await?;
+    build(config).await?.run_until_stopped().await?;
     Ok(())
 }

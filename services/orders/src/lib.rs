@@ -9,4 +9,4 @@ pub mod startup;
 mod ticket_replica;
 
 pub use config::Config;
-pub use startup::Application;
+pub use startup::build;

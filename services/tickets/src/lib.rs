@@ -9,4 +9,4 @@ mod tickets;
 mod title;
 
 pub use config::Config;
-pub use startup::Application;
+pub use startup::build;

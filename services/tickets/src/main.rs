@@ -1,10 +1,9 @@
-use tickets::{Application, Config};
+use tickets::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("tickets");
     let config = Config::from_env()?;
-    let app = Application::build(config).await?;
-    app.run_until_stopped().await?;
+    build(config).await?.run_until_stopped().await?;
     Ok(())
 }

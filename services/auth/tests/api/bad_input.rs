@@ -110,3 +110,24 @@ async fn health_and_readiness_answer() {
         true
     );
 }
+
+#[tokio::test]
+async fn random_bodies_on_every_route_never_get_a_5xx() {
+    let app = TestApp::spawn().await;
+    let routes = [
+        (reqwest::Method::POST, "/api/users/signup"),
+        (reqwest::Method::POST, "/api/users/signin"),
+        (reqwest::Method::POST, "/api/users/signout"),
+        (reqwest::Method::GET, "/api/users/currentuser"),
+        (reqwest::Method::GET, "/api/users/{random}"),
+    ];
+
+    testkit::fuzz::assert_no_server_errors(
+        &app.client,
+        &app.url(""),
+        &routes,
+        &["email", "password"],
+        60,
+    )
+    .await;
+}

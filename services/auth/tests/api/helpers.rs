@@ -1,7 +1,7 @@
-use auth::{Application, Config};
+use auth::{Config, build};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use testkit::World;
+use testkit::{RunningService, World};
 
 pub use testkit::JWT_KEY;
 
@@ -9,16 +9,9 @@ pub const PASSWORD: &str = "correct-horse";
 
 /// The auth service on a random port with a database of its own.
 pub struct TestApp {
-    pub address: String,
+    pub service: RunningService,
     /// A browser-like client: it keeps cookies between requests.
     pub client: reqwest::Client,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
 }
 
 impl TestApp {
@@ -26,22 +19,15 @@ impl TestApp {
         let config = Config {
             base: World::new().base_config("auth"),
         };
-        let app = Application::build(config)
-            .await
-            .expect("build the auth app");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let server = tokio::spawn(async move {
-            app.run_until_stopped().await.expect("serve");
-        });
+        let service = build(config).await.expect("build the auth service");
         Self {
-            address,
+            service: RunningService::start(service),
             client: browser(),
-            server,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+        self.service.url(path)
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {

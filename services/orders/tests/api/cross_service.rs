@@ -4,14 +4,11 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use testkit::{TestUser, World, assert_error};
+use testkit::{RunningService, TestUser, World, assert_error};
 
 use crate::helpers::TestApp as OrdersApp;
 
-struct TicketsApp {
-    address: String,
-    _server: tokio::task::JoinHandle<()>,
-}
+struct TicketsApp(RunningService);
 
 impl TicketsApp {
     async fn spawn(world: &World) -> Self {
@@ -19,19 +16,13 @@ impl TicketsApp {
             base: world.base_config("tickets"),
             events: world.events_config(),
         };
-        let app = tickets::Application::build(config)
-            .await
-            .expect("build tickets");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let server = tokio::spawn(async move { app.run_until_stopped().await.unwrap() });
-        Self {
-            address,
-            _server: server,
-        }
+        Self(RunningService::start(
+            tickets::build(config).await.expect("build tickets"),
+        ))
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+        self.0.url(path)
     }
 
     async fn listing_ids(&self) -> Vec<String> {

@@ -5,23 +5,16 @@ use common::{
     money::Price,
 };
 use mongodb::bson::{doc, oid::ObjectId};
-use orders::{Application, Config};
+use orders::{Config, build};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use testkit::{TestUser, World};
+use testkit::{RunningService, TestUser, World};
 
 /// The orders service on a random port, in a world of its own.
 pub struct TestApp {
-    pub address: String,
+    pub service: RunningService,
     pub world: World,
     pub bus: EventBus,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
 }
 
 impl TestApp {
@@ -35,24 +28,17 @@ impl TestApp {
             events: world.events_config(),
             order_expiration,
         };
-        let app = Application::build(config)
-            .await
-            .expect("build the orders app");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let server = tokio::spawn(async move {
-            app.run_until_stopped().await.expect("serve");
-        });
+        let service = build(config).await.expect("build the orders service");
         let bus = world.bus().await;
         Self {
-            address,
+            service: RunningService::start(service),
             world,
             bus,
-            server,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+        self.service.url(path)
     }
 
     pub fn user(&self) -> TestUser {

@@ -1,21 +1,14 @@
 use common::events::{Event, EventBus};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use testkit::{TestUser, World};
-use tickets::{Application, Config};
+use testkit::{RunningService, TestUser, World};
+use tickets::{Config, build};
 
 /// The tickets service on a random port, in a world of its own.
 pub struct TestApp {
-    pub address: String,
+    pub service: RunningService,
     pub world: World,
     pub bus: EventBus,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
 }
 
 impl TestApp {
@@ -28,24 +21,17 @@ impl TestApp {
             base: world.base_config("tickets"),
             events: world.events_config(),
         };
-        let app = Application::build(config)
-            .await
-            .expect("build the tickets app");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let server = tokio::spawn(async move {
-            app.run_until_stopped().await.expect("serve");
-        });
+        let service = build(config).await.expect("build the tickets service");
         let bus = world.bus().await;
         Self {
-            address,
+            service: RunningService::start(service),
             world,
             bus,
-            server,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+        self.service.url(path)
     }
 
     pub fn user(&self) -> TestUser {
@@ -145,4 +131,23 @@ pub fn ticket_ref(ticket: &Value) -> common::events::TicketRef {
 /// A fresh order id.
 pub fn order_id() -> String {
     mongodb::bson::oid::ObjectId::new().to_hex()
+}
+
+/// A ticket that an order holds.
+pub struct Reserved {
+    pub ticket: Value,
+    pub id: String,
+    pub order: String,
+}
+
+impl TestApp {
+    /// Lists a ticket for `seller` and has an order lock it, as the orders service would.
+    pub async fn reserved_ticket(&self, seller: &TestUser) -> Reserved {
+        let ticket = self.create_ticket(seller, "Concert", 20.0).await;
+        let id = ticket["id"].as_str().unwrap().to_owned();
+        let order = order_id();
+        self.publish(&order_created(&order, &ticket)).await;
+        self.wait_for_status(&id, "reserved").await;
+        Reserved { ticket, id, order }
+    }
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use testkit::{assert_error, assert_published};
 
-use crate::helpers::{TestApp, order_created, order_id, ticket_ref};
+use crate::helpers::{Reserved, TestApp, order_created, order_id, ticket_ref};
 
 #[tokio::test]
 async fn order_created_locks_the_ticket_and_announces_the_next_version() {
@@ -41,11 +41,8 @@ async fn order_created_locks_the_ticket_and_announces_the_next_version() {
 async fn order_cancelled_puts_the_ticket_back_on_sale() {
     let app = TestApp::spawn().await;
     let seller = app.user();
-    let ticket = app.create_ticket(&seller, "Concert", 20.0).await;
-    let id = ticket["id"].as_str().unwrap();
-    let order = order_id();
-    app.publish(&order_created(&order, &ticket)).await;
-    app.wait_for_status(id, "reserved").await;
+    let Reserved { ticket, id, order } = app.reserved_ticket(&seller).await;
+    let id = id.as_str();
 
     app.publish(&OrderCancelled {
         id: order,
@@ -69,11 +66,8 @@ async fn order_cancelled_puts_the_ticket_back_on_sale() {
 async fn order_completed_marks_the_ticket_sold_for_good() {
     let app = TestApp::spawn().await;
     let seller = app.user();
-    let ticket = app.create_ticket(&seller, "Concert", 20.0).await;
-    let id = ticket["id"].as_str().unwrap();
-    let order = order_id();
-    app.publish(&order_created(&order, &ticket)).await;
-    app.wait_for_status(id, "reserved").await;
+    let Reserved { ticket, id, order } = app.reserved_ticket(&seller).await;
+    let id = id.as_str();
 
     app.publish(&OrderCompleted {
         id: order,
@@ -190,4 +184,22 @@ async fn a_second_order_waits_until_the_first_one_releases_the_ticket() {
         handed_over,
         "the second order locks the ticket once the first let go"
     );
+}
+
+#[tokio::test]
+async fn a_repeated_order_completed_sells_the_ticket_once() {
+    let app = TestApp::spawn().await;
+    let Reserved { ticket, id, order } = app.reserved_ticket(&app.user()).await;
+    let completed = OrderCompleted {
+        id: order,
+        version: 1,
+        ticket: ticket_ref(&ticket),
+    };
+
+    app.publish(&completed).await;
+    app.redeliver(&completed).await;
+
+    app.wait_for_status(&id, "sold").await;
+    assert_published::<TicketUpdated>(&app.bus, 2).await;
+    assert_eq!(app.ticket(&id).await["version"], 2);
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use testkit::{assert_error, errors_of};
 
-use crate::helpers::{TestApp, order_created, order_id};
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn the_seller_edits_title_and_price_and_ticket_updated_is_published() {
@@ -97,10 +97,8 @@ async fn an_invalid_edit_is_a_400_and_changes_nothing() {
 async fn a_reserved_ticket_cannot_be_edited() {
     let app = TestApp::spawn().await;
     let seller = app.user();
-    let ticket = app.create_ticket(&seller, "Concert", 20.0).await;
-    let id = ticket["id"].as_str().unwrap();
-    app.publish(&order_created(&order_id(), &ticket)).await;
-    app.wait_for_status(id, "reserved").await;
+    let id = app.reserved_ticket(&seller).await.id;
+    let id = id.as_str();
 
     let response = app
         .update_ticket(&seller, id, &json!({ "title": "Cheaper", "price": 1 }))
