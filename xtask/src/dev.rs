@@ -46,6 +46,10 @@ const SERVICES: &[ServiceSpec] = &[
         name: "orders",
         uses_nats: true,
     },
+    ServiceSpec {
+        name: "expiration",
+        uses_nats: true,
+    },
 ];
 
 /// Signs local session cookies when `JWT_KEY` is not set. Not a secret: local only.

@@ -119,6 +119,23 @@ impl EventsConfig {
     }
 }
 
+/// The configuration of a service that uses events and nothing more.
+#[derive(Debug, Clone)]
+pub struct EventServiceConfig {
+    pub base: BaseConfig,
+    pub events: EventsConfig,
+}
+
+impl EventServiceConfig {
+    /// Reads [`BaseConfig`] and [`EventsConfig`] variables for `service`.
+    pub fn from_env(service: &str) -> Result<Self, ConfigError> {
+        Ok(Self {
+            base: BaseConfig::from_env(service)?,
+            events: EventsConfig::from_env()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,10 @@
 //! beside the server. Each service's `build` assembles one; `main` runs it.
 
 use axum::Router;
+use futures::future::{BoxFuture, FutureExt, join_all};
 
 use crate::{
-    events::{EventBus, ListenerHandle, Publisher},
+    events::{EventBus, ListenerHandle},
     health::{self, Dependencies},
     http::{HttpServer, api_stack, shutdown_signal},
     outbox::Outbox,
@@ -14,7 +15,8 @@ use crate::{
 /// A service bound to its port, ready to run.
 pub struct Service {
     server: HttpServer,
-    relay: Option<(Outbox, Publisher)>,
+    /// Work that runs as long as the server does: the outbox relay, schedulers.
+    background: Vec<BoxFuture<'static, ()>>,
     _listeners: Vec<ListenerHandle>,
 }
 
@@ -28,7 +30,7 @@ impl Service {
         let router = routes.merge(health::router(dependencies));
         Ok(Self {
             server: HttpServer::bind(port, api_stack(router)).await?,
-            relay: None,
+            background: Vec::new(),
             _listeners: Vec::new(),
         })
     }
@@ -41,8 +43,13 @@ impl Service {
         bus: &EventBus,
         listeners: Vec<ListenerHandle>,
     ) -> Self {
-        self.relay = Some((outbox, bus.publisher()));
         self._listeners = listeners;
+        self.beside(outbox.run_relay(bus.publisher()))
+    }
+
+    /// Also runs `task` for as long as the service runs.
+    pub fn beside(mut self, task: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.background.push(task.boxed());
         self
     }
 
@@ -50,15 +57,16 @@ impl Service {
         self.server.port()
     }
 
-    /// Serves (and relays) until Ctrl-C or SIGTERM.
+    /// Serves, and runs the background work, until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let serving = self.server.run_until(shutdown_signal());
-        match self.relay {
-            None => serving.await,
-            Some((outbox, publisher)) => tokio::select! {
-                served = serving => served,
-                () = outbox.run_relay(publisher) => Ok(()),
-            },
+        // Background loops never finish; the server's shutdown ends the service.
+        let background = async move {
+            join_all(self.background).await;
+            std::future::pending::<()>().await
+        };
+        tokio::select! {
+            served = self.server.run_until(shutdown_signal()) => served,
+            () = background => Ok(()),
         }
     }
 }

@@ -1,12 +1,13 @@
 //! The tickets service: sellers list and edit tickets; orders lock, unlock and sell
 //! them through events. It owns the tickets collection.
 
-pub mod config;
 mod listeners;
 mod routes;
 pub mod startup;
 mod tickets;
 mod title;
 
-pub use config::Config;
+/// Reads `PORT`, `MONGO_URL`, `MONGO_DB`, `JWT_KEY`, `APP_ENV`, `NATS_URL` and
+/// `EVENTS_NAMESPACE`.
+pub use common::config::EventServiceConfig as Config;
 pub use startup::build;

@@ -1,0 +1,13 @@
+//! The expiration service: remembers when each order's reservation runs out and, at
+//! that moment, announces `expiration:complete`. Jobs live in its own database (not in
+//! memory), so they survive restarts, and each fires once even with several replicas.
+//! It replaces the original's Bull + Redis queue.
+
+mod listener;
+pub mod scheduler;
+pub mod startup;
+
+/// Reads `PORT`, `MONGO_URL`, `MONGO_DB`, `JWT_KEY`, `APP_ENV`, `NATS_URL` and
+/// `EVENTS_NAMESPACE`.
+pub use common::config::EventServiceConfig as Config;
+pub use startup::build;

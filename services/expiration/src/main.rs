@@ -1,0 +1,9 @@
+use expiration::{Config, build};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    common::telemetry::init("expiration");
+    let config = Config::from_env("expiration")?;
+    build(config).await?.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Expiration jobs and the loop that fires them on time.
+//!
+//! The loop sleeps until the earliest pending deadline (no polling interval); a new
+//! job wakes it so an earlier deadline is not missed. Firing a job is one transaction:
+//! a conditional update from `pending` to `fired` plus the `expiration:complete` event
+//! in the outbox. Of several replicas racing for one job, exactly one update matches,
+//! so each job fires once, and its event is published even if the process dies
+//! right after.
+
+use std::{sync::Arc, time::Duration};
+
+use common::{events::ExpirationComplete, in_transaction, outbox::Outbox};
+use mongodb::{
+    Client, Collection, Database, IndexModel,
+    bson::{DateTime, doc},
+    options::ReturnDocument,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+/// The longest the loop sleeps with nothing due, so that a job another replica stored
+/// (and whose wake-up this replica never heard) is still seen if that replica dies.
+const MAX_IDLE: Duration = Duration::from_secs(10);
+
+/// After a failure (database down), how long to wait before trying again.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum JobState {
+    Pending,
+    Fired,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Job {
+    /// The order id: one job per order.
+    #[serde(rename = "_id")]
+    order_id: String,
+    expires_at: DateTime,
+    state: JobState,
+    #[serde(default)]
+    fired_at: Option<DateTime>,
+}
+
+/// The jobs collection plus the bell that wakes the loop. Cheap to clone.
+#[derive(Clone)]
+pub struct Scheduler {
+    client: Client,
+    jobs: Collection<Job>,
+    outbox: Outbox,
+    wake: Arc<Notify>,
+}
+
+impl Scheduler {
+    pub fn new(database: &Database, outbox: Outbox) -> Self {
+        Self {
+            client: database.client().clone(),
+            jobs: database.collection("expirations"),
+            outbox,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        let due = IndexModel::builder()
+            .keys(doc! { "state": 1, "expiresAt": 1 })
+            .build();
+        self.jobs.create_index(due).await?;
+        Ok(())
+    }
+
+    /// Stores the job for `order_id` unless it exists, and wakes the loop.
+    pub async fn schedule(
+        &self,
+        order_id: &str,
+        expires_at: DateTime,
+    ) -> mongodb::error::Result<()> {
+        let insert = doc! {
+            "$setOnInsert": { "expiresAt": expires_at, "state": "pending" }
+        };
+        match self
+            .jobs
+            .update_one(doc! { "_id": order_id }, insert)
+            .upsert(true)
+            .await
+        {
+            Ok(_) => {}
+            // Two deliveries raced to insert it: the other one did.
+            Err(error) if common::mongo::is_duplicate_key(&error) => {}
+            Err(error) => return Err(error),
+        }
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Fires every job whose deadline has passed; returns how many this call fired.
+    pub async fn fire_due(&self) -> mongodb::error::Result<usize> {
+        let mut fired = 0;
+        loop {
+            let now = DateTime::now();
+            let job = in_transaction!(self.client, |session| async {
+                let job = self
+                    .jobs
+                    .find_one_and_update(
+                        doc! { "state": "pending", "expiresAt": { "$lte": now } },
+                        doc! { "$set": { "state": "fired", "firedAt": now } },
+                    )
+                    .sort(doc! { "expiresAt": 1 })
+                    .return_document(ReturnDocument::After)
+                    .session(&mut *session)
+                    .await?;
+                if let Some(job) = &job {
+                    let event = ExpirationComplete {
+                        order_id: job.order_id.clone(),
+                    };
+                    self.outbox.stage(session, &event).await?;
+                }
+                Ok(job)
+            })
+            .await?;
+            match job {
+                Some(job) => {
+                    tracing::info!(order_id = %job.order_id, late_ms = now.timestamp_millis() - job.expires_at.timestamp_millis(), "expired");
+                    fired += 1;
+                }
+                None => break,
+            }
+        }
+        if fired > 0 {
+            self.outbox.wake_relay();
+        }
+        Ok(fired)
+    }
+
+    /// The earliest deadline still pending.
+    async fn next_deadline(&self) -> mongodb::error::Result<Option<DateTime>> {
+        let next = self
+            .jobs
+            .find_one(doc! { "state": "pending" })
+            .sort(doc! { "expiresAt": 1 })
+            .await?;
+        Ok(next.map(|job| job.expires_at))
+    }
+
+    /// Fires due jobs, then sleeps until the next deadline or a new job, forever.
+    pub async fn run(self) {
+        loop {
+            let pause = match self.step().await {
+                Ok(pause) => pause,
+                Err(error) => {
+                    tracing::warn!(%error, "expiration loop cannot reach the database");
+                    RETRY_AFTER
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// One round: fire what is due and say how long to sleep.
+    async fn step(&self) -> mongodb::error::Result<Duration> {
+        self.fire_due().await?;
+        Ok(match self.next_deadline().await? {
+            Some(deadline) => {
+                let wait_ms = deadline.timestamp_millis() - DateTime::now().timestamp_millis();
+                Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0)).min(MAX_IDLE)
+            }
+            None => MAX_IDLE,
+        })
+    }
+}

@@ -1,0 +1,26 @@
+//! Builds the expiration service: database, event bus, listener, scheduler, relay.
+//! Its HTTP side is only the health probes.
+
+use axum::Router;
+use common::{events::EventBus, health::Dependencies, outbox::Outbox, service::Service};
+
+use crate::{Config, listener, scheduler::Scheduler};
+
+/// Connects, starts the listener and the scheduler, and binds `config.base.port`.
+pub async fn build(config: Config) -> anyhow::Result<Service> {
+    let database =
+        common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
+    let bus = EventBus::connect(&config.events.nats_url, &config.events.namespace).await?;
+    let outbox = Outbox::new(&database);
+    let scheduler = Scheduler::new(&database, outbox.clone());
+    scheduler.ensure_indexes().await?;
+    let listener = listener::spawn(&bus, &scheduler).await?;
+    let dependencies = Dependencies {
+        database,
+        nats: Some(bus.client().clone()),
+    };
+    let service = Service::bind(config.base.port, Router::new(), dependencies).await?;
+    Ok(service
+        .with_events(outbox, &bus, vec![listener])
+        .beside(scheduler.run()))
+}

@@ -1,0 +1,118 @@
+//! Locks lapse: orders, tickets and expiration, all real, talking over NATS.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use testkit::{RunningService, World};
+use time::OffsetDateTime;
+
+use crate::helpers::start_expiration;
+
+async fn start_tickets(world: &World) -> RunningService {
+    let config = tickets::Config {
+        base: world.base_config("tickets"),
+        events: world.events_config(),
+    };
+    RunningService::start(tickets::build(config).await.expect("build tickets"))
+}
+
+async fn start_orders(world: &World, hold: Duration) -> RunningService {
+    let config = orders::Config {
+        base: world.base_config("orders"),
+        events: world.events_config(),
+        order_expiration: hold,
+    };
+    RunningService::start(orders::build(config).await.expect("build orders"))
+}
+
+#[tokio::test]
+async fn an_unpaid_order_lapses_and_its_ticket_is_for_sale_and_editable_again() {
+    let world = World::new();
+    let tickets = start_tickets(&world).await;
+    let orders = start_orders(&world, Duration::from_secs(2)).await;
+    let _expiration = start_expiration(&world).await;
+    let (seller, buyer) = (world.user(), world.user());
+    let ticket: Value = seller
+        .client
+        .post(tickets.url("/api/tickets"))
+        .json(&json!({ "title": "Concert", "price": 20 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket_id = ticket["id"].as_str().unwrap().to_owned();
+    let order = reserve_when_replicated(&orders, &buyer, &ticket_id).await;
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let expires_at = OffsetDateTime::parse(
+        order["expiresAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+
+    let released = testkit::eventually(Duration::from_secs(10), || async {
+        let listing: Vec<Value> = reqwest::get(tickets.url("/api/tickets"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        listing
+            .iter()
+            .any(|listed| listed["id"] == ticket_id.as_str())
+    })
+    .await;
+    let delay = OffsetDateTime::now_utc() - expires_at;
+
+    assert!(released, "the ticket is listed again");
+    assert!(
+        delay <= time::Duration::seconds(2),
+        "released {delay} after expiresAt"
+    );
+    let status: Value = buyer
+        .client
+        .get(orders.url(&format!("/api/orders/{order_id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["status"], "cancelled");
+    let edit = seller
+        .client
+        .put(tickets.url(&format!("/api/tickets/{ticket_id}")))
+        .json(&json!({ "title": "Concert", "price": 15 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), StatusCode::OK, "the seller can edit again");
+}
+
+/// Reserves the ticket as soon as the orders replica has it.
+async fn reserve_when_replicated(
+    orders: &RunningService,
+    buyer: &testkit::TestUser,
+    ticket_id: &str,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let response = buyer
+            .client
+            .post(orders.url("/api/orders"))
+            .json(&json!({ "ticketId": ticket_id }))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::CREATED {
+            return response.json().await.unwrap();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the ticket never became orderable"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

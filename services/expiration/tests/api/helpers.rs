@@ -1,0 +1,58 @@
+use std::time::Duration;
+
+use common::{
+    events::{ExpirationComplete, OrderCreated, OrderStatus, OrderedTicket},
+    money::Price,
+};
+use expiration::{Config, build};
+use mongodb::bson::oid::ObjectId;
+use testkit::{RunningService, World};
+use time::OffsetDateTime;
+
+/// Starts an expiration service in `world`.
+pub async fn start_expiration(world: &World) -> RunningService {
+    let config = Config {
+        base: world.base_config("expiration"),
+        events: world.events_config(),
+    };
+    RunningService::start(build(config).await.expect("build the expiration service"))
+}
+
+/// An `order:created` whose reservation ends after `hold`.
+pub fn order_expiring_in(hold: Duration) -> OrderCreated {
+    OrderCreated {
+        id: ObjectId::new().to_hex(),
+        version: 0,
+        status: OrderStatus::Created,
+        user_id: ObjectId::new().to_hex(),
+        expires_at: OffsetDateTime::now_utc() + hold,
+        ticket: OrderedTicket {
+            id: ObjectId::new().to_hex(),
+            price: Price::from_cents(1000).unwrap(),
+        },
+    }
+}
+
+/// The order ids of every `expiration:complete` so far.
+pub async fn expired_orders(bus: &common::events::EventBus) -> Vec<String> {
+    testkit::published::<ExpirationComplete>(bus)
+        .await
+        .into_iter()
+        .map(|event| event.order_id)
+        .collect()
+}
+
+/// Waits until `expiration:complete` for `order_id` is published; returns how long
+/// after `deadline` that was noticed.
+pub async fn wait_for_expiry(
+    bus: &common::events::EventBus,
+    order_id: &str,
+    deadline: OffsetDateTime,
+) -> time::Duration {
+    let fired = testkit::eventually(Duration::from_secs(20), || async {
+        expired_orders(bus).await.iter().any(|id| id == order_id)
+    })
+    .await;
+    assert!(fired, "order {order_id} never expired");
+    OffsetDateTime::now_utc() - deadline
+}
