@@ -1,0 +1,287 @@
+//! `Idempotency-Key` through the real client (`RequestStrategy::Idempotent`) and raw.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use stripe::{ApiErrorsType, StripeRequest};
+use stripe_core::payment_intent::CreatePaymentIntent;
+use stripe_shared::PaymentIntentStatus;
+use stripe_types::Currency;
+
+use crate::helpers::{TestFake, idempotent, stripe_error};
+use stripe_fake::FakeConfig;
+
+fn pay_for(order_id: &str, amount: i64, payment_method: &str) -> CreatePaymentIntent {
+    CreatePaymentIntent::new(amount, Currency::USD)
+        .payment_method(payment_method)
+        .confirm(true)
+        .metadata(HashMap::from([
+            ("order_id".to_owned(), order_id.to_owned()),
+            ("user_id".to_owned(), "user-1".to_owned()),
+            ("ticket_id".to_owned(), "ticket-1".to_owned()),
+        ]))
+}
+
+#[tokio::test]
+async fn the_same_key_and_request_charge_once_and_answer_the_same() {
+    let app = TestFake::start().await;
+    let request = pay_for("order-1", 2500, "pm_card_visa");
+
+    // Each `send` serializes the metadata map afresh, in whatever order it iterates.
+    let first = request
+        .customize()
+        .request_strategy(idempotent("order-1"))
+        .send(&app.client)
+        .await;
+    let second = request
+        .customize()
+        .request_strategy(idempotent("order-1"))
+        .send(&app.client)
+        .await;
+
+    let (first, second) = (first.expect("charged"), second.expect("replayed"));
+    assert_eq!(first.id, second.id);
+    assert_eq!(second.status, PaymentIntentStatus::Succeeded);
+    assert_eq!(app.ledger().charges.len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_key_with_other_parameters_is_refused() {
+    let app = TestFake::start().await;
+    pay_for("order-1", 2500, "pm_card_visa")
+        .customize()
+        .request_strategy(idempotent("order-1"))
+        .send(&app.client)
+        .await
+        .expect("charged");
+
+    let (error, status) = stripe_error(
+        pay_for("order-1", 3000, "pm_card_visa")
+            .customize()
+            .request_strategy(idempotent("order-1"))
+            .send(&app.client)
+            .await,
+    );
+
+    assert_eq!(status, 400);
+    assert_eq!(error.type_, ApiErrorsType::IdempotencyError);
+    assert_eq!(
+        error.message.as_deref(),
+        Some(
+            "Keys for idempotent requests can only be used with the same parameters they were \
+             first used with. Try using a key other than 'order-1' if you meant to execute a \
+             different request."
+        )
+    );
+    assert_eq!(app.ledger().charges.len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_key_charge_once() {
+    let app = TestFake::start().await;
+    // Long enough for every request to arrive while the first one is still running.
+    app.fake.set_latency(Duration::from_millis(300));
+    let attempts: Vec<_> = (0..8)
+        .map(|_| {
+            let client = app.client.clone();
+            tokio::spawn(async move {
+                pay_for("order-1", 2500, "pm_card_visa")
+                    .customize()
+                    .request_strategy(idempotent("order-1"))
+                    .send(&client)
+                    .await
+            })
+        })
+        .collect();
+
+    let (mut charged, mut turned_away) = (Vec::new(), 0);
+    for attempt in attempts {
+        match attempt.await.expect("the task ends") {
+            Ok(intent) => charged.push(intent.id),
+            Err(stripe::StripeError::Stripe(error, 409)) => {
+                assert_eq!(error.type_, ApiErrorsType::IdempotencyError);
+                turned_away += 1;
+            }
+            Err(other) => panic!("unexpected error: {other:?}"),
+        }
+    }
+    assert_eq!((charged.len(), turned_away), (1, 7));
+    assert_eq!(app.ledger().charges.len(), 1);
+
+    let retried = pay_for("order-1", 2500, "pm_card_visa")
+        .customize()
+        .request_strategy(idempotent("order-1"))
+        .send(&app.client)
+        .await
+        .expect("a retry after the first finished gets its answer");
+    assert_eq!(retried.id, charged[0]);
+    assert_eq!(app.ledger().charges.len(), 1);
+}
+
+#[tokio::test]
+async fn without_idempotency_every_request_charges() {
+    let app = TestFake::start_with(FakeConfig {
+        honour_idempotency: false,
+    })
+    .await;
+    let request = pay_for("order-1", 2500, "pm_card_visa");
+
+    let first = request
+        .customize()
+        .request_strategy(idempotent("order-1"))
+        .send(&app.client)
+        .await;
+    let second = request
+        .customize()
+        .request_strategy(idempotent("order-1"))
+        .send(&app.client)
+        .await;
+
+    assert_ne!(first.unwrap().id, second.unwrap().id);
+    assert_eq!(app.ledger().charges.len(), 2);
+}
+
+#[tokio::test]
+async fn a_decline_is_replayed_too_so_a_new_card_needs_a_new_key() {
+    let app = TestFake::start().await;
+    let declined = pay_for("order-1", 2500, "pm_card_visa_chargeDeclined");
+
+    let first = stripe_error(
+        declined
+            .customize()
+            .request_strategy(idempotent("order-1"))
+            .send(&app.client)
+            .await,
+    );
+    let again = stripe_error(
+        declined
+            .customize()
+            .request_strategy(idempotent("order-1"))
+            .send(&app.client)
+            .await,
+    );
+    assert_eq!(first.1, 402);
+    assert_eq!(
+        first.0.payment_intent.map(|p| p.id),
+        again.0.payment_intent.map(|p| p.id)
+    );
+
+    let (other_card, status) = stripe_error(
+        pay_for("order-1", 2500, "pm_card_visa")
+            .customize()
+            .request_strategy(idempotent("order-1"))
+            .send(&app.client)
+            .await,
+    );
+    assert_eq!(
+        (status, other_card.type_),
+        (400, ApiErrorsType::IdempotencyError)
+    );
+    assert!(app.ledger().charges.is_empty());
+}
+
+#[tokio::test]
+async fn a_replay_is_marked_and_identical() {
+    let app = TestFake::start().await;
+    let params = [
+        ("amount", "2500"),
+        ("currency", "usd"),
+        ("payment_method", "pm_card_visa"),
+        ("confirm", "true"),
+    ];
+
+    let first = app.post_with_key("/v1/payment_intents", &params, "k").await;
+    let replay = app.post_with_key("/v1/payment_intents", &params, "k").await;
+
+    assert_eq!(first.headers.get("idempotent-replayed"), None);
+    assert_eq!(
+        replay
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap()),
+        Some("true")
+    );
+    assert_eq!(
+        (replay.status, replay.body.as_str()),
+        (first.status, first.body.as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_key_belongs_to_one_endpoint() {
+    let app = TestFake::start().await;
+    let intent = app
+        .post_with_key(
+            "/v1/payment_intents",
+            &[
+                ("amount", "2500"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
+            "k",
+        )
+        .await;
+
+    let refund = app
+        .post_with_key("/v1/refunds", &[("payment_intent", &intent.id())], "k")
+        .await;
+
+    assert_eq!(refund.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refund.error().type_, ApiErrorsType::IdempotencyError);
+    assert!(app.ledger().refunds.is_empty());
+}
+
+#[tokio::test]
+async fn a_request_rejected_before_running_does_not_use_up_its_key() {
+    let app = TestFake::start().await;
+
+    let missing_currency = app
+        .post_with_key("/v1/payment_intents", &[("amount", "2500")], "k")
+        .await;
+    let corrected = app
+        .post_with_key(
+            "/v1/payment_intents",
+            &[
+                ("amount", "2500"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
+            "k",
+        )
+        .await;
+
+    assert_eq!(missing_currency.status, StatusCode::BAD_REQUEST);
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.body);
+    assert_eq!(app.ledger().charges.len(), 1);
+}
+
+#[tokio::test]
+async fn keys_are_ignored_on_reads() {
+    let app = TestFake::start().await;
+    let intent = app
+        .post(
+            "/v1/payment_intents",
+            &[("amount", "2500"), ("currency", "usd")],
+        )
+        .await
+        .id();
+    let path = format!("/v1/payment_intents/{intent}");
+
+    let read = |key: &'static str| {
+        let request = app
+            .request(reqwest::Method::GET, &path)
+            .bearer_auth("sk_test_fake")
+            .header("idempotency-key", key);
+        app.send(request, &[])
+    };
+    let (first, second) = (read("k").await, read("k").await);
+
+    assert_eq!(
+        (first.status, second.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(second.headers.get("idempotent-replayed"), None);
+}

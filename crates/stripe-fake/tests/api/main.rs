@@ -1,0 +1,7 @@
+//! The Stripe fake over HTTP, through raw requests and through the real async-stripe client.
+
+mod binary;
+mod client;
+mod helpers;
+mod idempotency;
+mod shapes;
