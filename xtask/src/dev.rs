@@ -30,6 +30,15 @@ pub struct Options {
 struct ServiceSpec {
     name: &'static str,
     uses_nats: bool,
+    uses_stripe: bool,
+}
+
+/// Where the services find what they depend on.
+struct Backends {
+    mongo_url: String,
+    nats_url: String,
+    stripe_api_base: String,
+    stripe_secret_key: String,
 }
 
 /// Every service the local stack runs. Their routes come from `gateway::ROUTES`.
@@ -37,20 +46,32 @@ const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
         name: "auth",
         uses_nats: false,
+        uses_stripe: false,
     },
     ServiceSpec {
         name: "tickets",
         uses_nats: true,
+        uses_stripe: false,
     },
     ServiceSpec {
         name: "orders",
         uses_nats: true,
+        uses_stripe: false,
     },
     ServiceSpec {
         name: "expiration",
         uses_nats: true,
+        uses_stripe: false,
+    },
+    ServiceSpec {
+        name: "payments",
+        uses_nats: true,
+        uses_stripe: true,
     },
 ];
+
+/// The Stripe key the services use against the local fake. Not a secret.
+const FAKE_STRIPE_KEY: &str = "sk_test_local_fake";
 
 /// Signs local session cookies when `JWT_KEY` is not set. Not a secret: local only.
 const DEV_JWT_KEY: &str = "dev-only-jwt-key-not-for-production";
@@ -99,16 +120,33 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             (mongo.url(), Some(mongo))
         }
     };
-    progress::done(&format!("NATS      {nats_url}"));
-    progress::done(&format!("MongoDB   {mongo_url}"));
-
-    progress::step("Starting the services");
     let logs_dir = data.join("logs");
     std::fs::create_dir_all(&logs_dir)?;
+    let (stripe_api_base, stripe_secret_key, _stripe) = match std::env::var("STRIPE_API_BASE") {
+        Ok(base) => {
+            let key = std::env::var("STRIPE_SECRET_KEY")
+                .context("STRIPE_API_BASE is set, so STRIPE_SECRET_KEY must be too")?;
+            (base, key, None)
+        }
+        Err(_) => {
+            let (base, fake) = start_stripe_fake(&logs_dir).await?;
+            (base, FAKE_STRIPE_KEY.to_owned(), Some(fake))
+        }
+    };
+    progress::done(&format!("NATS      {nats_url}"));
+    progress::done(&format!("MongoDB   {mongo_url}"));
+    progress::done(&format!("Stripe    {stripe_api_base}"));
+    let backends = Backends {
+        mongo_url,
+        nats_url,
+        stripe_api_base,
+        stripe_secret_key,
+    };
+
+    progress::step("Starting the services");
     let mut services = Vec::new();
     for spec in SERVICES {
-        let service = start_service(spec, &logs_dir, &mongo_url, &nats_url)?;
-        services.push(service);
+        services.push(start_service(spec, &logs_dir, &backends)?);
     }
     for service in &mut services {
         wait_until_ready(service).await?;
@@ -152,7 +190,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 fn build_services() -> anyhow::Result<()> {
     progress::step("Building the services (cargo's progress follows)");
     let mut command = Command::new(crate::cargo());
-    command.arg("build");
+    command.args(["build", "--package", "stripe-fake"]);
     for spec in SERVICES {
         command.args(["--package", spec.name]);
     }
@@ -166,8 +204,7 @@ fn build_services() -> anyhow::Result<()> {
 fn start_service(
     spec: &ServiceSpec,
     logs_dir: &Path,
-    mongo_url: &str,
-    nats_url: &str,
+    backends: &Backends,
 ) -> anyhow::Result<RunningService> {
     let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     let log = logs_dir.join(format!("{}.log", spec.name));
@@ -176,7 +213,7 @@ fn start_service(
     let mut command = Command::new(&binary);
     command
         .env("PORT", address.port().to_string())
-        .env("MONGO_URL", mongo_url)
+        .env("MONGO_URL", &backends.mongo_url)
         .env("MONGO_DB", spec.name)
         .env("APP_ENV", "development")
         .env(
@@ -191,7 +228,12 @@ fn start_service(
         .stdout(log_file.try_clone()?)
         .stderr(log_file);
     if spec.uses_nats {
-        command.env("NATS_URL", nats_url);
+        command.env("NATS_URL", &backends.nats_url);
+    }
+    if spec.uses_stripe {
+        command
+            .env("STRIPE_API_BASE", &backends.stripe_api_base)
+            .env("STRIPE_SECRET_KEY", &backends.stripe_secret_key);
     }
     let process = Supervised::spawn(&mut command, None)
         .with_context(|| format!("cannot start {}", binary.display()))?;
@@ -201,6 +243,33 @@ fn start_service(
         log,
         process,
     })
+}
+
+/// Starts the workspace's Stripe fake and waits until it answers; returns its base URL.
+async fn start_stripe_fake(logs_dir: &Path) -> anyhow::Result<(String, Supervised)> {
+    let port = free_port()?;
+    let log_file = File::create(logs_dir.join("stripe-fake.log"))?;
+    let mut command = Command::new(target_dir().join("debug").join("stripe-fake"));
+    command
+        .args(["--port", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone()?)
+        .stderr(log_file);
+    let process = Supervised::spawn(&mut command, None).context("cannot start stripe-fake")?;
+    let base = format!("http://127.0.0.1:{port}/");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Ok((base, process));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!(
+        "stripe-fake did not start; see {}",
+        logs_dir.join("stripe-fake.log").display()
+    )
 }
 
 async fn wait_until_ready(service: &mut RunningService) -> anyhow::Result<()> {

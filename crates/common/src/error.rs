@@ -31,6 +31,10 @@ pub enum Error {
     /// The resource or the route does not exist.
     #[error("Not Found")]
     NotFound,
+    /// A dependency (a payment provider, …) cannot be reached; the message says what
+    /// to do next.
+    #[error("{0}")]
+    Unavailable(String),
     /// The database failed; the client sees only a generic message.
     #[error("database error: {0}")]
     Database(#[from] mongodb::error::Error),
@@ -94,6 +98,7 @@ impl Error {
             Self::Validation(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotAuthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -21,6 +21,10 @@ pub const ROUTES: &[Route] = &[
         prefix: "/api/orders",
         service: "orders",
     },
+    Route {
+        prefix: "/api/payments",
+        service: "payments",
+    },
 ];
 
 /// The service for a request path: the longest matching prefix wins, as in
@@ -59,6 +63,7 @@ mod tests {
             Some("tickets")
         );
         assert_eq!(service_for("/api/orders/abc"), Some("orders"));
+        assert_eq!(service_for("/api/payments"), Some("payments"));
     }
 
     #[test]

@@ -52,7 +52,7 @@ async fn an_unpaid_order_lapses_and_its_ticket_is_for_sale_and_editable_again() 
     )
     .unwrap();
 
-    let released = testkit::eventually(Duration::from_secs(10), || async {
+    let listed = async || {
         let listing: Vec<Value> = reqwest::get(tickets.url("/api/tickets"))
             .await
             .unwrap()
@@ -62,8 +62,11 @@ async fn an_unpaid_order_lapses_and_its_ticket_is_for_sale_and_editable_again() 
         listing
             .iter()
             .any(|listed| listed["id"] == ticket_id.as_str())
-    })
-    .await;
+    };
+    let locked = testkit::eventually(Duration::from_secs(5), async || !listed().await).await;
+    assert!(locked, "the reserved ticket leaves the listing");
+
+    let released = testkit::eventually(Duration::from_secs(10), listed).await;
     let delay = OffsetDateTime::now_utc() - expires_at;
 
     assert!(released, "the ticket is listed again");

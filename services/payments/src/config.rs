@@ -1,0 +1,51 @@
+//! The payments service's configuration, from the environment.
+
+use common::config::{BaseConfig, ConfigError, EventsConfig, optional, required};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub base: BaseConfig,
+    pub events: EventsConfig,
+    pub stripe: StripeConfig,
+}
+
+/// Where Stripe is and how to talk to it. Only this differs between real Stripe and
+/// the fake: the code path is the same.
+#[derive(Clone)]
+pub struct StripeConfig {
+    pub secret_key: String,
+    /// The API base URL, with a trailing slash.
+    pub api_base: String,
+    /// ISO currency code, lower case.
+    pub currency: String,
+}
+
+impl std::fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeConfig")
+            .field("secret_key", &"<redacted>")
+            .field("api_base", &self.api_base)
+            .field("currency", &self.currency)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Reads [`BaseConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
+    /// `STRIPE_API_BASE` (default: the real Stripe API) and `STRIPE_CURRENCY`
+    /// (default `usd`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            base: BaseConfig::from_env("payments")?,
+            events: EventsConfig::from_env()?,
+            stripe: StripeConfig {
+                secret_key: required(
+                    "STRIPE_SECRET_KEY",
+                    "the Stripe secret key (sk_live_… or sk_test_…)",
+                )?,
+                api_base: optional("STRIPE_API_BASE", "https://api.stripe.com/".to_owned())?,
+                currency: optional("STRIPE_CURRENCY", "usd".to_owned())?,
+            },
+        })
+    }
+}

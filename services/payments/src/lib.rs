@@ -1,0 +1,15 @@
+//! The payments service: charges an order's price through Stripe, exactly once, only
+//! while the order still holds its ticket, and refunds a charge whose order was
+//! cancelled meanwhile. It owns the payments and keeps a replica of orders.
+
+mod checkout;
+pub mod config;
+mod listeners;
+mod order_replica;
+mod payments;
+mod routes;
+pub mod startup;
+mod stripe_gateway;
+
+pub use config::{Config, StripeConfig};
+pub use startup::build;

@@ -1,0 +1,96 @@
+//! The order replica follows the orders service in version order. A cancellation of an
+//! order that was charged refunds the charge: a late payment never turns into a sale.
+
+use common::events::{
+    EventBus, EventError, HandlerError, Listener, ListenerHandle, OrderCancelled, OrderCompleted,
+    OrderCreated, OrderStatus, RetryPolicy, spawn_listener,
+};
+
+use crate::{
+    checkout,
+    order_replica::{OrderReplica, Replicated},
+    payments::Payments,
+    stripe_gateway::StripeGateway,
+};
+
+/// Durable consumers are named after the service, so its replicas share them.
+const SERVICE: &str = "payments";
+
+pub(crate) async fn spawn_all(
+    bus: &EventBus,
+    orders: &OrderReplica,
+    payments: &Payments,
+    gateway: &StripeGateway,
+) -> Result<Vec<ListenerHandle>, EventError> {
+    let policy = RetryPolicy::default;
+    let cancelled = CancelledListener {
+        orders: orders.clone(),
+        payments: payments.clone(),
+        gateway: gateway.clone(),
+    };
+    Ok(vec![
+        spawn_listener(bus, SERVICE, CreatedListener(orders.clone()), policy()).await?,
+        spawn_listener(bus, SERVICE, cancelled, policy()).await?,
+        spawn_listener(bus, SERVICE, CompletedListener(orders.clone()), policy()).await?,
+    ])
+}
+
+struct CreatedListener(OrderReplica);
+
+impl Listener for CreatedListener {
+    type Event = OrderCreated;
+
+    async fn handle(&self, event: OrderCreated) -> Result<(), HandlerError> {
+        self.0.apply_created(&event).await?;
+        Ok(())
+    }
+}
+
+struct CompletedListener(OrderReplica);
+
+impl Listener for CompletedListener {
+    type Event = OrderCompleted;
+
+    async fn handle(&self, event: OrderCompleted) -> Result<(), HandlerError> {
+        match self
+            .0
+            .apply_status(&event.id, event.version, OrderStatus::Complete)
+            .await?
+        {
+            Replicated::Current(_) => Ok(()),
+            Replicated::TooEarly => Err(HandlerError::not_yet("order:created has not arrived")),
+        }
+    }
+}
+
+struct CancelledListener {
+    orders: OrderReplica,
+    payments: Payments,
+    gateway: StripeGateway,
+}
+
+impl Listener for CancelledListener {
+    type Event = OrderCancelled;
+
+    async fn handle(&self, event: OrderCancelled) -> Result<(), HandlerError> {
+        let order = match self
+            .orders
+            .apply_status(&event.id, event.version, OrderStatus::Cancelled)
+            .await?
+        {
+            Replicated::Current(order) => order,
+            Replicated::TooEarly => {
+                return Err(HandlerError::not_yet("order:created has not arrived"));
+            }
+        };
+        // Checked on every delivery, so a refund that failed is retried.
+        if order.paid
+            && let Some(charge) = self.payments.unrefunded_charge(&event.id).await?
+        {
+            checkout::refund(&charge, &self.gateway, &self.payments)
+                .await
+                .map_err(|error| HandlerError::from(error.to_string()))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+use payments::{Config, build};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    common::telemetry::init("payments");
+    let config = Config::from_env()?;
+    build(config).await?.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! The payments collection. A payment starts as a claim (`charging`), one per order by
+//! a unique index, so two concurrent requests cannot both charge: this holds even if
+//! Stripe's idempotency did not. The claim becomes `succeeded` in the transaction that
+//! marks the order paid and stages `payment:created`, or is deleted if the card is
+//! declined (nothing stored). A claim left `charging` by a crash is taken over later
+//! and finished with the same idempotency key, so Stripe replays the first result.
+
+use common::{
+    events::{OrderStatus, PaymentCreated},
+    in_transaction,
+    money::{Price, cents},
+    outbox::Outbox,
+};
+use futures::TryStreamExt;
+use mongodb::{
+    Client, Collection, Database, IndexModel,
+    bson::{DateTime, doc, oid::ObjectId},
+    options::IndexOptions,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::order_replica::OrderReplica;
+
+/// How long a `charging` claim is left to its request before another may finish it.
+pub(crate) const CLAIM_LEASE_MS: i64 = 30_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum PaymentStatus {
+    Charging,
+    Succeeded,
+    Refunded,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Payment {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub order_id: String,
+    pub status: PaymentStatus,
+    #[serde(with = "cents")]
+    pub amount: Price,
+    /// The payment method the buyer's browser produced.
+    pub payment_method: String,
+    pub claimed_at: DateTime,
+    #[serde(default)]
+    pub stripe_id: Option<String>,
+    #[serde(default)]
+    pub refund_id: Option<String>,
+}
+
+/// Why a new payment could not start.
+#[derive(Debug)]
+pub(crate) enum ClaimRefused {
+    AlreadyPaid,
+    InProgress,
+}
+
+/// What recording a successful charge found.
+#[derive(Debug)]
+pub(crate) enum Recorded {
+    Paid(Payment),
+    /// The order was cancelled while the card was being charged: refund it.
+    OrderCancelled(Payment),
+}
+
+#[derive(Clone)]
+pub(crate) struct Payments {
+    client: Client,
+    collection: Collection<Payment>,
+    orders: OrderReplica,
+    outbox: Outbox,
+}
+
+impl Payments {
+    pub fn new(database: &Database, orders: OrderReplica, outbox: Outbox) -> Self {
+        Self {
+            client: database.client().clone(),
+            collection: database.collection("payments"),
+            orders,
+            outbox,
+        }
+    }
+
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        let one_per_order = IndexModel::builder()
+            .keys(doc! { "orderId": 1 })
+            .options(
+                IndexOptions::builder()
+                    .unique(true)
+                    .name("order_unique".to_owned())
+                    .build(),
+            )
+            .build();
+        self.collection.create_index(one_per_order).await?;
+        Ok(())
+    }
+
+    /// Starts the one payment of the order, or takes over a claim whose request died.
+    pub async fn claim(
+        &self,
+        order_id: &str,
+        amount: Price,
+        payment_method: &str,
+    ) -> mongodb::error::Result<Result<Payment, ClaimRefused>> {
+        let claim = Payment {
+            id: ObjectId::new(),
+            order_id: order_id.to_owned(),
+            status: PaymentStatus::Charging,
+            amount,
+            payment_method: payment_method.to_owned(),
+            claimed_at: DateTime::now(),
+            stripe_id: None,
+            refund_id: None,
+        };
+        match self.collection.insert_one(&claim).await {
+            Ok(_) => return Ok(Ok(claim)),
+            Err(error) if common::mongo::is_duplicate_key(&error) => {}
+            Err(error) => return Err(error),
+        }
+        let Some(existing) = self
+            .collection
+            .find_one(doc! { "orderId": order_id })
+            .await?
+        else {
+            return Ok(Err(ClaimRefused::InProgress));
+        };
+        if existing.status != PaymentStatus::Charging {
+            return Ok(Err(ClaimRefused::AlreadyPaid));
+        }
+        Ok(self
+            .take_over(&existing)
+            .await?
+            .ok_or(ClaimRefused::InProgress))
+    }
+
+    /// Renews a `charging` claim whose lease ran out; `None` if it is still held.
+    pub async fn take_over(&self, claim: &Payment) -> mongodb::error::Result<Option<Payment>> {
+        let stale_before =
+            DateTime::from_millis(DateTime::now().timestamp_millis() - CLAIM_LEASE_MS);
+        let renewed = self
+            .collection
+            .find_one_and_update(
+                doc! { "_id": claim.id, "status": "charging", "claimedAt": { "$lt": stale_before } },
+                doc! { "$set": { "claimedAt": DateTime::now() } },
+            )
+            .return_document(mongodb::options::ReturnDocument::After)
+            .await?;
+        Ok(renewed)
+    }
+
+    /// Claims left `charging` past their lease (their request died mid-charge).
+    pub async fn stale_claims(&self) -> mongodb::error::Result<Vec<Payment>> {
+        let stale_before =
+            DateTime::from_millis(DateTime::now().timestamp_millis() - CLAIM_LEASE_MS);
+        self.collection
+            .find(doc! { "status": "charging", "claimedAt": { "$lt": stale_before } })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// Forgets a claim whose charge did not happen.
+    pub async fn release(&self, claim: &Payment) -> mongodb::error::Result<()> {
+        self.collection
+            .delete_one(doc! { "_id": claim.id, "status": "charging" })
+            .await?;
+        Ok(())
+    }
+
+    /// Records the successful charge. In one transaction: marks the order paid unless
+    /// it was cancelled, stores the charge, and stages `payment:created` for a paid order.
+    pub async fn record_success(
+        &self,
+        claim: &Payment,
+        stripe_id: &str,
+    ) -> mongodb::error::Result<Recorded> {
+        let order_id =
+            ObjectId::parse_str(&claim.order_id).map_err(mongodb::error::Error::custom)?;
+        let recorded = in_transaction!(self.client, |session| async {
+            let marked = self
+                .orders
+                .collection()
+                .update_one(
+                    doc! { "_id": order_id, "status": { "$ne": OrderStatus::Cancelled.as_str() } },
+                    doc! { "$set": { "paid": true } },
+                )
+                .session(&mut *session)
+                .await?;
+            let mut payment = claim.clone();
+            payment.status = PaymentStatus::Succeeded;
+            payment.stripe_id = Some(stripe_id.to_owned());
+            self.collection
+                .update_one(
+                    doc! { "_id": claim.id },
+                    doc! { "$set": { "status": "succeeded", "stripeId": stripe_id } },
+                )
+                .session(&mut *session)
+                .await?;
+            if marked.matched_count == 0 {
+                return Ok(Recorded::OrderCancelled(payment));
+            }
+            let event = PaymentCreated {
+                id: payment.id.to_hex(),
+                order_id: payment.order_id.clone(),
+                stripe_id: stripe_id.to_owned(),
+            };
+            self.outbox.stage(session, &event).await?;
+            Ok(Recorded::Paid(payment))
+        })
+        .await?;
+        if matches!(recorded, Recorded::Paid(_)) {
+            self.outbox.wake_relay();
+        }
+        Ok(recorded)
+    }
+
+    /// The order's charge that has not been refunded, if any.
+    pub async fn unrefunded_charge(
+        &self,
+        order_id: &str,
+    ) -> mongodb::error::Result<Option<Payment>> {
+        self.collection
+            .find_one(doc! { "orderId": order_id, "status": "succeeded" })
+            .await
+    }
+
+    pub async fn mark_refunded(
+        &self,
+        payment: &Payment,
+        refund_id: &str,
+    ) -> mongodb::error::Result<()> {
+        self.collection
+            .update_one(
+                doc! { "_id": payment.id },
+                doc! { "$set": { "status": "refunded", "refundId": refund_id } },
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+use axum::{extract::State, http::StatusCode};
+use common::{
+    Error, Result,
+    events::OrderStatus,
+    extract::{Json, parse_id},
+    session::CurrentUser,
+    validate_both,
+};
+use mongodb::bson::DateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{
+    checkout,
+    order_replica::OrderReplica,
+    payments::{ClaimRefused, Payments},
+    stripe_gateway::StripeGateway,
+};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct NewPayment {
+    #[serde(default)]
+    order_id: Option<Value>,
+    #[serde(default)]
+    token: Option<Value>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PaymentView {
+    id: String,
+}
+
+/// The longest payment method or token id we pass on to Stripe.
+const MAX_TOKEN_LENGTH: usize = 200;
+
+/// `POST /api/payments`: charges the caller's order with the payment method Stripe.js
+/// made in the browser. Refused for an order that is cancelled, complete or expired.
+pub(crate) async fn new_payment(
+    CurrentUser(user): CurrentUser,
+    State(orders): State<OrderReplica>,
+    State(payments): State<Payments>,
+    State(gateway): State<StripeGateway>,
+    Json(body): Json<NewPayment>,
+) -> Result<(StatusCode, Json<PaymentView>)> {
+    let order_id = match body.order_id {
+        Some(Value::String(raw)) => parse_id(&raw, "orderId"),
+        _ => Err(Error::invalid("orderId", "orderId must be provided")),
+    };
+    let token = match body.token {
+        Some(Value::String(token))
+            if !token.is_empty()
+                && token.len() <= MAX_TOKEN_LENGTH
+                && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            Ok(token)
+        }
+        _ => Err(Error::invalid(
+            "token",
+            "token must be a Stripe payment method or token id",
+        )),
+    };
+    let (order_id, token) = validate_both(order_id, token)?;
+
+    let order = orders.find(order_id).await?.ok_or(Error::NotFound)?;
+    if order.user_id != user.id {
+        return Err(Error::NotAuthorized);
+    }
+    match order.status {
+        OrderStatus::Cancelled => {
+            return Err(Error::BadRequest(
+                "Cannot pay for a cancelled order".to_owned(),
+            ));
+        }
+        OrderStatus::Complete => {
+            return Err(Error::BadRequest("This order is already paid".to_owned()));
+        }
+        OrderStatus::Created | OrderStatus::AwaitingPayment => {}
+    }
+    if order.expires_at <= DateTime::now() {
+        return Err(Error::BadRequest(
+            "This order has expired; reserve the ticket again to buy it".to_owned(),
+        ));
+    }
+    let claim = match payments
+        .claim(&order.id.to_hex(), order.price, &token)
+        .await?
+    {
+        Ok(claim) => claim,
+        Err(ClaimRefused::AlreadyPaid) => {
+            return Err(Error::BadRequest("This order is already paid".to_owned()));
+        }
+        Err(ClaimRefused::InProgress) => {
+            return Err(Error::BadRequest(
+                "A payment for this order is already in progress".to_owned(),
+            ));
+        }
+    };
+    let payment = checkout::settle(&claim, &gateway, &payments).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PaymentView {
+            id: payment.id.to_hex(),
+        }),
+    ))
+}

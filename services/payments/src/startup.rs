@@ -1,0 +1,53 @@
+//! Builds the payments service: database, Stripe client, event bus, listeners,
+//! outbox relay, recovery of interrupted payments, HTTP.
+
+use axum::extract::FromRef;
+use common::{
+    events::EventBus, health::Dependencies, outbox::Outbox, service::Service, session::SessionKeys,
+};
+
+use crate::{
+    Config, checkout, listeners, order_replica::OrderReplica, payments::Payments, routes,
+    stripe_gateway::StripeGateway,
+};
+
+#[derive(Clone, FromRef)]
+pub(crate) struct AppState {
+    pub orders: OrderReplica,
+    pub payments: Payments,
+    pub gateway: StripeGateway,
+    pub session: SessionKeys,
+}
+
+/// Connects, starts the listeners and binds `config.base.port`.
+pub async fn build(config: Config) -> anyhow::Result<Service> {
+    let database =
+        common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
+    let bus = EventBus::connect(&config.events.nats_url, &config.events.namespace).await?;
+    let gateway = StripeGateway::new(&config.stripe)?;
+    let outbox = Outbox::new(&database);
+    let orders = OrderReplica::new(&database);
+    let payments = Payments::new(&database, orders.clone(), outbox.clone());
+    payments.ensure_indexes().await?;
+    let listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;
+    let recovery = checkout::recover_stale_claims(gateway.clone(), payments.clone());
+    let state = AppState {
+        orders,
+        payments,
+        gateway,
+        session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
+    };
+    let dependencies = Dependencies {
+        database,
+        nats: Some(bus.client().clone()),
+    };
+    let service = Service::bind(
+        config.base.port,
+        routes::router().with_state(state),
+        dependencies,
+    )
+    .await?;
+    Ok(service
+        .with_events(outbox, &bus, listeners)
+        .beside(recovery))
+}

@@ -1,0 +1,162 @@
+use std::time::Duration;
+
+use common::{
+    events::{OrderCreated, OrderStatus, OrderedTicket},
+    money::Price,
+};
+use mongodb::bson::{Document, doc, oid::ObjectId};
+use payments::{Config, StripeConfig, build};
+use reqwest::Response;
+use serde_json::json;
+use stripe_fake::{FakeConfig, RunningFake};
+use testkit::{RunningService, TestUser, World};
+use time::OffsetDateTime;
+
+/// The Stripe key the services use against the fake.
+pub const STRIPE_KEY: &str = "sk_test_fake_key";
+
+/// Starts the Stripe fake.
+pub async fn start_stripe(honour_idempotency: bool) -> RunningFake {
+    stripe_fake::start(FakeConfig { honour_idempotency })
+        .await
+        .expect("start the Stripe fake")
+}
+
+/// Starts a payments service in `world`, talking to `stripe`.
+pub async fn start_payments(world: &World, stripe: &RunningFake) -> RunningService {
+    let config = Config {
+        base: world.base_config("payments"),
+        events: world.events_config(),
+        stripe: StripeConfig {
+            secret_key: STRIPE_KEY.to_owned(),
+            api_base: stripe.url(),
+            currency: "usd".to_owned(),
+        },
+    };
+    RunningService::start(build(config).await.expect("build the payments service"))
+}
+
+/// The payments service and the Stripe fake, in a world of their own.
+pub struct TestApp {
+    pub service: RunningService,
+    pub stripe: RunningFake,
+    pub world: World,
+    pub bus: common::events::EventBus,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(true).await
+    }
+
+    /// With the fake's idempotency switched off, only our own code stands between a
+    /// double submit and a double charge.
+    pub async fn spawn_with(honour_idempotency: bool) -> Self {
+        let world = World::new();
+        let stripe = start_stripe(honour_idempotency).await;
+        let service = start_payments(&world, &stripe).await;
+        let bus = world.bus().await;
+        Self {
+            service,
+            stripe,
+            world,
+            bus,
+        }
+    }
+
+    pub fn user(&self) -> TestUser {
+        self.world.user()
+    }
+
+    /// Announces an order of `buyer` as the orders service would, and waits for the
+    /// replica.
+    pub async fn seed_order(
+        &self,
+        buyer: &TestUser,
+        price_cents: i64,
+        hold: time::Duration,
+    ) -> OrderCreated {
+        let order = OrderCreated {
+            id: ObjectId::new().to_hex(),
+            version: 0,
+            status: OrderStatus::Created,
+            user_id: buyer.id.clone(),
+            expires_at: OffsetDateTime::now_utc() + hold,
+            ticket: OrderedTicket {
+                id: ObjectId::new().to_hex(),
+                price: Price::from_cents(price_cents).unwrap(),
+            },
+        };
+        self.bus.publisher().publish(&order).await.unwrap();
+        let replicated = testkit::eventually(Duration::from_secs(5), || async {
+            self.replica_order(&order.id).await.is_some()
+        })
+        .await;
+        assert!(replicated, "the order reached the replica");
+        order
+    }
+
+    pub async fn replica_order(&self, id: &str) -> Option<Document> {
+        self.collection("orders")
+            .await
+            .find_one(doc! { "_id": ObjectId::parse_str(id).unwrap() })
+            .await
+            .unwrap()
+    }
+
+    /// Stored payments of the order.
+    pub async fn payments_of(&self, order_id: &str) -> Vec<Document> {
+        use futures::TryStreamExt;
+        self.collection("payments")
+            .await
+            .find(doc! { "orderId": order_id })
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap()
+    }
+
+    async fn collection(&self, name: &str) -> mongodb::Collection<Document> {
+        self.world.database("payments").await.collection(name)
+    }
+
+    pub async fn pay(&self, buyer: &TestUser, order_id: &str, token: &str) -> Response {
+        pay(&self.service, buyer, order_id, token).await
+    }
+}
+
+pub async fn pay(
+    payments: &RunningService,
+    buyer: &TestUser,
+    order_id: &str,
+    token: &str,
+) -> Response {
+    buyer
+        .client
+        .post(payments.url("/api/payments"))
+        .json(&json!({ "orderId": order_id, "token": token }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Charges and refunds of one order in the fake's ledger.
+pub fn ledger_of(stripe: &RunningFake, order_id: &str) -> (usize, usize) {
+    let ledger = stripe.ledger();
+    let charges: Vec<_> = ledger
+        .charges
+        .iter()
+        .filter(|charge| charge.metadata.get("orderId").map(String::as_str) == Some(order_id))
+        .collect();
+    let refunds = ledger
+        .refunds
+        .iter()
+        .filter(|refund| {
+            charges
+                .iter()
+                .any(|charge| charge.payment_intent == refund.payment_intent)
+        })
+        .count();
+    (charges.len(), refunds)
+}

@@ -1,0 +1,9 @@
+//! The payments service over real HTTP, with real NATS, a real database and the
+//! Stripe fake behind the real async-stripe client; the last modules run the whole
+//! back end together.
+
+mod bad_input;
+mod helpers;
+mod pay;
+mod refunds;
+mod whole_system;
