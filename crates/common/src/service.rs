@@ -4,6 +4,7 @@
 
 use axum::Router;
 use futures::future::{BoxFuture, FutureExt, join_all};
+use mongodb::Database;
 
 use crate::{
     events::{EventBus, ListenerHandle},
@@ -33,6 +34,24 @@ impl Service {
             background: Vec::new(),
             _listeners: Vec::new(),
         })
+    }
+
+    /// Binds a service that uses events: `routes` and the probes (which also check
+    /// NATS), the outbox relay publishing through `bus`, and the running `listeners`.
+    pub async fn bind_with_events(
+        port: u16,
+        routes: Router,
+        database: Database,
+        bus: &EventBus,
+        outbox: Outbox,
+        listeners: Vec<ListenerHandle>,
+    ) -> std::io::Result<Self> {
+        let dependencies = Dependencies {
+            database,
+            nats: Some(bus.client().clone()),
+        };
+        let service = Self::bind(port, routes, dependencies).await?;
+        Ok(service.with_events(outbox, bus, listeners))
     }
 
     /// Also publishes the outbox through `bus` and keeps the listeners running, for as

@@ -2,7 +2,7 @@
 //! Its HTTP side is only the health probes.
 
 use axum::Router;
-use common::{events::EventBus, health::Dependencies, outbox::Outbox, service::Service};
+use common::{events::EventBus, outbox::Outbox, service::Service};
 
 use crate::{Config, listener, scheduler::Scheduler};
 
@@ -15,12 +15,15 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let scheduler = Scheduler::new(&database, outbox.clone());
     scheduler.ensure_indexes().await?;
     let listener = listener::spawn(&bus, &scheduler).await?;
-    let dependencies = Dependencies {
+    let routes = Router::new();
+    let service = Service::bind_with_events(
+        config.base.port,
+        routes,
         database,
-        nats: Some(bus.client().clone()),
-    };
-    let service = Service::bind(config.base.port, Router::new(), dependencies).await?;
-    Ok(service
-        .with_events(outbox, &bus, vec![listener])
-        .beside(scheduler.run()))
+        &bus,
+        outbox,
+        vec![listener],
+    )
+    .await?;
+    Ok(service.beside(scheduler.run()))
 }

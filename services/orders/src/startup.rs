@@ -1,9 +1,7 @@
 //! Builds the orders service: database, event bus, listeners, outbox relay, HTTP.
 
 use axum::extract::FromRef;
-use common::{
-    events::EventBus, health::Dependencies, outbox::Outbox, service::Service, session::SessionKeys,
-};
+use common::{events::EventBus, outbox::Outbox, service::Service, session::SessionKeys};
 
 use crate::{
     Config, listeners, orders::Orders, routes, routes::OrderExpiration,
@@ -33,15 +31,9 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
         expiration: OrderExpiration(config.order_expiration),
     };
-    let dependencies = Dependencies {
-        database,
-        nats: Some(bus.client().clone()),
-    };
-    let service = Service::bind(
-        config.base.port,
-        routes::router().with_state(state),
-        dependencies,
-    )
-    .await?;
-    Ok(service.with_events(outbox, &bus, listeners))
+    let routes = routes::router().with_state(state);
+    let service =
+        Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
+            .await?;
+    Ok(service)
 }

@@ -2,9 +2,7 @@
 //! outbox relay, recovery of interrupted payments, HTTP.
 
 use axum::extract::FromRef;
-use common::{
-    events::EventBus, health::Dependencies, outbox::Outbox, service::Service, session::SessionKeys,
-};
+use common::{events::EventBus, outbox::Outbox, service::Service, session::SessionKeys};
 
 use crate::{
     Config, checkout, listeners, order_replica::OrderReplica, payments::Payments, routes,
@@ -37,17 +35,9 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         gateway,
         session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
     };
-    let dependencies = Dependencies {
-        database,
-        nats: Some(bus.client().clone()),
-    };
-    let service = Service::bind(
-        config.base.port,
-        routes::router().with_state(state),
-        dependencies,
-    )
-    .await?;
-    Ok(service
-        .with_events(outbox, &bus, listeners)
-        .beside(recovery))
+    let routes = routes::router().with_state(state);
+    let service =
+        Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
+            .await?;
+    Ok(service.beside(recovery))
 }

@@ -1,9 +1,7 @@
 //! Builds the tickets service: database, event bus, listeners, outbox relay, HTTP.
 
 use axum::extract::FromRef;
-use common::{
-    events::EventBus, health::Dependencies, outbox::Outbox, service::Service, session::SessionKeys,
-};
+use common::{events::EventBus, outbox::Outbox, service::Service, session::SessionKeys};
 
 use crate::{Config, listeners, routes, tickets::Tickets};
 
@@ -26,15 +24,9 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         tickets,
         session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
     };
-    let dependencies = Dependencies {
-        database,
-        nats: Some(bus.client().clone()),
-    };
-    let service = Service::bind(
-        config.base.port,
-        routes::router().with_state(state),
-        dependencies,
-    )
-    .await?;
-    Ok(service.with_events(outbox, &bus, listeners))
+    let routes = routes::router().with_state(state);
+    let service =
+        Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
+            .await?;
+    Ok(service)
 }
