@@ -70,6 +70,7 @@ async fn an_unpaid_order_lapses_and_its_ticket_is_for_sale_and_editable_again() 
     let delay = OffsetDateTime::now_utc() - expires_at;
 
     assert!(released, "the ticket is listed again");
+    eprintln!("ticket listed again {delay} after expiresAt");
     assert!(
         delay <= time::Duration::seconds(2),
         "released {delay} after expiresAt"
