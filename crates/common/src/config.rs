@@ -1,7 +1,12 @@
 //! Typed configuration from environment variables. A missing or malformed variable is
 //! an error that names it and says what it should hold.
 
-use std::{fmt::Display, str::FromStr};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, BTreeSet},
+    fmt::Display,
+    str::FromStr,
+};
 
 /// Why configuration could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -19,32 +24,64 @@ pub enum ConfigError {
     },
 }
 
-/// A variable the service cannot run without. `hint` tells the operator what to set.
-pub fn required(name: &'static str, hint: &'static str) -> Result<String, ConfigError> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(ConfigError::Missing { name, hint }),
-    }
+/// Where configuration comes from: the process environment, or a map (a test that
+/// checks a Kubernetes manifest against what a service reads). It remembers every
+/// name it was asked for.
+pub struct Env {
+    lookup: Box<dyn Fn(&str) -> Option<String>>,
+    read: RefCell<BTreeSet<&'static str>>,
 }
 
-/// A variable with a default, parsed into `T`.
-pub fn optional<T>(name: &'static str, default: T) -> Result<T, ConfigError>
-where
-    T: FromStr,
-    T::Err: Display,
-{
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => {
-            value
+impl Env {
+    /// The process environment.
+    pub fn process() -> Self {
+        Self::with_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Exactly these variables.
+    pub fn from_map(variables: BTreeMap<String, String>) -> Self {
+        Self::with_lookup(move |name| variables.get(name).cloned())
+    }
+
+    fn with_lookup(lookup: impl Fn(&str) -> Option<String> + 'static) -> Self {
+        Self {
+            lookup: Box::new(lookup),
+            read: RefCell::default(),
+        }
+    }
+
+    /// Every variable name asked for so far.
+    pub fn names_read(&self) -> BTreeSet<&'static str> {
+        self.read.borrow().clone()
+    }
+
+    fn get(&self, name: &'static str) -> Option<String> {
+        self.read.borrow_mut().insert(name);
+        (self.lookup)(name).filter(|value| !value.trim().is_empty())
+    }
+
+    /// A variable the service cannot run without. `hint` tells the operator what to set.
+    pub fn required(&self, name: &'static str, hint: &'static str) -> Result<String, ConfigError> {
+        self.get(name).ok_or(ConfigError::Missing { name, hint })
+    }
+
+    /// A variable with a default, parsed into `T`.
+    pub fn optional<T>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        match self.get(name) {
+            Some(value) => value
                 .trim()
                 .parse()
                 .map_err(|error: T::Err| ConfigError::Invalid {
                     name,
                     value,
                     reason: error.to_string(),
-                })
+                }),
+            None => Ok(default),
         }
-        _ => Ok(default),
     }
 }
 
@@ -72,6 +109,7 @@ impl FromStr for Environment {
 
 /// What every service reads: where to listen, its database, the session key and the
 /// environment. Services that use events add [`EventsConfig`].
+/// Read with [`BaseConfig::from`] from an [`Env`].
 #[derive(Debug, Clone)]
 pub struct BaseConfig {
     pub port: u16,
@@ -84,19 +122,19 @@ pub struct BaseConfig {
 impl BaseConfig {
     /// Reads `PORT` (default 3000), `MONGO_URL`, `MONGO_DB` (default: the service
     /// name), `JWT_KEY` and `APP_ENV` (default `production`).
-    pub fn from_env(service: &str) -> Result<Self, ConfigError> {
+    pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
         Ok(Self {
-            port: optional("PORT", 3000)?,
-            mongo_url: required(
+            port: env.optional("PORT", 3000)?,
+            mongo_url: env.required(
                 "MONGO_URL",
                 "the MongoDB connection string, e.g. mongodb://127.0.0.1:27017",
             )?,
-            mongo_database: optional("MONGO_DB", service.to_owned())?,
-            jwt_key: required(
+            mongo_database: env.optional("MONGO_DB", service.to_owned())?,
+            jwt_key: env.required(
                 "JWT_KEY",
                 "the secret that signs session cookies, shared by every service",
             )?,
-            environment: optional("APP_ENV", Environment::Production)?,
+            environment: env.optional("APP_ENV", Environment::Production)?,
         })
     }
 }
@@ -111,10 +149,10 @@ pub struct EventsConfig {
 
 impl EventsConfig {
     /// Reads `NATS_URL` and `EVENTS_NAMESPACE` (default `ticketing`).
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            nats_url: required("NATS_URL", "the NATS server, e.g. nats://127.0.0.1:4222")?,
-            namespace: optional("EVENTS_NAMESPACE", "ticketing".to_owned())?,
+            nats_url: env.required("NATS_URL", "the NATS server, e.g. nats://127.0.0.1:4222")?,
+            namespace: env.optional("EVENTS_NAMESPACE", "ticketing".to_owned())?,
         })
     }
 }
@@ -128,10 +166,10 @@ pub struct EventServiceConfig {
 
 impl EventServiceConfig {
     /// Reads [`BaseConfig`] and [`EventsConfig`] variables for `service`.
-    pub fn from_env(service: &str) -> Result<Self, ConfigError> {
+    pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
         Ok(Self {
-            base: BaseConfig::from_env(service)?,
-            events: EventsConfig::from_env()?,
+            base: BaseConfig::from(env, service)?,
+            events: EventsConfig::from(env)?,
         })
     }
 }
@@ -149,11 +187,22 @@ mod tests {
 
     #[test]
     fn a_missing_variable_is_named_in_the_error() {
-        let error = required("TICKETING_SURELY_UNSET_VARIABLE", "set it").unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("TICKETING_SURELY_UNSET_VARIABLE")
-        );
+        let env = Env::from_map(BTreeMap::new());
+        let error = BaseConfig::from(&env, "auth").unwrap_err();
+        assert!(error.to_string().contains("MONGO_URL"), "{error}");
+    }
+
+    #[test]
+    fn a_malformed_variable_is_named_with_its_value() {
+        let env = Env::from_map(BTreeMap::from([("PORT".to_owned(), "eighty".to_owned())]));
+        let error = env.optional("PORT", 3000_u16).unwrap_err();
+        assert!(error.to_string().contains("PORT") && error.to_string().contains("eighty"));
+    }
+
+    #[test]
+    fn the_env_remembers_what_was_read() {
+        let env = Env::from_map(BTreeMap::new());
+        let _ = EventsConfig::from(&env);
+        assert!(env.names_read().contains("NATS_URL"));
     }
 }

@@ -1,6 +1,6 @@
 //! The auth service's configuration, from the environment.
 
-use common::config::{BaseConfig, ConfigError};
+use common::config::{BaseConfig, ConfigError, Env};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -10,9 +10,9 @@ pub struct Config {
 impl Config {
     /// Reads `PORT`, `MONGO_URL`, `MONGO_DB`, `JWT_KEY` and `APP_ENV` (see
     /// [`BaseConfig::from_env`]).
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            base: BaseConfig::from_env("auth")?,
+            base: BaseConfig::from(env, "auth")?,
         })
     }
 }

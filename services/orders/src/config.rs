@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::config::{BaseConfig, ConfigError, EventsConfig, optional};
+use common::config::{BaseConfig, ConfigError, Env, EventsConfig};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -15,11 +15,11 @@ pub struct Config {
 impl Config {
     /// Reads [`BaseConfig`] and [`EventsConfig`] variables and
     /// `ORDER_EXPIRATION_SECONDS` (default 900: 15 minutes).
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            base: BaseConfig::from_env("orders")?,
-            events: EventsConfig::from_env()?,
-            order_expiration: Duration::from_secs(optional("ORDER_EXPIRATION_SECONDS", 900)?),
+            base: BaseConfig::from(env, "orders")?,
+            events: EventsConfig::from(env)?,
+            order_expiration: Duration::from_secs(env.optional("ORDER_EXPIRATION_SECONDS", 900)?),
         })
     }
 }

@@ -1,6 +1,6 @@
 //! The payments service's configuration, from the environment.
 
-use common::config::{BaseConfig, ConfigError, EventsConfig, optional, required};
+use common::config::{BaseConfig, ConfigError, Env, EventsConfig};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -34,17 +34,17 @@ impl Config {
     /// Reads [`BaseConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
     /// `STRIPE_API_BASE` (default: the real Stripe API) and `STRIPE_CURRENCY`
     /// (default `usd`).
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            base: BaseConfig::from_env("payments")?,
-            events: EventsConfig::from_env()?,
+            base: BaseConfig::from(env, "payments")?,
+            events: EventsConfig::from(env)?,
             stripe: StripeConfig {
-                secret_key: required(
+                secret_key: env.required(
                     "STRIPE_SECRET_KEY",
                     "the Stripe secret key (sk_live_… or sk_test_…)",
                 )?,
-                api_base: optional("STRIPE_API_BASE", "https://api.stripe.com/".to_owned())?,
-                currency: optional("STRIPE_CURRENCY", "usd".to_owned())?,
+                api_base: env.optional("STRIPE_API_BASE", "https://api.stripe.com/".to_owned())?,
+                currency: env.optional("STRIPE_CURRENCY", "usd".to_owned())?,
             },
         })
     }

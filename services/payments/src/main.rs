@@ -3,7 +3,7 @@ use payments::{Config, build};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("payments");
-    let config = Config::from_env()?;
+    let config = Config::from(&common::config::Env::process())?;
     build(config).await?.run_until_stopped().await?;
     Ok(())
 }

@@ -3,7 +3,7 @@ use tickets::{Config, build};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("tickets");
-    let config = Config::from_env("tickets")?;
+    let config = Config::from(&common::config::Env::process(), "tickets")?;
     build(config).await?.run_until_stopped().await?;
     Ok(())
 }
