@@ -24,11 +24,13 @@ pub enum ConfigError {
     },
 }
 
+type Lookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Where configuration comes from: the process environment, or a map (a test that
 /// checks a Kubernetes manifest against what a service reads). It remembers every
 /// name it was asked for.
 pub struct Env {
-    lookup: Box<dyn Fn(&str) -> Option<String>>,
+    lookup: Lookup,
     read: RefCell<BTreeSet<&'static str>>,
 }
 
