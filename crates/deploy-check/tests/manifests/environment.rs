@@ -1,0 +1,93 @@
+//! Each Deployment's env is exactly what its service's configuration needs: the
+//! service's own `Config` reads it (so every required variable is there and valid),
+//! and every variable set is one the configuration asked for.
+
+use std::collections::BTreeMap;
+
+use common::config::{ConfigError, Env};
+use deploy_check::Value;
+
+use crate::{container, deployments, name_of};
+
+/// Runs the service's real configuration reader on `env`.
+fn read_config(service: &str, env: &Env) -> Result<(), ConfigError> {
+    match service {
+        "auth" => auth::Config::from(env).map(drop),
+        "tickets" => tickets::Config::from(env, "tickets").map(drop),
+        "orders" => orders::Config::from(env).map(drop),
+        "expiration" => expiration::Config::from(env, "expiration").map(drop),
+        "payments" => payments::Config::from(env).map(drop),
+        other => panic!("deployment of an unknown service {other}: add its Config here"),
+    }
+}
+
+/// The container's env, with each secret reference standing for a value.
+fn env_of(container: &Value) -> BTreeMap<String, String> {
+    container["env"]
+        .as_sequence()
+        .expect("an env list")
+        .iter()
+        .map(|variable| {
+            let name = variable["name"].as_str().unwrap().to_owned();
+            let value = match variable["value"].as_str() {
+                Some(value) => value.to_owned(),
+                None => {
+                    let secret = &variable["valueFrom"]["secretKeyRef"];
+                    assert!(
+                        secret.is_mapping(),
+                        "{name} has neither a value nor a secret"
+                    );
+                    format!("from-secret-{}", secret["name"].as_str().unwrap())
+                }
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+#[test]
+fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read() {
+    for deployment in deployments() {
+        let container = container(&deployment);
+        let service = container["name"].as_str().unwrap();
+        let variables = env_of(container);
+        let env = Env::from_map(variables.clone());
+
+        let read = read_config(service, &env);
+
+        assert!(
+            read.is_ok(),
+            "{}: {}",
+            name_of(&deployment),
+            read.unwrap_err()
+        );
+        let names_read = env.names_read();
+        for name in variables.keys() {
+            assert!(
+                names_read.contains(name.as_str()),
+                "{} sets {name}, which {service} never reads",
+                name_of(&deployment)
+            );
+        }
+    }
+}
+
+#[test]
+fn secrets_come_from_the_two_documented_kubernetes_secrets() {
+    for deployment in deployments() {
+        for variable in container(&deployment)["env"].as_sequence().unwrap() {
+            let secret = &variable["valueFrom"]["secretKeyRef"];
+            if let Some(name) = secret["name"].as_str() {
+                let expected = match name {
+                    "jwt-secret" => "JWT_KEY",
+                    "stripe-secret" => "STRIPE_KEY",
+                    other => panic!(
+                        "{} reads an undocumented secret {other}",
+                        name_of(&deployment)
+                    ),
+                };
+                assert_eq!(secret["key"], expected);
+            }
+        }
+    }
+}
