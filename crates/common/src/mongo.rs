@@ -46,6 +46,9 @@ pub enum Attempt<R> {
 /// How many times a transaction is retried after transient conflicts.
 pub const MAX_TRANSACTION_ATTEMPTS: u32 = 50;
 
+/// How many times a commit whose outcome is unknown is retried.
+const MAX_COMMIT_ATTEMPTS: u32 = 5;
+
 /// Ends one attempt of a transaction started on `session`: commits it if `result` is
 /// `Ok`, aborts it otherwise, and says whether a transient error calls for a retry.
 /// Use it through [`in_transaction!`](crate::in_transaction).
@@ -69,10 +72,20 @@ pub async fn finish_transaction<R>(
             };
         }
     };
+    // A commit whose outcome is unknown (a network blip) may be retried as is; a few
+    // tries with a pause, so an unreachable database fails the request instead of
+    // spinning.
+    let mut commits = 0;
     loop {
+        commits += 1;
         match session.commit_transaction().await {
             Ok(()) => return Attempt::Done(Ok(value)),
-            Err(error) if error.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
+            Err(error)
+                if error.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT)
+                    && commits < MAX_COMMIT_ATTEMPTS =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(commits))).await;
+            }
             Err(error) if retryable(&error) => return Attempt::Retry,
             Err(error) => return Attempt::Done(Err(error)),
         }

@@ -43,8 +43,6 @@ pub enum RelayError {
     Database(#[from] mongodb::error::Error),
     #[error(transparent)]
     Publish(#[from] EventError),
-    #[error("outbox entry {0} has an unknown subject {1:?}")]
-    UnknownSubject(ObjectId, String),
 }
 
 /// A service's outbox collection plus the bell that wakes its relay. Cheap to clone.
@@ -108,10 +106,13 @@ impl Outbox {
             .try_collect()
             .await?;
         for entry in &batch {
-            let subject: Subject = entry
-                .subject
-                .parse()
-                .map_err(|_| RelayError::UnknownSubject(entry.id, entry.subject.clone()))?;
+            let Ok(subject) = entry.subject.parse::<Subject>() else {
+                // Written by a newer or broken version: it can never be published, and
+                // must not hold back the events behind it.
+                tracing::error!(id = %entry.id, subject = %entry.subject, "outbox entry with an unknown subject dropped");
+                self.entries.delete_one(doc! { "_id": entry.id }).await?;
+                continue;
+            };
             publisher
                 .publish_encoded(subject, &entry.message_id, entry.payload.clone().into())
                 .await?;

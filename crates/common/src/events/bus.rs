@@ -81,6 +81,11 @@ impl EventBus {
         format!("{}.{}", self.namespace, subject.as_str())
     }
 
+    /// Where listeners keep the events of `subject` they gave up on.
+    pub fn dead_letter_subject(&self, subject: Subject) -> String {
+        format!("{}.deadletter.{}", self.namespace, subject.as_str())
+    }
+
     pub fn stream_name(&self) -> &str {
         &self.namespace
     }

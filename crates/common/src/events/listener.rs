@@ -23,7 +23,7 @@ use async_nats::jetstream::{
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
-use super::{Event, EventBus, EventError};
+use super::{Event, EventBus, EventError, Publisher, Subject};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -80,14 +80,17 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// About a minute of retries in all: enough for a predecessor event or a restarting
-    /// database, short enough that a poisoned message shows up quickly.
+    /// About twenty minutes of retries in all, the last ones a minute apart: enough to
+    /// ride out a restarting database or a late predecessor event. What fails longer
+    /// than that is dead-lettered, not lost.
     fn default() -> Self {
         Self {
-            max_deliveries: 10,
-            delays: [100, 250, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000]
-                .map(Duration::from_millis)
-                .to_vec(),
+            max_deliveries: 30,
+            delays: [
+                100, 250, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 60_000,
+            ]
+            .map(Duration::from_millis)
+            .to_vec(),
             ack_wait: Duration::from_secs(30),
         }
     }
@@ -187,7 +190,17 @@ pub async fn spawn_listener<L: Listener>(
         .await
         .map_err(|error| EventError::Setup(error.to_string()))?;
     let stats = Arc::new(ListenerStats::default());
-    let task = tokio::spawn(consume(consumer, listener, policy, stats.clone()));
+    let giving_up = GivingUp {
+        publisher: bus.publisher(),
+        consumer: durable_name.clone(),
+    };
+    let task = tokio::spawn(consume(
+        consumer,
+        listener,
+        policy,
+        giving_up,
+        stats.clone(),
+    ));
     Ok(ListenerHandle {
         durable_name,
         stats,
@@ -200,6 +213,7 @@ async fn consume<L: Listener>(
     consumer: PullConsumer,
     listener: L,
     policy: RetryPolicy,
+    giving_up: GivingUp,
     stats: Arc<ListenerStats>,
 ) {
     let subject = L::Event::SUBJECT;
@@ -208,7 +222,9 @@ async fn consume<L: Listener>(
             Ok(mut messages) => {
                 while let Some(next) = messages.next().await {
                     match next {
-                        Ok(message) => process(&listener, message, &policy, &stats).await,
+                        Ok(message) => {
+                            process(&listener, message, &policy, &giving_up, &stats).await
+                        }
                         Err(error) => {
                             tracing::warn!(%subject, %error, "event stream interrupted");
                             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -226,6 +242,7 @@ async fn process<L: Listener>(
     listener: &L,
     message: Message,
     policy: &RetryPolicy,
+    giving_up: &GivingUp,
     stats: &ListenerStats,
 ) {
     let subject = L::Event::SUBJECT;
@@ -235,7 +252,9 @@ async fn process<L: Listener>(
         Err(error) => {
             stats.undecodable.fetch_add(1, Ordering::Relaxed);
             tracing::error!(%subject, %error, "undecodable event terminated");
-            acknowledge(&message, AckKind::Term).await;
+            giving_up
+                .dead_letter(subject, &message, &error.to_string())
+                .await;
             return;
         }
     };
@@ -247,7 +266,9 @@ async fn process<L: Listener>(
         Err(error) if delivered >= policy.max_deliveries => {
             stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
             tracing::error!(%subject, delivered, %error, "event given up after its last delivery");
-            acknowledge(&message, AckKind::Term).await;
+            giving_up
+                .dead_letter(subject, &message, &error.to_string())
+                .await;
         }
         Err(error) => {
             stats.retried.fetch_add(1, Ordering::Relaxed);
@@ -261,6 +282,36 @@ async fn process<L: Listener>(
             }
             let delay = policy.delay_after(delivered);
             acknowledge(&message, AckKind::Nak(Some(delay))).await;
+        }
+    }
+}
+
+/// What a listener does with a message it gives up on: keeps a copy on the event's
+/// dead-letter subject (in the same stream, so it can be inspected and replayed), then
+/// terminates it.
+struct GivingUp {
+    publisher: Publisher,
+    consumer: String,
+}
+
+impl GivingUp {
+    async fn dead_letter(&self, subject: Subject, message: &Message, reason: &str) {
+        let sequence = message.info().map_or(0, |info| info.stream_sequence);
+        let kept = self
+            .publisher
+            .publish_dead_letter(
+                subject,
+                &self.consumer,
+                sequence,
+                message.payload.clone(),
+                reason,
+            )
+            .await;
+        match kept {
+            Ok(()) => acknowledge(message, AckKind::Term).await,
+            // Not terminated: JetStream redelivers it (max_deliver permitting) and we
+            // try to keep it again.
+            Err(error) => tracing::error!(%subject, %error, "cannot dead-letter an event"),
         }
     }
 }

@@ -61,4 +61,33 @@ impl Publisher {
             duplicate: ack.duplicate,
         })
     }
+
+    /// Keeps a copy of a message that the `consumer` gave up on, on the event's
+    /// dead-letter subject, with the reason in a header.
+    pub async fn publish_dead_letter(
+        &self,
+        subject: Subject,
+        consumer: &str,
+        sequence: u64,
+        payload: Bytes,
+        reason: &str,
+    ) -> Result<(), EventError> {
+        let failed = |reason: String| EventError::Publish { subject, reason };
+        let message = PublishMessage::build()
+            .payload(payload)
+            .message_id(format!("dead:{consumer}:{sequence}"))
+            .header("Ticketing-Consumer", consumer)
+            .header(
+                "Ticketing-Dead-Reason",
+                reason.replace(['\r', '\n'], " ").as_str(),
+            );
+        self.bus
+            .jetstream()
+            .send_publish(self.bus.dead_letter_subject(subject), message)
+            .await
+            .map_err(|error| failed(error.to_string()))?
+            .await
+            .map_err(|error| failed(error.to_string()))?;
+        Ok(())
+    }
 }

@@ -111,6 +111,40 @@ async fn eventually(timeout: Duration, condition: impl Fn() -> bool) -> bool {
     condition()
 }
 
+/// The payloads kept on the dead-letter subject of `ticket:created`.
+async fn dead_letters(bus: &EventBus) -> Vec<String> {
+    use async_nats::jetstream::consumer::{AckPolicy, pull};
+    use futures::StreamExt;
+    let stream = bus.jetstream().get_stream(bus.stream_name()).await.unwrap();
+    let consumer = stream
+        .create_consumer(pull::Config {
+            filter_subject: bus.dead_letter_subject(TicketCreated::SUBJECT),
+            ack_policy: AckPolicy::None,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut batch = consumer
+        .fetch()
+        .max_messages(100)
+        .expires(Duration::from_millis(300))
+        .messages()
+        .await
+        .unwrap();
+    let mut payloads = Vec::new();
+    while let Some(message) = batch.next().await {
+        let message = message.unwrap();
+        assert!(
+            message
+                .headers
+                .as_ref()
+                .is_some_and(|headers| headers.get("Ticketing-Dead-Reason").is_some())
+        );
+        payloads.push(String::from_utf8_lossy(&message.payload).into_owned());
+    }
+    payloads
+}
+
 /// Lets any stray redelivery happen before asserting that none did.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(700)).await;
