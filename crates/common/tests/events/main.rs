@@ -258,6 +258,9 @@ async fn an_event_that_keeps_failing_is_given_up_after_its_last_delivery() {
         "never redelivered past the limit"
     );
     assert!(recorder.handled().is_empty());
+    let kept = dead_letters(&bus).await;
+    assert_eq!(kept.len(), 1, "kept on the dead-letter subject, not lost");
+    assert!(kept[0].contains("poison"));
 }
 
 #[tokio::test]
@@ -298,4 +301,5 @@ async fn an_undecodable_payload_is_terminated_and_counted_without_blocking_the_n
         "terminated once, not redelivered"
     );
     assert_eq!(listener.stats().retried(), 0);
+    assert_eq!(dead_letters(&bus).await, ["{not json"]);
 }
