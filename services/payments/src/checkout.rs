@@ -13,9 +13,10 @@ use crate::{
 /// How often claims left behind by a crash are looked for.
 const RECOVERY_INTERVAL: Duration = Duration::from_secs(15);
 
-/// Charges the claimed payment and records the result. A decline or an unreachable
-/// Stripe releases the claim (nothing stored); a charge that lands on an order
-/// cancelled meanwhile is refunded at once.
+/// Charges the claimed payment and records the result. A decline releases the claim
+/// (nothing stored). An unknown outcome keeps the claim, so that nobody can pay again
+/// until the recovery loop has asked Stripe with the same key. A charge that lands on
+/// an order cancelled meanwhile is refunded.
 pub(crate) async fn settle(
     claim: &Payment,
     gateway: &StripeGateway,
@@ -26,22 +27,22 @@ pub(crate) async fn settle(
         .await;
     let stripe_id = match charged {
         Ok(stripe_id) => stripe_id,
-        Err(failure) => {
+        Err(ChargeFailed::Declined(message)) => {
             payments.release(claim).await?;
-            return Err(match failure {
-                ChargeFailed::Declined(message) => Error::BadRequest(message),
-                ChargeFailed::Unavailable(cause) => {
-                    tracing::warn!(%cause, order_id = %claim.order_id, "Stripe unavailable");
-                    Error::Unavailable(
-                        "The payment provider cannot be reached; nothing was charged, try again in a moment".to_owned(),
-                    )
-                }
-            });
+            return Err(Error::BadRequest(message));
+        }
+        Err(ChargeFailed::Unknown(cause)) => {
+            tracing::warn!(%cause, order_id = %claim.order_id, "charge outcome unknown; recovery will settle it");
+            return Err(Error::Unavailable(
+                "The payment provider has not confirmed the charge yet; it will be settled within a minute. Check your order before paying again".to_owned(),
+            ));
         }
     };
     match payments.record_success(claim, &stripe_id).await? {
         Recorded::Paid(payment) => Ok(payment),
+        Recorded::ByAnotherAttempt => Ok(claim.clone()),
         Recorded::OrderCancelled(payment) => {
+            // If this fails, the recovery loop refunds it: the payment stays due.
             refund(&payment, gateway, payments).await?;
             Err(Error::BadRequest(
                 "The order was cancelled while the card was being charged; the charge has been refunded".to_owned(),
@@ -50,7 +51,7 @@ pub(crate) async fn settle(
     }
 }
 
-/// Refunds a charge whose order is cancelled, and records it.
+/// Refunds a payment that is due for a refund, and records it.
 pub(crate) async fn refund(
     payment: &Payment,
     gateway: &StripeGateway,
@@ -65,11 +66,23 @@ pub(crate) async fn refund(
     Ok(())
 }
 
-/// Finishes claims whose request died between the charge and its record: the same
-/// idempotency key makes Stripe replay the first outcome instead of charging again.
-pub(crate) async fn recover_stale_claims(gateway: StripeGateway, payments: Payments) {
+/// The safety net, every [`RECOVERY_INTERVAL`]: refunds that are due (an earlier
+/// attempt failed), and claims whose outcome is unknown or whose request died between
+/// the charge and its record. The same idempotency key makes Stripe replay the first
+/// outcome instead of charging again.
+pub(crate) async fn recover(gateway: StripeGateway, payments: Payments) {
     loop {
         tokio::time::sleep(RECOVERY_INTERVAL).await;
+        match payments.due_refunds().await {
+            Ok(due) => {
+                for payment in due {
+                    if let Err(error) = refund(&payment, &gateway, &payments).await {
+                        tracing::warn!(%error, order_id = %payment.order_id, "refund still failing");
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot look for due refunds"),
+        }
         let stale = match payments.stale_claims().await {
             Ok(stale) => stale,
             Err(error) => {

@@ -83,13 +83,14 @@ impl Listener for CancelledListener {
                 return Err(HandlerError::not_yet("order:created has not arrived"));
             }
         };
-        // Checked on every delivery, so a refund that failed is retried.
-        if order.paid
-            && let Some(charge) = self.payments.unrefunded_charge(&event.id).await?
-        {
-            checkout::refund(&charge, &self.gateway, &self.payments)
-                .await
-                .map_err(|error| HandlerError::from(error.to_string()))?;
+        // Checked on every delivery; a refund that keeps failing stays due and the
+        // recovery loop retries it.
+        if order.paid {
+            for payment in self.payments.refund_due_for(&event.id).await? {
+                checkout::refund(&payment, &self.gateway, &self.payments)
+                    .await
+                    .map_err(|error| HandlerError::from(error.to_string()))?;
+            }
         }
         Ok(())
     }

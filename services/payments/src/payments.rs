@@ -25,10 +25,14 @@ use crate::order_replica::OrderReplica;
 pub(crate) const CLAIM_LEASE_MS: i64 = 30_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum PaymentStatus {
+    /// Claimed; the charge is being made (or its outcome is not known yet).
     Charging,
+    /// Charged, for an order that holds its ticket.
     Succeeded,
+    /// Charged, but the order was cancelled: the charge must be refunded.
+    RefundDue,
     Refunded,
 }
 
@@ -61,8 +65,11 @@ pub(crate) enum ClaimRefused {
 #[derive(Debug)]
 pub(crate) enum Recorded {
     Paid(Payment),
-    /// The order was cancelled while the card was being charged: refund it.
+    /// The order was cancelled while the card was being charged: the payment is now
+    /// due for a refund.
     OrderCancelled(Payment),
+    /// Another attempt at the same claim (a recovery, a slow request) recorded it first.
+    ByAnotherAttempt,
 }
 
 #[derive(Clone)]
@@ -169,8 +176,9 @@ impl Payments {
         Ok(())
     }
 
-    /// Records the successful charge. In one transaction: marks the order paid unless
-    /// it was cancelled, stores the charge, and stages `payment:created` for a paid order.
+    /// Records the successful charge. In one transaction: moves the claim out of
+    /// `charging` (once only), marks the order paid unless it was cancelled, and
+    /// stages `payment:created` for a paid order, or records the refund as due.
     pub async fn record_success(
         &self,
         claim: &Payment,
@@ -188,17 +196,27 @@ impl Payments {
                 )
                 .session(&mut *session)
                 .await?;
-            let mut payment = claim.clone();
-            payment.status = PaymentStatus::Succeeded;
-            payment.stripe_id = Some(stripe_id.to_owned());
-            self.collection
+            let status = if marked.matched_count == 1 {
+                PaymentStatus::Succeeded
+            } else {
+                PaymentStatus::RefundDue
+            };
+            let moved = self
+                .collection
                 .update_one(
-                    doc! { "_id": claim.id },
-                    doc! { "$set": { "status": "succeeded", "stripeId": stripe_id } },
+                    doc! { "_id": claim.id, "status": "charging" },
+                    doc! { "$set": { "status": status_name(status), "stripeId": stripe_id } },
                 )
                 .session(&mut *session)
                 .await?;
-            if marked.matched_count == 0 {
+            if moved.matched_count == 0 {
+                // The first record already marked the order; nothing more to write.
+                return Ok(Recorded::ByAnotherAttempt);
+            }
+            let mut payment = claim.clone();
+            payment.status = status;
+            payment.stripe_id = Some(stripe_id.to_owned());
+            if status == PaymentStatus::RefundDue {
                 return Ok(Recorded::OrderCancelled(payment));
             }
             let event = PaymentCreated {
@@ -216,13 +234,27 @@ impl Payments {
         Ok(recorded)
     }
 
-    /// The order's charge that has not been refunded, if any.
-    pub async fn unrefunded_charge(
-        &self,
-        order_id: &str,
-    ) -> mongodb::error::Result<Option<Payment>> {
+    /// The order was cancelled: its charge, if any, is now due for a refund.
+    pub async fn refund_due_for(&self, order_id: &str) -> mongodb::error::Result<Vec<Payment>> {
         self.collection
-            .find_one(doc! { "orderId": order_id, "status": "succeeded" })
+            .update_many(
+                doc! { "orderId": order_id, "status": "succeeded" },
+                doc! { "$set": { "status": "refund_due" } },
+            )
+            .await?;
+        self.collection
+            .find(doc! { "orderId": order_id, "status": "refund_due" })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// Every payment waiting for its refund.
+    pub async fn due_refunds(&self) -> mongodb::error::Result<Vec<Payment>> {
+        self.collection
+            .find(doc! { "status": "refund_due" })
+            .await?
+            .try_collect()
             .await
     }
 
@@ -233,10 +265,20 @@ impl Payments {
     ) -> mongodb::error::Result<()> {
         self.collection
             .update_one(
-                doc! { "_id": payment.id },
+                doc! { "_id": payment.id, "status": "refund_due" },
                 doc! { "$set": { "status": "refunded", "refundId": refund_id } },
             )
             .await?;
         Ok(())
+    }
+}
+
+/// The stored name of a status.
+fn status_name(status: PaymentStatus) -> &'static str {
+    match status {
+        PaymentStatus::Charging => "charging",
+        PaymentStatus::Succeeded => "succeeded",
+        PaymentStatus::RefundDue => "refund_due",
+        PaymentStatus::Refunded => "refunded",
     }
 }

@@ -28,7 +28,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let payments = Payments::new(&database, orders.clone(), outbox.clone());
     payments.ensure_indexes().await?;
     let listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;
-    let recovery = checkout::recover_stale_claims(gateway.clone(), payments.clone());
+    let recovery = checkout::recover(gateway.clone(), payments.clone());
     let state = AppState {
         orders,
         payments,

@@ -15,13 +15,15 @@ use stripe_shared::PaymentIntentStatus;
 
 use crate::StripeConfig;
 
-/// Why a charge did not happen.
+/// Why a charge did not succeed.
 #[derive(Debug)]
 pub(crate) enum ChargeFailed {
-    /// The card was refused; Stripe's message is for the buyer.
+    /// The card was refused and nothing was charged; Stripe's message is for the buyer.
     Declined(String),
-    /// Stripe could not be reached or failed; nothing is known to be charged.
-    Unavailable(String),
+    /// No definite answer (timeout, Stripe error, a concurrent request with the same
+    /// key, a payment still processing): the card may or may not be charged. Asking
+    /// again with the same idempotency key later gives the real outcome.
+    Unknown(String),
 }
 
 #[derive(Clone)]
@@ -69,9 +71,13 @@ impl StripeGateway {
             .map_err(charge_failure)?;
         match intent.status {
             PaymentIntentStatus::Succeeded => Ok(intent.id.to_string()),
-            other => Err(ChargeFailed::Declined(format!(
-                "The payment could not be completed (status {other:?}); try another card"
-            ))),
+            PaymentIntentStatus::RequiresPaymentMethod | PaymentIntentStatus::Canceled => Err(
+                ChargeFailed::Declined("The payment could not be completed; try another card".to_owned()),
+            ),
+            PaymentIntentStatus::RequiresAction => Err(ChargeFailed::Declined(
+                "This card needs an extra authentication step, which is not supported; try another card".to_owned(),
+            )),
+            other => Err(ChargeFailed::Unknown(format!("payment intent is {other:?}"))),
         }
     }
 
@@ -94,22 +100,19 @@ fn idempotency_key(raw: &str) -> IdempotencyKey {
     IdempotencyKey::new(raw).expect("an idempotency key built from ids is valid")
 }
 
+/// Only a definite refusal is a decline. A 409 (another request with the same key is
+/// in flight), a 429, a 5xx or no answer at all leaves the outcome unknown.
 fn charge_failure(error: StripeError) -> ChargeFailed {
     match error {
-        StripeError::Stripe(details, status) if status == 402 || details.decline_code.is_some() => {
+        StripeError::Stripe(details, status)
+            if (400..500).contains(&status) && status != 409 && status != 429 =>
+        {
             ChargeFailed::Declined(
                 details
                     .message
                     .unwrap_or_else(|| "Your card was declined.".to_owned()),
             )
         }
-        StripeError::Stripe(details, status) if (400..500).contains(&status) => {
-            ChargeFailed::Declined(
-                details
-                    .message
-                    .unwrap_or_else(|| "The payment was refused.".to_owned()),
-            )
-        }
-        other => ChargeFailed::Unavailable(other.to_string()),
+        other => ChargeFailed::Unknown(other.to_string()),
     }
 }
