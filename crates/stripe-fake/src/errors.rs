@@ -131,6 +131,15 @@ impl ApiError {
     }
 
     /// No route for this method and path.
+    /// What a client sees when Stripe did the work but the answer did not arrive.
+    pub(crate) fn lost_response() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "An unknown error occurred while processing the request",
+        )
+    }
+
     pub(crate) fn unrecognized_url(method: &str, path: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

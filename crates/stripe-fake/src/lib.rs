@@ -70,6 +70,8 @@ struct Inner {
     store: Mutex<Store>,
     keys: idempotency::Keys,
     latency: Mutex<Duration>,
+    /// How many coming API responses to lose after doing their work.
+    responses_to_lose: Mutex<u32>,
 }
 
 impl FakeStripe {
@@ -80,6 +82,7 @@ impl FakeStripe {
             store: Mutex::default(),
             keys: idempotency::Keys::default(),
             latency: Mutex::default(),
+            responses_to_lose: Mutex::default(),
         };
         Self {
             inner: Arc::new(inner),
@@ -92,13 +95,15 @@ impl FakeStripe {
             .merge(payment_intents::router())
             .merge(refunds::router())
             .merge(payment_methods::router())
-            // Layers run outside in: the key check, idempotency, latency, the handler.
+            // Layers run outside in: losing the answer, the key check, idempotency,
+            // latency, the handler.
             .route_layer(middleware::from_fn_with_state(self.clone(), delay))
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 idempotency::layer,
             ))
-            .route_layer(middleware::from_fn(auth::require_secret_key));
+            .route_layer(middleware::from_fn(auth::require_secret_key))
+            .route_layer(middleware::from_fn_with_state(self.clone(), lose_response));
         Router::new()
             .merge(api)
             .route("/_fake/ledger", get(ledger))
@@ -119,6 +124,29 @@ impl FakeStripe {
             .latency
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = latency;
+    }
+
+    /// Makes the next `count` API requests do their work (a charge really happens,
+    /// and is remembered under its idempotency key) and then answer 500 as if the
+    /// response were lost: the case where a client cannot know what happened.
+    pub fn lose_responses(&self, count: u32) {
+        *self
+            .inner
+            .responses_to_lose
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = count;
+    }
+
+    /// Whether this response is one to lose.
+    fn take_lost_response(&self) -> bool {
+        let mut remaining = self
+            .inner
+            .responses_to_lose
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let lose = *remaining > 0;
+        *remaining = remaining.saturating_sub(1);
+        lose
     }
 
     fn latency(&self) -> Duration {
@@ -156,6 +184,15 @@ async fn delay(State(fake): State<FakeStripe>, request: Request, next: Next) -> 
         tokio::time::sleep(latency).await;
     }
     next.run(request).await
+}
+
+/// Runs the request, then replaces its answer with Stripe's 500 if it is one to lose.
+async fn lose_response(State(fake): State<FakeStripe>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if fake.take_lost_response() {
+        return ApiError::lost_response().into_response();
+    }
+    response
 }
 
 async fn ledger(State(fake): State<FakeStripe>) -> Json<Ledger> {
@@ -211,6 +248,11 @@ impl RunningFake {
     /// See [`FakeStripe::set_latency`].
     pub fn set_latency(&self, latency: Duration) {
         self.fake.set_latency(latency);
+    }
+
+    /// See [`FakeStripe::lose_responses`].
+    pub fn lose_responses(&self, count: u32) {
+        self.fake.lose_responses(count);
     }
 }
 

@@ -10,9 +10,6 @@ use crate::{
     stripe_gateway::{ChargeFailed, StripeGateway},
 };
 
-/// How often claims left behind by a crash are looked for.
-const RECOVERY_INTERVAL: Duration = Duration::from_secs(15);
-
 /// Charges the claimed payment and records the result. A decline releases the claim
 /// (nothing stored). An unknown outcome keeps the claim, so that nobody can pay again
 /// until the recovery loop has asked Stripe with the same key. A charge that lands on
@@ -66,13 +63,13 @@ pub(crate) async fn refund(
     Ok(())
 }
 
-/// The safety net, every [`RECOVERY_INTERVAL`]: refunds that are due (an earlier
+/// The safety net, every `interval`: refunds that are due (an earlier
 /// attempt failed), and claims whose outcome is unknown or whose request died between
 /// the charge and its record. The same idempotency key makes Stripe replay the first
 /// outcome instead of charging again.
-pub(crate) async fn recover(gateway: StripeGateway, payments: Payments) {
+pub(crate) async fn recover(gateway: StripeGateway, payments: Payments, interval: Duration) {
     loop {
-        tokio::time::sleep(RECOVERY_INTERVAL).await;
+        tokio::time::sleep(interval).await;
         match payments.due_refunds().await {
             Ok(due) => {
                 for payment in due {

@@ -1,5 +1,7 @@
 //! The payments service's configuration, from the environment.
 
+use std::time::Duration;
+
 use common::config::{BaseConfig, ConfigError, Env, EventsConfig};
 
 #[derive(Debug, Clone)]
@@ -7,6 +9,8 @@ pub struct Config {
     pub base: BaseConfig,
     pub events: EventsConfig,
     pub stripe: StripeConfig,
+    /// How often interrupted charges and due refunds are settled.
+    pub recovery_interval: Duration,
 }
 
 /// Where Stripe is and how to talk to it. Only this differs between real Stripe and
@@ -32,8 +36,8 @@ impl std::fmt::Debug for StripeConfig {
 
 impl Config {
     /// Reads [`BaseConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
-    /// `STRIPE_API_BASE` (default: the real Stripe API) and `STRIPE_CURRENCY`
-    /// (default `usd`).
+    /// `STRIPE_API_BASE` (default: the real Stripe API), `STRIPE_CURRENCY`
+    /// (default `usd`) and `PAYMENT_RECOVERY_SECONDS` (default 15).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
             base: BaseConfig::from(env, "payments")?,
@@ -46,6 +50,7 @@ impl Config {
                 api_base: env.optional("STRIPE_API_BASE", "https://api.stripe.com/".to_owned())?,
                 currency: env.optional("STRIPE_CURRENCY", "usd".to_owned())?,
             },
+            recovery_interval: Duration::from_secs(env.optional("PAYMENT_RECOVERY_SECONDS", 15)?),
         })
     }
 }

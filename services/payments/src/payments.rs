@@ -5,6 +5,8 @@
 //! declined (nothing stored). A claim left `charging` by a crash is taken over later
 //! and finished with the same idempotency key, so Stripe replays the first result.
 
+use std::time::Duration;
+
 use common::{
     events::{OrderStatus, PaymentCreated},
     in_transaction,
@@ -20,9 +22,6 @@ use mongodb::{
 use serde::{Deserialize, Serialize};
 
 use crate::order_replica::OrderReplica;
-
-/// How long a `charging` claim is left to its request before another may finish it.
-pub(crate) const CLAIM_LEASE_MS: i64 = 30_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,6 +73,8 @@ pub(crate) enum Recorded {
 
 #[derive(Clone)]
 pub(crate) struct Payments {
+    /// How long a `charging` claim is left to its request before another may finish it.
+    claim_lease: Duration,
     client: Client,
     collection: Collection<Payment>,
     orders: OrderReplica,
@@ -81,8 +82,14 @@ pub(crate) struct Payments {
 }
 
 impl Payments {
-    pub fn new(database: &Database, orders: OrderReplica, outbox: Outbox) -> Self {
+    pub fn new(
+        database: &Database,
+        orders: OrderReplica,
+        outbox: Outbox,
+        claim_lease: Duration,
+    ) -> Self {
         Self {
+            claim_lease,
             client: database.client().clone(),
             collection: database.collection("payments"),
             orders,
@@ -144,8 +151,7 @@ impl Payments {
 
     /// Renews a `charging` claim whose lease ran out; `None` if it is still held.
     pub async fn take_over(&self, claim: &Payment) -> mongodb::error::Result<Option<Payment>> {
-        let stale_before =
-            DateTime::from_millis(DateTime::now().timestamp_millis() - CLAIM_LEASE_MS);
+        let stale_before = self.stale_before();
         let renewed = self
             .collection
             .find_one_and_update(
@@ -159,13 +165,18 @@ impl Payments {
 
     /// Claims left `charging` past their lease (their request died mid-charge).
     pub async fn stale_claims(&self) -> mongodb::error::Result<Vec<Payment>> {
-        let stale_before =
-            DateTime::from_millis(DateTime::now().timestamp_millis() - CLAIM_LEASE_MS);
+        let stale_before = self.stale_before();
         self.collection
             .find(doc! { "status": "charging", "claimedAt": { "$lt": stale_before } })
             .await?
             .try_collect()
             .await
+    }
+
+    /// Claims older than this have lost their lease.
+    fn stale_before(&self) -> DateTime {
+        let lease_ms = i64::try_from(self.claim_lease.as_millis()).unwrap_or(i64::MAX);
+        DateTime::from_millis(DateTime::now().timestamp_millis().saturating_sub(lease_ms))
     }
 
     /// Forgets a claim whose charge did not happen.

@@ -25,10 +25,16 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let gateway = StripeGateway::new(&config.stripe)?;
     let outbox = Outbox::new(&database);
     let orders = OrderReplica::new(&database);
-    let payments = Payments::new(&database, orders.clone(), outbox.clone());
+    // A claim's request gets two recovery rounds before the loop takes it over.
+    let payments = Payments::new(
+        &database,
+        orders.clone(),
+        outbox.clone(),
+        config.recovery_interval * 2,
+    );
     payments.ensure_indexes().await?;
     let listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;
-    let recovery = checkout::recover(gateway.clone(), payments.clone());
+    let recovery = checkout::recover(gateway.clone(), payments.clone(), config.recovery_interval);
     let state = AppState {
         orders,
         payments,

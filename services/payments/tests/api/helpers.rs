@@ -32,6 +32,7 @@ pub async fn start_payments(world: &World, stripe: &RunningFake) -> RunningServi
             api_base: stripe.url(),
             currency: "usd".to_owned(),
         },
+        recovery_interval: Duration::from_millis(500),
     };
     RunningService::start(build(config).await.expect("build the payments service"))
 }

@@ -187,3 +187,40 @@ async fn the_same_payment_posted_twice_at_once_charges_once_even_without_stripe_
         assert_error(again, StatusCode::BAD_REQUEST, "This order is already paid").await;
     }
 }
+
+/// Stripe charged the card but its answer was lost. The claim stays: the buyer cannot
+/// pay a second time, and the recovery loop asks Stripe again with the same
+/// idempotency key, which replays the first charge instead of making another.
+#[tokio::test]
+async fn a_charge_whose_answer_was_lost_is_settled_once_by_the_recovery_loop() {
+    let app = TestApp::spawn().await;
+    let buyer = app.user();
+    let order = app.seed_order(&buyer, 1000, FIFTEEN_MINUTES).await;
+    app.stripe.lose_responses(1);
+
+    let unknown = app.pay(&buyer, &order.id, "pm_card_visa").await;
+
+    assert_eq!(unknown.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        ledger_of(&app.stripe, &order.id),
+        (1, 0),
+        "Stripe did charge"
+    );
+    let retry = app.pay(&buyer, &order.id, "pm_card_mastercard").await;
+    assert_error(
+        retry,
+        StatusCode::BAD_REQUEST,
+        "A payment for this order is already in progress",
+    )
+    .await;
+    let events = assert_published::<PaymentCreated>(&app.bus, 1).await;
+    assert_eq!(events[0].order_id, order.id);
+    assert_eq!(
+        ledger_of(&app.stripe, &order.id),
+        (1, 0),
+        "still one charge"
+    );
+    let stored = app.payments_of(&order.id).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].get_str("status").unwrap(), "succeeded");
+}
