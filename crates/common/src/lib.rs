@@ -8,6 +8,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod money;
 pub mod mongo;
 pub mod outbox;

@@ -10,6 +10,7 @@ use crate::{
     events::{EventBus, ListenerHandle},
     health::{self, Dependencies},
     http::{HttpServer, api_stack, shutdown_signal},
+    metrics,
     outbox::Outbox,
 };
 
@@ -36,8 +37,9 @@ impl Service {
         })
     }
 
-    /// Binds a service that uses events: `routes` and the probes (which also check
-    /// NATS), the outbox relay publishing through `bus`, and the running `listeners`.
+    /// Binds a service that uses events: `routes`, the probes (which also check NATS)
+    /// and `/metrics`, the outbox relay publishing through `bus`, and the running
+    /// `listeners`.
     pub async fn bind_with_events(
         port: u16,
         routes: Router,
@@ -50,13 +52,18 @@ impl Service {
             database,
             nats: Some(bus.client().clone()),
         };
+        let stats = listeners
+            .iter()
+            .map(|listener| (listener.durable_name().to_owned(), listener.shared_stats()))
+            .collect();
+        let routes = routes.merge(metrics::router(stats, outbox.clone()));
         let service = Self::bind(port, routes, dependencies).await?;
         Ok(service.with_events(outbox, bus, listeners))
     }
 
     /// Also publishes the outbox through `bus` and keeps the listeners running, for as
     /// long as the service runs.
-    pub fn with_events(
+    fn with_events(
         mut self,
         outbox: Outbox,
         bus: &EventBus,

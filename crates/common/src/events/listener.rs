@@ -151,6 +151,11 @@ impl ListenerHandle {
     pub fn durable_name(&self) -> &str {
         &self.durable_name
     }
+
+    /// The counters, shared, for a metrics endpoint that outlives this borrow.
+    pub fn shared_stats(&self) -> Arc<ListenerStats> {
+        self.stats.clone()
+    }
 }
 
 impl Drop for ListenerHandle {

@@ -98,3 +98,23 @@ async fn a_new_order_carries_the_latest_replicated_price() {
 
     assert_eq!(order["ticket"]["price"], 42.5);
 }
+
+#[tokio::test]
+async fn listener_counters_and_the_outbox_are_exposed_as_metrics() {
+    let app = TestApp::spawn().await;
+    app.seed_ticket(1000).await;
+
+    let metrics = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert!(
+        metrics.contains("events_handled_total{consumer=\"orders-ticket-created\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("events_dead_lettered_total{consumer=\"orders-payment-created\"} 0"));
+    assert!(metrics.contains("outbox_pending_events 0"));
+}
