@@ -12,6 +12,19 @@ use stripe_types::Currency;
 use crate::helpers::{TestFake, idempotent, stripe_error};
 use stripe_fake::FakeConfig;
 
+/// Sends the request once with the Idempotency-Key `key`.
+async fn send_keyed(
+    app: &TestFake,
+    request: &CreatePaymentIntent,
+    key: &str,
+) -> Result<stripe_shared::PaymentIntent, stripe::StripeError> {
+    request
+        .customize()
+        .request_strategy(idempotent(key))
+        .send(&app.client)
+        .await
+}
+
 fn pay_for(order_id: &str, amount: i64, payment_method: &str) -> CreatePaymentIntent {
     CreatePaymentIntent::new(amount, Currency::USD)
         .payment_method(payment_method)
@@ -29,16 +42,8 @@ async fn the_same_key_and_request_charge_once_and_answer_the_same() {
     let request = pay_for("order-1", 2500, "pm_card_visa");
 
     // Each `send` serializes the metadata map afresh, in whatever order it iterates.
-    let first = request
-        .customize()
-        .request_strategy(idempotent("order-1"))
-        .send(&app.client)
-        .await;
-    let second = request
-        .customize()
-        .request_strategy(idempotent("order-1"))
-        .send(&app.client)
-        .await;
+    let first = send_keyed(&app, &request, "order-1").await;
+    let second = send_keyed(&app, &request, "order-1").await;
 
     let (first, second) = (first.expect("charged"), second.expect("replayed"));
     assert_eq!(first.id, second.id);
@@ -127,16 +132,8 @@ async fn without_idempotency_every_request_charges() {
     .await;
     let request = pay_for("order-1", 2500, "pm_card_visa");
 
-    let first = request
-        .customize()
-        .request_strategy(idempotent("order-1"))
-        .send(&app.client)
-        .await;
-    let second = request
-        .customize()
-        .request_strategy(idempotent("order-1"))
-        .send(&app.client)
-        .await;
+    let first = send_keyed(&app, &request, "order-1").await;
+    let second = send_keyed(&app, &request, "order-1").await;
 
     assert_ne!(first.unwrap().id, second.unwrap().id);
     assert_eq!(app.ledger().charges.len(), 2);
@@ -147,20 +144,8 @@ async fn a_decline_is_replayed_too_so_a_new_card_needs_a_new_key() {
     let app = TestFake::start().await;
     let declined = pay_for("order-1", 2500, "pm_card_visa_chargeDeclined");
 
-    let first = stripe_error(
-        declined
-            .customize()
-            .request_strategy(idempotent("order-1"))
-            .send(&app.client)
-            .await,
-    );
-    let again = stripe_error(
-        declined
-            .customize()
-            .request_strategy(idempotent("order-1"))
-            .send(&app.client)
-            .await,
-    );
+    let first = stripe_error(send_keyed(&app, &declined, "order-1").await);
+    let again = stripe_error(send_keyed(&app, &declined, "order-1").await);
     assert_eq!(first.1, 402);
     assert_eq!(
         first.0.payment_intent.map(|p| p.id),
