@@ -225,6 +225,39 @@ mod tests {
         assert_eq!(cookie.secure(), Some(false));
     }
 
+    #[tokio::test]
+    async fn the_require_auth_layer_lets_only_signed_in_users_through() {
+        use axum::{Router, body::Body, http::StatusCode, middleware, routing::get};
+        use tower::ServiceExt;
+
+        let app = Router::new()
+            .route("/private", get(|| async { "secret" }))
+            .route_layer(middleware::from_fn_with_state(keys(), require_auth));
+        let token = keys().issue_token("a1", "a@b.co").unwrap();
+        let request = |cookie: Option<String>| {
+            let mut builder = axum::http::Request::get("/private");
+            if let Some(cookie) = cookie {
+                builder = builder.header("cookie", cookie);
+            }
+            builder.body(Body::empty()).unwrap()
+        };
+
+        let anonymous = app.clone().oneshot(request(None)).await.unwrap();
+        let forged = app
+            .clone()
+            .oneshot(request(Some("session=forged".into())))
+            .await
+            .unwrap();
+        let signed_in = app
+            .oneshot(request(Some(format!("{COOKIE_NAME}={token}"))))
+            .await
+            .unwrap();
+
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(signed_in.status(), StatusCode::OK);
+    }
+
     #[test]
     fn the_cleared_cookie_is_empty_and_expired() {
         let cookie = keys().cleared_cookie();

@@ -26,12 +26,13 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let orders = Orders::new(&database, replica.clone(), outbox.clone());
     orders.ensure_indexes().await?;
     let listeners = listeners::spawn_all(&bus, &replica, &orders).await?;
+    let session = SessionKeys::new(&config.base.jwt_key, config.base.environment);
     let state = AppState {
         orders,
-        session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
+        session: session.clone(),
         expiration: OrderExpiration(config.order_expiration),
     };
-    let routes = routes::router().with_state(state);
+    let routes = routes::router(session).with_state(state);
     let service =
         Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
             .await?;

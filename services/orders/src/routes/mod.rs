@@ -7,11 +7,17 @@ mod new_order;
 pub(crate) use new_order::OrderExpiration;
 mod show_order;
 
+use axum::middleware;
 use axum::{
     Router,
     routing::{get, post},
 };
-use common::{Error, events::OrderStatus, money::Price, session::UserClaims};
+use common::{
+    Error,
+    events::OrderStatus,
+    money::Price,
+    session::{SessionKeys, UserClaims, require_auth},
+};
 use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -21,7 +27,9 @@ use crate::{
     startup::AppState,
 };
 
-pub(crate) fn router() -> Router<AppState> {
+/// Every orders route needs a signed-in user: the layer refuses anyone else before
+/// a handler (or its body and path parsing) runs.
+pub(crate) fn router(session: SessionKeys) -> Router<AppState> {
     Router::new()
         .route(
             "/api/orders",
@@ -31,6 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/orders/{id}",
             get(show_order::show_order).delete(cancel_order::cancel_order),
         )
+        .route_layer(middleware::from_fn_with_state(session, require_auth))
 }
 
 /// An order as the API shows it, with its ticket embedded.
