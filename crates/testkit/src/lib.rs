@@ -23,7 +23,8 @@ use std::sync::OnceLock;
 
 pub use assertions::{assert_error, assert_published, errors_of, redeliver};
 pub use probe::published;
-pub use process::{Home, ServerProcess};
+pub use process::Home;
+use process::ServerProcess;
 pub use running::RunningService;
 pub use supervised::Supervised;
 pub use users::TestUser;

@@ -58,15 +58,6 @@ impl ServerProcess {
         self.port
     }
 
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
-    }
-
-    /// Where the server's output goes.
-    pub fn log_path(&self) -> &Path {
-        &self.log
-    }
-
     fn wait_for_port(&mut self, marker: &str) -> u16 {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
