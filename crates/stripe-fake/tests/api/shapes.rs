@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use stripe_shared::{PaymentIntent, PaymentIntentStatus, PaymentMethod, Refund};
 
-use crate::helpers::{Outcome, TEST_PAYMENT_METHODS, TestFake};
+use crate::helpers::{Outcome, Raw, TEST_PAYMENT_METHODS, TestFake};
 
 const ORDER: [(&str, &str); 4] = [
     ("amount", "2500"),
@@ -18,7 +18,7 @@ fn with<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
 }
 
 /// A 402 decline: the error reads, and so do the PaymentIntent and payment method in it.
-fn assert_declined(response: &crate::helpers::Raw, decline_code: &str) -> PaymentIntent {
+fn assert_declined(response: &Raw, decline_code: &str) -> PaymentIntent {
     assert_eq!(
         response.status,
         StatusCode::PAYMENT_REQUIRED,
@@ -36,6 +36,28 @@ fn assert_declined(response: &crate::helpers::Raw, decline_code: &str) -> Paymen
         .expect("the decline on the PaymentIntent");
     assert_eq!(last_error.decline_code.as_deref(), Some(decline_code));
     intent
+}
+
+/// Reads a charge's answer as `outcome` says it should be: a succeeded PaymentIntent,
+/// or a decline. Returns the PaymentIntent either way.
+fn assert_outcome(response: &Raw, outcome: Outcome) -> PaymentIntent {
+    match outcome {
+        Outcome::Succeeds => {
+            let intent: PaymentIntent = response.parse();
+            assert_eq!(intent.status, PaymentIntentStatus::Succeeded);
+            intent
+        }
+        Outcome::Declines(code) => assert_declined(response, code),
+    }
+}
+
+/// Creates the order's PaymentIntent, confirmed at once with `payment_method`.
+async fn pay_now(app: &TestFake, payment_method: &str) -> Raw {
+    app.post(
+        "/v1/payment_intents",
+        &with(&[("payment_method", payment_method), ("confirm", "true")]),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -109,15 +131,7 @@ async fn payment_intents_read_as_payment_intents_at_every_step() {
         let _: PaymentIntent = app.get(&path).await.parse();
 
         let confirmed = app.post(&format!("{path}/confirm"), &[]).await;
-        match outcome {
-            Outcome::Succeeds => {
-                let intent: PaymentIntent = confirmed.parse();
-                assert_eq!(intent.status, PaymentIntentStatus::Succeeded);
-            }
-            Outcome::Declines(code) => {
-                assert_declined(&confirmed, code);
-            }
-        }
+        assert_outcome(&confirmed, outcome);
         let _: PaymentIntent = app.get(&path).await.parse();
     }
 }
@@ -126,16 +140,7 @@ async fn payment_intents_read_as_payment_intents_at_every_step() {
 async fn confirming_on_creation_reads_the_same_way() {
     let app = TestFake::start().await;
     for (payment_method, outcome) in TEST_PAYMENT_METHODS {
-        let response = app
-            .post(
-                "/v1/payment_intents",
-                &with(&[("payment_method", payment_method), ("confirm", "true")]),
-            )
-            .await;
-        let intent = match outcome {
-            Outcome::Succeeds => response.parse::<PaymentIntent>(),
-            Outcome::Declines(code) => assert_declined(&response, code),
-        };
+        let intent = assert_outcome(&pay_now(&app, payment_method).await, outcome);
         let _: PaymentIntent = app
             .get(&format!("/v1/payment_intents/{}", intent.id))
             .await
@@ -165,15 +170,7 @@ async fn inline_card_data_reads_the_same_way() {
                 ]),
             )
             .await;
-        match outcome {
-            Outcome::Succeeds => {
-                let intent: PaymentIntent = response.parse();
-                assert_eq!(intent.status, PaymentIntentStatus::Succeeded);
-            }
-            Outcome::Declines(code) => {
-                assert_declined(&response, code);
-            }
-        }
+        assert_outcome(&response, outcome);
     }
 }
 
@@ -181,12 +178,7 @@ async fn inline_card_data_reads_the_same_way() {
 async fn refunds_read_as_refunds() {
     let app = TestFake::start().await;
     for (payment_method, outcome) in TEST_PAYMENT_METHODS {
-        let response = app
-            .post(
-                "/v1/payment_intents",
-                &with(&[("payment_method", payment_method), ("confirm", "true")]),
-            )
-            .await;
+        let response = pay_now(&app, payment_method).await;
         let refund = app
             .post(
                 "/v1/refunds",
@@ -217,7 +209,7 @@ async fn refunds_read_as_refunds() {
 }
 
 /// The PaymentIntent id of a success body or of a decline body.
-fn response_intent_id(response: &crate::helpers::Raw) -> String {
+fn response_intent_id(response: &Raw) -> String {
     let json = response.json();
     let intent = json
         .get("error")
@@ -231,13 +223,7 @@ fn response_intent_id(response: &crate::helpers::Raw) -> String {
 #[tokio::test]
 async fn every_error_reads_as_a_stripe_error() {
     let app = TestFake::start().await;
-    let succeeded = app
-        .post(
-            "/v1/payment_intents",
-            &with(&[("payment_method", "pm_card_visa"), ("confirm", "true")]),
-        )
-        .await
-        .id();
+    let succeeded = pay_now(&app, "pm_card_visa").await.id();
     app.post_with_key("/v1/payment_intents", &ORDER, "used")
         .await;
     let no_key = app
