@@ -35,6 +35,11 @@ impl PaymentMethod {
 
     fn with_default_expiry(id: String, card: TestCard) -> Self {
         let (exp_month, exp_year) = default_expiry();
+        Self::new(id, card, exp_month, exp_year)
+    }
+
+    /// A card payment method created now, without metadata.
+    fn new(id: String, card: TestCard, exp_month: i64, exp_year: i64) -> Self {
         Self {
             id,
             created: clock::now(),
@@ -170,14 +175,7 @@ fn card_from(params: &Params, card_key: &str) -> Result<PaymentMethod, ApiError>
             "Your card number is incorrect.",
         )
     })?;
-    Ok(PaymentMethod {
-        id,
-        created: clock::now(),
-        card,
-        exp_month,
-        exp_year,
-        metadata: BTreeMap::new(),
-    })
+    Ok(PaymentMethod::new(id, card, exp_month, exp_year))
 }
 
 pub(crate) fn router() -> Router<FakeStripe> {
