@@ -107,6 +107,8 @@ impl Tickets {
             .keys(doc! { "orderId": 1, "sold": 1 })
             .build();
         self.collection.create_index(listing).await?;
+        let by_seller = IndexModel::builder().keys(doc! { "userId": 1 }).build();
+        self.collection.create_index(by_seller).await?;
         Ok(())
     }
 
@@ -147,6 +149,16 @@ impl Tickets {
         self.collection
             .find(for_sale())
             .sort(doc! { "_id": 1 })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// Every ticket `user_id` listed, whatever its state, newest first.
+    pub async fn list_by_seller(&self, user_id: &str) -> mongodb::error::Result<Vec<Ticket>> {
+        self.collection
+            .find(doc! { "userId": user_id })
+            .sort(doc! { "_id": -1 })
             .await?
             .try_collect()
             .await

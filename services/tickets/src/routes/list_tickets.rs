@@ -1,5 +1,5 @@
 use axum::extract::State;
-use common::{Result, extract::Json};
+use common::{Result, extract::Json, session::CurrentUser};
 
 use super::TicketView;
 use crate::tickets::Tickets;
@@ -8,4 +8,14 @@ use crate::tickets::Tickets;
 pub(crate) async fn list_tickets(State(tickets): State<Tickets>) -> Result<Json<Vec<TicketView>>> {
     let for_sale = tickets.list_for_sale().await?;
     Ok(Json(for_sale.into_iter().map(TicketView::from).collect()))
+}
+
+/// `GET /api/tickets/mine`: every ticket the caller listed, with its status
+/// (`available`, `reserved` while a buyer pays, `sold`), newest first.
+pub(crate) async fn list_my_tickets(
+    CurrentUser(user): CurrentUser,
+    State(tickets): State<Tickets>,
+) -> Result<Json<Vec<TicketView>>> {
+    let listed = tickets.list_by_seller(&user.id).await?;
+    Ok(Json(listed.into_iter().map(TicketView::from).collect()))
 }

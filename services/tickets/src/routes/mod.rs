@@ -21,6 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/tickets",
             post(new_ticket::new_ticket).get(list_tickets::list_tickets),
         )
+        .route("/api/tickets/mine", get(list_tickets::list_my_tickets))
         .route(
             "/api/tickets/{id}",
             get(show_ticket::show_ticket).put(update_ticket::update_ticket),

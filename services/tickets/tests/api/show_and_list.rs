@@ -55,3 +55,45 @@ async fn the_listing_shows_every_ticket_for_sale() {
         .collect();
     assert_eq!(titles, ["Concert 0", "Concert 1", "Concert 2"]);
 }
+
+#[tokio::test]
+async fn my_listings_show_each_of_my_tickets_with_its_status() {
+    let app = TestApp::spawn().await;
+    let seller = app.user();
+    let other_seller = app.user();
+    let for_sale = app.create_ticket(&seller, "For sale", 10.0).await;
+    let reserved = app.reserved_ticket(&seller).await;
+    app.create_ticket(&other_seller, "Someone else's", 5.0)
+        .await;
+
+    let response = seller
+        .client
+        .get(app.url("/api/tickets/mine"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let mine: Vec<serde_json::Value> = response.json().await.unwrap();
+    let statuses: Vec<_> = mine
+        .iter()
+        .map(|ticket| (ticket["id"].clone(), ticket["status"].clone()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (reserved.id.clone().into(), "reserved".into()),
+            (for_sale["id"].clone(), "available".into()),
+        ],
+        "newest first, only the caller's, each with its status"
+    );
+}
+
+#[tokio::test]
+async fn my_listings_need_a_session() {
+    let app = TestApp::spawn().await;
+
+    let response = reqwest::get(app.url("/api/tickets/mine")).await.unwrap();
+
+    assert_error(response, StatusCode::UNAUTHORIZED, "Not authorized").await;
+}
