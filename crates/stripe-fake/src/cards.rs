@@ -102,6 +102,29 @@ pub(crate) fn by_number(number: &str) -> Option<TestCard> {
     find(&NUMBERS, &digits)
 }
 
+/// A test card number with the ready-made payment method id Stripe gives the same
+/// card, as Stripe.js would turn a typed number into a PaymentMethod.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TypedCard {
+    pub(crate) number: &'static str,
+    pub(crate) payment_method: &'static str,
+    pub(crate) card: TestCard,
+}
+
+/// Every test card number that has a ready-made payment method id.
+pub(crate) fn typed_cards() -> impl Iterator<Item = TypedCard> {
+    NUMBERS.iter().filter_map(|&(number, card)| {
+        PAYMENT_METHODS
+            .iter()
+            .find(|(_, same)| *same == card)
+            .map(|&(payment_method, _)| TypedCard {
+                number,
+                payment_method,
+                card,
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +148,25 @@ mod tests {
         );
         assert_eq!(by_number("4000 0000 0000 0002"), Some(DECLINED));
         assert_eq!(by_number("4242-4242-4242-4242"), Some(VISA));
+    }
+
+    #[test]
+    fn every_test_card_number_can_be_typed_into_a_payment_method() {
+        let typed: Vec<_> = typed_cards()
+            .map(|typed| (typed.number, typed.payment_method))
+            .collect();
+        assert_eq!(
+            typed,
+            [
+                ("4242424242424242", "pm_card_visa"),
+                ("5555555555554444", "pm_card_mastercard"),
+                ("4000000000000002", "pm_card_visa_chargeDeclined"),
+                (
+                    "4000000000009995",
+                    "pm_card_chargeDeclinedInsufficientFunds"
+                ),
+            ]
+        );
     }
 
     #[test]

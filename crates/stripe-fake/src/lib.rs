@@ -25,6 +25,7 @@ mod payment_intents;
 mod payment_methods;
 mod refunds;
 mod store;
+mod stripe_js;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -89,7 +90,8 @@ impl FakeStripe {
         }
     }
 
-    /// The HTTP API: Stripe's `/v1/…` routes and `GET /_fake/ledger`.
+    /// The HTTP API: Stripe's `/v1/…` routes, `GET /_fake/ledger`, and the Stripe.js
+    /// stand-in at `GET /v3/` (where js.stripe.com serves Stripe.js).
     pub fn router(&self) -> Router {
         let api = Router::new()
             .merge(payment_intents::router())
@@ -107,6 +109,7 @@ impl FakeStripe {
         Router::new()
             .merge(api)
             .route("/_fake/ledger", get(ledger))
+            .route("/v3/", get(stripe_js::stripe_js))
             .fallback(unrecognized_url)
             .with_state(self.clone())
     }
