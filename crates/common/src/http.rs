@@ -26,13 +26,22 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Adds what every API service needs around its routes: the contract's 404 for
-/// unknown routes and methods, tracing with the matched path, a timeout, a body cap,
-/// panic recovery, redaction of session headers in logs, logging of 5xx causes, and
-/// the error shape on responses that layers below produced without one.
+/// unknown routes and methods, the [`server_stack`], and the error shape on responses
+/// that layers below produced without one.
 pub fn api_stack(router: Router) -> Router {
+    server_stack(
+        router
+            .fallback(not_found)
+            .method_not_allowed_fallback(not_found),
+    )
+    .layer(middleware::map_response(error_shape_for_bare_errors))
+}
+
+/// The middleware every HTTP server of the system shares, API or web page: tracing
+/// with the matched path, a timeout, a body cap, panic recovery, redaction of session
+/// headers in logs, and logging of 5xx causes.
+pub fn server_stack(router: Router) -> Router {
     router
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
         // Inner layers answer on their own (timeout, panic, oversized body)...
         .layer((
             TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT),
@@ -54,7 +63,6 @@ pub fn api_stack(router: Router) -> Router {
                 tracing::info_span!("request", method = %request.method(), route)
             }),
             middleware::from_fn(log_server_errors),
-            middleware::map_response(error_shape_for_bare_errors),
         ))
 }
 

@@ -25,6 +25,11 @@ pub const ROUTES: &[Route] = &[
         prefix: "/api/payments",
         service: "payments",
     },
+    // Everything else is a page of the web client.
+    Route {
+        prefix: "/",
+        service: "client",
+    },
 ];
 
 /// The service for a request path: the longest matching prefix wins, as in
@@ -68,8 +73,15 @@ mod tests {
 
     #[test]
     fn prefixes_match_whole_segments_only() {
-        assert_eq!(service_for("/api/usersx"), None);
-        assert_eq!(service_for("/api"), None);
+        assert_eq!(service_for("/api/usersx"), Some("client"));
+        assert_eq!(service_for("/api"), Some("client"));
+    }
+
+    #[test]
+    fn pages_go_to_the_client() {
+        assert_eq!(service_for("/"), Some("client"));
+        assert_eq!(service_for("/tickets/new"), Some("client"));
+        assert_eq!(service_for("/orders/abc"), Some("client"));
     }
 
     #[test]

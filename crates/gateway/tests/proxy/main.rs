@@ -79,17 +79,18 @@ async fn a_routed_request_reaches_its_service_unchanged_and_the_answer_comes_bac
 }
 
 #[tokio::test]
-async fn an_unrouted_path_is_a_404_in_the_error_shape() {
-    let upstream = serve(Router::new().route("/{*path}", any(echo))).await;
-    let gateway = gateway_to(upstream).await;
+async fn every_path_outside_the_apis_goes_to_the_web_client() {
+    let client = serve(Router::new().fallback(any(echo))).await;
+    let upstreams = [("client".to_owned(), client)].into_iter().collect();
+    let gateway = format!("http://{}", serve(gateway::router(upstreams)).await);
 
-    let response = reqwest::get(format!("{gateway}/api/nothing-here"))
-        .await
-        .unwrap();
+    for path in ["/", "/tickets/new", "/orders/5f0000000000000000000001"] {
+        let response = reqwest::get(format!("{gateway}{path}")).await.unwrap();
 
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body, json!({ "errors": [{ "message": "Not Found" }] }));
+        assert_eq!(response.status(), StatusCode::CREATED, "{path}");
+        let echoed: Value = response.json().await.unwrap();
+        assert_eq!(echoed["uri"], path);
+    }
 }
 
 #[tokio::test]
