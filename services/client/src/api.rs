@@ -1,0 +1,270 @@
+//! The APIs as the pages see them: one call per route, each carrying the visitor's
+//! session cookie (as the original's `getInitialProps` did), and each answer either a
+//! value or the API's own error messages, ready to show beside the form that caused
+//! them.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use common::{
+    FieldError, error::ErrorBody, events::OrderStatus, money::Price, session::UserClaims,
+};
+use reqwest::{Method, RequestBuilder};
+use serde::{Deserialize, de::DeserializeOwned};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::config::ApiUrls;
+
+/// A ticket as the tickets API shows it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Ticket {
+    pub id: String,
+    pub title: String,
+    pub price: Price,
+    pub user_id: String,
+    pub status: TicketStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TicketStatus {
+    Available,
+    Reserved,
+    Sold,
+}
+
+/// An order as the orders API shows it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Order {
+    pub id: String,
+    pub status: OrderStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub ticket: OrderedTicket,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct OrderedTicket {
+    pub id: String,
+    pub title: String,
+    pub price: Price,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CurrentUser {
+    current_user: Option<UserClaims>,
+}
+
+/// Why a call gave no value.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    /// The API refused the request (4xx) and said why.
+    Refused {
+        status: StatusCode,
+        errors: Vec<FieldError>,
+    },
+    /// The API could not be reached or failed (5xx); the detail is for the log.
+    Unavailable(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Refused { status, .. } => *status,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+/// A successful answer and the cookies it set, which the page hands to the browser
+/// (signing in and out change the session cookie).
+pub(crate) struct Answer<T> {
+    pub value: T,
+    pub set_cookies: Vec<HeaderValue>,
+}
+
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Clone)]
+pub(crate) struct Api {
+    http: reqwest::Client,
+    urls: ApiUrls,
+}
+
+impl Api {
+    pub fn new(urls: ApiUrls) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(8))
+            .build()
+            .expect("a plain HTTP client builds");
+        Self { http, urls }
+    }
+
+    pub async fn current_user(
+        &self,
+        cookie: Option<&HeaderValue>,
+    ) -> ApiResult<Option<UserClaims>> {
+        let answer: CurrentUser = self
+            .call(
+                cookie,
+                Method::GET,
+                &self.urls.auth,
+                "/api/users/currentuser",
+                None,
+            )
+            .await?
+            .value;
+        Ok(answer.current_user)
+    }
+
+    /// Signs up (`action` "signup") or in ("signin").
+    pub async fn authenticate(
+        &self,
+        cookie: Option<&HeaderValue>,
+        action: &str,
+        email: &str,
+        password: &str,
+    ) -> ApiResult<Answer<Value>> {
+        let body = json!({ "email": email, "password": password });
+        let path = format!("/api/users/{action}");
+        self.call(cookie, Method::POST, &self.urls.auth, &path, Some(body))
+            .await
+    }
+
+    pub async fn sign_out(&self, cookie: Option<&HeaderValue>) -> ApiResult<Answer<Value>> {
+        self.call(
+            cookie,
+            Method::POST,
+            &self.urls.auth,
+            "/api/users/signout",
+            Some(json!({})),
+        )
+        .await
+    }
+
+    pub async fn tickets_for_sale(&self, cookie: Option<&HeaderValue>) -> ApiResult<Vec<Ticket>> {
+        self.get(cookie, &self.urls.tickets, "/api/tickets").await
+    }
+
+    pub async fn my_tickets(&self, cookie: Option<&HeaderValue>) -> ApiResult<Vec<Ticket>> {
+        self.get(cookie, &self.urls.tickets, "/api/tickets/mine")
+            .await
+    }
+
+    pub async fn ticket(&self, cookie: Option<&HeaderValue>, id: &str) -> ApiResult<Ticket> {
+        self.get(cookie, &self.urls.tickets, &format!("/api/tickets/{id}"))
+            .await
+    }
+
+    /// Lists (no `id`) or edits a ticket. `price` is passed on as typed when it is not
+    /// a number, so the API's own validation message names the problem.
+    pub async fn save_ticket(
+        &self,
+        cookie: Option<&HeaderValue>,
+        id: Option<&str>,
+        title: &str,
+        price: &str,
+    ) -> ApiResult<Ticket> {
+        let price = match price.trim() {
+            "" => Value::Null,
+            typed => typed
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| Value::String(typed.to_owned()), Value::Number),
+        };
+        let body = json!({ "title": title, "price": price });
+        let (method, path) = match id {
+            None => (Method::POST, "/api/tickets".to_owned()),
+            Some(id) => (Method::PUT, format!("/api/tickets/{id}")),
+        };
+        let answer = self
+            .call(cookie, method, &self.urls.tickets, &path, Some(body))
+            .await?;
+        Ok(answer.value)
+    }
+
+    pub async fn my_orders(&self, cookie: Option<&HeaderValue>) -> ApiResult<Vec<Order>> {
+        self.get(cookie, &self.urls.orders, "/api/orders").await
+    }
+
+    pub async fn order(&self, cookie: Option<&HeaderValue>, id: &str) -> ApiResult<Order> {
+        self.get(cookie, &self.urls.orders, &format!("/api/orders/{id}"))
+            .await
+    }
+
+    pub async fn reserve(&self, cookie: Option<&HeaderValue>, ticket_id: &str) -> ApiResult<Order> {
+        let body = json!({ "ticketId": ticket_id });
+        let answer = self
+            .call(
+                cookie,
+                Method::POST,
+                &self.urls.orders,
+                "/api/orders",
+                Some(body),
+            )
+            .await?;
+        Ok(answer.value)
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        cookie: Option<&HeaderValue>,
+        base: &str,
+        path: &str,
+    ) -> ApiResult<T> {
+        Ok(self
+            .call(cookie, Method::GET, base, path, None)
+            .await?
+            .value)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        cookie: Option<&HeaderValue>,
+        method: Method,
+        base: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> ApiResult<Answer<T>> {
+        let url = format!("{base}{path}");
+        let mut request: RequestBuilder = self.http.request(method, &url);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|error| ApiError::Unavailable(format!("{url}: {error}")))?;
+        let status = response.status();
+        let set_cookies = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
+        if status.is_client_error() {
+            let errors = match response.json::<ErrorBody>().await {
+                Ok(body) => body.errors,
+                Err(_) => vec![FieldError {
+                    message: status.canonical_reason().unwrap_or("Refused").to_owned(),
+                    field: None,
+                }],
+            };
+            return Err(ApiError::Refused { status, errors });
+        }
+        if !status.is_success() {
+            return Err(ApiError::Unavailable(format!("{url} answered {status}")));
+        }
+        let value = response
+            .json()
+            .await
+            .map_err(|error| ApiError::Unavailable(format!("{url}: unexpected body: {error}")))?;
+        Ok(Answer { value, set_cookies })
+    }
+}

@@ -1,0 +1,124 @@
+//! My listings: the seller's tickets with their state, each with an edit form that is
+//! disabled, with the reason, while an order holds the ticket or after it sold.
+
+use axum::{
+    Form,
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use common::FieldError;
+use maud::{Markup, html};
+
+use super::{
+    PageError,
+    forms::{form_errors, refusal},
+    layout::{page, price},
+    object_id,
+    sell::{TicketForm, ticket_fields},
+};
+use crate::{
+    api::{Ticket, TicketStatus},
+    startup::AppState,
+    visitor::Visitor,
+};
+
+/// An edit that was refused: which ticket, what was typed and why.
+struct RefusedEdit<'a> {
+    ticket_id: &'a str,
+    typed: &'a TicketForm,
+    errors: &'a [FieldError],
+}
+
+pub(crate) async fn my_listings(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Markup, PageError> {
+    visitor.signed_in()?;
+    let tickets = state.api.my_tickets(visitor.cookie()).await?;
+    Ok(render(&visitor, &tickets, None))
+}
+
+pub(crate) async fn edit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<TicketForm>,
+) -> Result<Response, PageError> {
+    let id = object_id(&id)?;
+    visitor.signed_in()?;
+    match state
+        .api
+        .save_ticket(visitor.cookie(), Some(id), &form.title, &form.price)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/tickets/mine").into_response()),
+        Err(error) => {
+            let status = error.status();
+            let errors = refusal(error)?;
+            let tickets = state.api.my_tickets(visitor.cookie()).await?;
+            let refused = RefusedEdit {
+                ticket_id: id,
+                typed: &form,
+                errors: &errors,
+            };
+            Ok((status, render(&visitor, &tickets, Some(refused))).into_response())
+        }
+    }
+}
+
+fn render(visitor: &Visitor, tickets: &[Ticket], refused: Option<RefusedEdit>) -> Markup {
+    let body = html! {
+        h1 { "My listings" }
+        @if tickets.is_empty() {
+            p.empty { "You have not listed any tickets. " a href="/tickets/new" { "Sell one" } }
+        }
+        @for ticket in tickets {
+            @let refused = refused.as_ref().filter(|refused| refused.ticket_id == ticket.id);
+            (listing(ticket, refused))
+        }
+    };
+    page("My listings", visitor.user.as_ref(), body)
+}
+
+fn listing(ticket: &Ticket, refused: Option<&RefusedEdit>) -> Markup {
+    let (state, why_frozen) = match ticket.status {
+        TicketStatus::Available => ("For sale", None),
+        TicketStatus::Reserved => (
+            "Locked",
+            Some(
+                "A buyer has reserved this ticket and is paying for it, so it cannot be \
+                 edited. If they do not pay in time it goes back on sale and you can edit it again.",
+            ),
+        ),
+        TicketStatus::Sold => (
+            "Sold",
+            Some("This ticket has been sold, so it can no longer be edited."),
+        ),
+    };
+    let saved = TicketForm {
+        title: ticket.title.clone(),
+        price: ticket.price.to_string(),
+    };
+    let (typed, errors) =
+        refused.map_or((&saved, &[][..]), |refused| (refused.typed, refused.errors));
+    html! {
+        section.card.listing-item data-ticket-id=(ticket.id) {
+            header {
+                h2 { a href={ "/tickets/" (ticket.id) } { (ticket.title) } }
+                span.price { (price(ticket.price)) }
+                span.state data-state=(state.to_lowercase()) { (state) }
+            }
+            form method="post" action={ "/tickets/" (ticket.id) "/edit" } {
+                fieldset disabled[why_frozen.is_some()] {
+                    legend { "Edit" }
+                    (ticket_fields(typed, errors))
+                    (form_errors(errors, &["title", "price"]))
+                    button type="submit" { "Save changes" }
+                }
+                @if let Some(why) = why_frozen {
+                    p.notice { (why) }
+                }
+            }
+        }
+    }
+}

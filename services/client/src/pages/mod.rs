@@ -1,0 +1,48 @@
+//! The pages, one file per part of the site. Each handler asks the APIs with the
+//! visitor's cookie and renders HTML; each form posts back here and is answered with a
+//! redirect, or with the same form and the API's messages beside it.
+
+mod auth;
+mod error;
+mod forms;
+mod home;
+mod layout;
+mod listings;
+mod orders;
+mod sell;
+mod ticket;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+
+pub(crate) use error::PageError;
+
+use crate::startup::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/auth/signup", get(auth::signup_page).post(auth::signup))
+        .route("/auth/signin", get(auth::signin_page).post(auth::signin))
+        .route("/auth/signout", post(auth::signout))
+        .route("/tickets/new", get(sell::sell_page).post(sell::sell))
+        .route("/tickets/mine", get(listings::my_listings))
+        .route("/tickets/{id}", get(ticket::ticket_page))
+        .route("/tickets/{id}/purchase", post(ticket::purchase))
+        .route("/tickets/{id}/edit", post(listings::edit))
+        .route("/orders", get(orders::my_orders))
+        .route("/orders/{id}", get(orders::order_page))
+        .fallback(error::not_found_page)
+}
+
+/// An id from a page URL, checked before it goes into an API URL: anything but an
+/// ObjectId is a page that does not exist.
+fn object_id(raw: &str) -> Result<&str, PageError> {
+    if raw.len() == 24 && raw.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        Ok(raw)
+    } else {
+        Err(PageError::NotFound)
+    }
+}
