@@ -50,7 +50,7 @@ fn install(tool: Tool) -> anyhow::Result<()> {
                 tool.version(),
                 dir.display()
             ));
-            run(Command::new(crate::cargo())
+            run(crate::cargo()
                 .args(["install", tool.package(), "--version", tool.version()])
                 .args(["--ignore-rust-version", "--locked", "--root"])
                 .arg(&dir))?;

@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
 fn test(cargo_args: &[String]) -> anyhow::Result<()> {
     install::ensure_tools()?;
     progress::step("Building and running every test of the workspace");
-    let status = std::process::Command::new(cargo())
+    let status = cargo()
         .args(["test", "--workspace"])
         .args(cargo_args)
         .status()?;
@@ -47,9 +47,28 @@ fn test(cargo_args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The cargo that runs us, so a pinned toolchain stays pinned.
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+/// A command for the cargo that runs us, so a pinned toolchain stays pinned.
+///
+/// `cargo run` hands us variables that describe the xtask package (`CARGO_PKG_NAME`,
+/// `CARGO_MANIFEST_DIR`, …). Build scripts such as ring's watch some of them, so a
+/// nested build that inherited them would rebuild those crates, and the next plain
+/// `cargo build` would rebuild them back. They are removed.
+fn cargo() -> std::process::Command {
+    let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = std::process::Command::new(program);
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let describes_xtask = name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                name,
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+            );
+        if describes_xtask {
+            command.env_remove(name);
+        }
+    }
+    command
 }
 
 /// The workspace root (the parent of this crate).

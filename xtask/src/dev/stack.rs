@@ -1,4 +1,6 @@
-//! `cargo xtask dev`: the whole system on this machine, behind the gateway.
+//! The local stack: NATS, the database, the Stripe fake, every service and the gateway,
+//! each a child process killed when the [`Stack`] drops. `cargo xtask dev` runs one
+//! until stopped; the browser test starts its own.
 
 use std::{
     collections::HashMap,
@@ -10,74 +12,95 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use testkit::{Home, Mongo, Nats, Supervised};
+use testkit::{Home, Mongo, Nats, Server, Supervised};
+use tokio::task::JoinHandle;
 
-use crate::{install, progress, progress::Ticker, workspace_root};
+use super::logs;
+use crate::{progress, progress::Ticker, workspace_root};
 
-mod logs;
+pub struct StackOptions {
+    /// Port of the gateway.
+    pub port: u16,
+    /// Where the database, the event stream and the logs live; kept between runs.
+    pub data: PathBuf,
+    /// How long an order holds its ticket; the orders service's default when `None`.
+    pub order_expiration_seconds: Option<u64>,
+}
 
-#[derive(clap::Args)]
-pub struct Options {
-    /// Port of the gateway, the one URL to open.
-    #[arg(long, default_value_t = 8080)]
-    port: u16,
-    /// Delete the local data (database, events, logs) before starting.
-    #[arg(long)]
-    fresh: bool,
+/// What a service reads from its environment, beyond its port.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// `MONGO_URL`, `MONGO_DB`, `JWT_KEY`, `APP_ENV`.
+    Database,
+    /// `NATS_URL`.
+    Events,
+    /// `STRIPE_API_BASE`, `STRIPE_SECRET_KEY`.
+    StripeApi,
+    /// `ORDER_EXPIRATION_SECONDS`, when the stack sets one.
+    OrderExpiration,
+    /// The web client's: the URLs of the APIs it calls, and where Stripe.js comes from.
+    ApisAndStripeJs,
 }
 
 /// A service binary of the workspace and what it needs.
 struct ServiceSpec {
     name: &'static str,
-    uses_nats: bool,
-    uses_stripe: bool,
-}
-
-/// Where the services find what they depend on.
-struct Backends {
-    mongo_url: String,
-    nats_url: String,
-    stripe_api_base: String,
-    stripe_secret_key: String,
+    needs: &'static [Need],
 }
 
 /// Every service the local stack runs. Their routes come from `gateway::ROUTES`.
 const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
         name: "auth",
-        uses_nats: false,
-        uses_stripe: false,
+        needs: &[Need::Database],
     },
     ServiceSpec {
         name: "tickets",
-        uses_nats: true,
-        uses_stripe: false,
+        needs: &[Need::Database, Need::Events],
     },
     ServiceSpec {
         name: "orders",
-        uses_nats: true,
-        uses_stripe: false,
+        needs: &[Need::Database, Need::Events, Need::OrderExpiration],
     },
     ServiceSpec {
         name: "expiration",
-        uses_nats: true,
-        uses_stripe: false,
+        needs: &[Need::Database, Need::Events],
     },
     ServiceSpec {
         name: "payments",
-        uses_nats: true,
-        uses_stripe: true,
+        needs: &[Need::Database, Need::Events, Need::StripeApi],
+    },
+    ServiceSpec {
+        name: "client",
+        needs: &[Need::ApisAndStripeJs],
     },
 ];
 
-/// The Stripe key the services use against the local fake. Not a secret.
-const FAKE_STRIPE_KEY: &str = "sk_test_local_fake";
+/// The Stripe keys the stack uses against the local fake. Not secrets.
+const FAKE_STRIPE_SECRET_KEY: &str = "sk_test_local_fake";
+const FAKE_STRIPE_PUBLISHABLE_KEY: &str = "pk_test_local_fake";
 
 /// Signs local session cookies when `JWT_KEY` is not set. Not a secret: local only.
 const DEV_JWT_KEY: &str = "dev-only-jwt-key-not-for-production";
 
 /// How long a service may take to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Where the services find what they depend on.
+struct Backends {
+    mongo_url: String,
+    nats_url: String,
+    stripe: StripeEndpoints,
+    order_expiration_seconds: Option<u64>,
+}
+
+/// Real Stripe (from the environment) or the local fake.
+struct StripeEndpoints {
+    api_base: String,
+    secret_key: String,
+    publishable_key: String,
+    script_url: String,
+}
 
 /// A running service process and where it listens.
 struct RunningService {
@@ -87,109 +110,22 @@ struct RunningService {
     process: Supervised,
 }
 
-pub async fn run(options: Options) -> anyhow::Result<()> {
-    let data = workspace_root().join(".dev-data");
-    if options.fresh && data.exists() {
-        std::fs::remove_dir_all(&data).context("wipe .dev-data")?;
-        progress::done("Wiped .dev-data (--fresh)");
-    }
-    let gateway_listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .with_context(|| {
-            format!(
-                "port {} is in use: stop what uses it or pass --port",
-                options.port
-            )
-        })?;
-
-    install::ensure_tools()?;
-    build_services()?;
-
-    progress::step("Starting NATS JetStream and the database");
-    let (nats_url, _nats) = match std::env::var("NATS_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let nats = Nats::start_in(Home::kept(data.join("nats")));
-            (nats.url(), Some(nats))
-        }
-    };
-    let (mongo_url, _mongo) = match std::env::var("MONGO_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let mongo = Mongo::start_in(Home::kept(data.join("mongo")));
-            (mongo.url(), Some(mongo))
-        }
-    };
-    let logs_dir = data.join("logs");
-    std::fs::create_dir_all(&logs_dir)?;
-    let (stripe_api_base, stripe_secret_key, _stripe) = match std::env::var("STRIPE_API_BASE") {
-        Ok(base) => {
-            let key = std::env::var("STRIPE_SECRET_KEY")
-                .context("STRIPE_API_BASE is set, so STRIPE_SECRET_KEY must be too")?;
-            (base, key, None)
-        }
-        Err(_) => {
-            let (base, fake) = start_stripe_fake(&logs_dir).await?;
-            (base, FAKE_STRIPE_KEY.to_owned(), Some(fake))
-        }
-    };
-    progress::done(&format!("NATS      {nats_url}"));
-    progress::done(&format!("MongoDB   {mongo_url}"));
-    progress::done(&format!("Stripe    {stripe_api_base}"));
-    let backends = Backends {
-        mongo_url,
-        nats_url,
-        stripe_api_base,
-        stripe_secret_key,
-    };
-
-    progress::step("Starting the services");
-    let mut services = Vec::new();
-    for spec in SERVICES {
-        services.push(start_service(spec, &logs_dir, &backends)?);
-    }
-    for service in &mut services {
-        wait_until_ready(service).await?;
-    }
-
-    let upstreams: HashMap<String, SocketAddr> = services
-        .iter()
-        .map(|service| (service.name.to_owned(), service.address))
-        .collect();
-    let gateway =
-        tokio::spawn(
-            async move { axum::serve(gateway_listener, gateway::router(upstreams)).await },
-        );
-    let log_files = services
-        .iter()
-        .map(|service| (service.name, service.log.clone()))
-        .collect();
-    let _echo = tokio::spawn(logs::echo_problems(log_files));
-
-    println!();
-    println!("Ticketing is running at http://127.0.0.1:{}", options.port);
-    println!(
-        "    logs in {}; Ctrl-C stops everything",
-        logs_dir.display()
-    );
-
-    tokio::select! {
-        () = common::http::shutdown_signal() => {}
-        name = first_exit(&mut services) => {
-            eprintln!("!! {name} stopped unexpectedly; see its log. Stopping everything.");
-        }
-        result = gateway => {
-            eprintln!("!! the gateway stopped: {result:?}");
-        }
-    }
-    progress::step("Stopping every process");
-    drop(services);
-    Ok(())
+/// The running system. Dropping it stops every process it started.
+pub struct Stack {
+    url: String,
+    logs_dir: PathBuf,
+    // Dropped in field order: the gateway and services before what they depend on.
+    gateway: JoinHandle<std::io::Result<()>>,
+    services: Vec<RunningService>,
+    _stripe: Option<Supervised>,
+    _mongo: Option<Server>,
+    _nats: Option<Server>,
 }
 
-fn build_services() -> anyhow::Result<()> {
+/// Builds every binary the stack runs, showing cargo's own progress.
+pub fn build_services() -> anyhow::Result<()> {
     progress::step("Building the services (cargo's progress follows)");
-    let mut command = Command::new(crate::cargo());
+    let mut command = crate::cargo();
     command.args(["build", "--package", "stripe-fake"]);
     for spec in SERVICES {
         command.args(["--package", spec.name]);
@@ -201,10 +137,134 @@ fn build_services() -> anyhow::Result<()> {
     Ok(())
 }
 
+impl Stack {
+    /// Starts everything from binaries already built (see [`build_services`]) and
+    /// waits until each service is ready.
+    pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
+        let gateway_listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+            .await
+            .with_context(|| {
+                format!(
+                    "port {} is in use: stop what uses it or pass --port",
+                    options.port
+                )
+            })?;
+        let logs_dir = options.data.join("logs");
+        std::fs::create_dir_all(&logs_dir)?;
+
+        progress::step("Starting NATS JetStream, the database and Stripe");
+        let (nats_url, nats) = match std::env::var("NATS_URL") {
+            Ok(url) => (url, None),
+            Err(_) => {
+                let nats = Nats::start_in(Home::kept(options.data.join("nats")));
+                (nats.url(), Some(nats))
+            }
+        };
+        let (mongo_url, mongo) = match std::env::var("MONGO_URL") {
+            Ok(url) => (url, None),
+            Err(_) => {
+                let mongo = Mongo::start_in(Home::kept(options.data.join("mongo")));
+                (mongo.url(), Some(mongo))
+            }
+        };
+        let (stripe, stripe_fake) = stripe_endpoints(&logs_dir).await?;
+        progress::done(&format!("NATS      {nats_url}"));
+        progress::done(&format!("MongoDB   {mongo_url}"));
+        progress::done(&format!("Stripe    {}", stripe.api_base));
+        let backends = Backends {
+            mongo_url,
+            nats_url,
+            stripe,
+            order_expiration_seconds: options.order_expiration_seconds,
+        };
+
+        progress::step("Starting the services");
+        // The APIs start together; the client, which is handed their addresses, after.
+        let (pages, apis): (Vec<&ServiceSpec>, Vec<&ServiceSpec>) = SERVICES
+            .iter()
+            .partition(|spec| spec.needs.contains(&Need::ApisAndStripeJs));
+        let mut services: Vec<RunningService> = Vec::new();
+        for group in [apis, pages] {
+            let first = services.len();
+            for spec in group {
+                let service = start_service(spec, &logs_dir, &backends, &services)?;
+                services.push(service);
+            }
+            for service in &mut services[first..] {
+                wait_until_ready(service).await?;
+            }
+        }
+
+        let upstreams: HashMap<String, SocketAddr> = services
+            .iter()
+            .map(|service| (service.name.to_owned(), service.address))
+            .collect();
+        let gateway =
+            tokio::spawn(
+                async move { axum::serve(gateway_listener, gateway::router(upstreams)).await },
+            );
+        Ok(Self {
+            url: format!("http://127.0.0.1:{}", options.port),
+            logs_dir,
+            gateway,
+            services,
+            _stripe: stripe_fake,
+            _mongo: mongo,
+            _nats: nats,
+        })
+    }
+
+    /// The one URL to open: the gateway.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn logs_dir(&self) -> &Path {
+        &self.logs_dir
+    }
+
+    /// Each service's name and log file.
+    pub fn log_files(&self) -> Vec<(&'static str, PathBuf)> {
+        self.services
+            .iter()
+            .map(|service| (service.name, service.log.clone()))
+            .collect()
+    }
+
+    /// Completes, with what went wrong, when a service process exits or the gateway
+    /// stops; a healthy stack never completes it.
+    pub async fn failure(&mut self) -> String {
+        loop {
+            if let Some(service) = self
+                .services
+                .iter_mut()
+                .find_map(|service| service.process.exited().map(|_| service))
+            {
+                return format!(
+                    "{} stopped unexpectedly; see {}",
+                    service.name,
+                    service.log.display()
+                );
+            }
+            if self.gateway.is_finished() {
+                return "the gateway stopped".to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.gateway.abort();
+    }
+}
+
 fn start_service(
     spec: &ServiceSpec,
     logs_dir: &Path,
     backends: &Backends,
+    started: &[RunningService],
 ) -> anyhow::Result<RunningService> {
     let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     let log = logs_dir.join(format!("{}.log", spec.name));
@@ -213,13 +273,6 @@ fn start_service(
     let mut command = Command::new(&binary);
     command
         .env("PORT", address.port().to_string())
-        .env("MONGO_URL", &backends.mongo_url)
-        .env("MONGO_DB", spec.name)
-        .env("APP_ENV", "development")
-        .env(
-            "JWT_KEY",
-            std::env::var("JWT_KEY").unwrap_or_else(|_| DEV_JWT_KEY.to_owned()),
-        )
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned()),
@@ -227,13 +280,8 @@ fn start_service(
         .stdin(Stdio::null())
         .stdout(log_file.try_clone()?)
         .stderr(log_file);
-    if spec.uses_nats {
-        command.env("NATS_URL", &backends.nats_url);
-    }
-    if spec.uses_stripe {
-        command
-            .env("STRIPE_API_BASE", &backends.stripe_api_base)
-            .env("STRIPE_SECRET_KEY", &backends.stripe_secret_key);
+    for need in spec.needs {
+        set_env(&mut command, *need, spec.name, backends, started)?;
     }
     let process = Supervised::spawn(&mut command, None)
         .with_context(|| format!("cannot start {}", binary.display()))?;
@@ -243,6 +291,86 @@ fn start_service(
         log,
         process,
     })
+}
+
+fn set_env(
+    command: &mut Command,
+    need: Need,
+    service: &str,
+    backends: &Backends,
+    started: &[RunningService],
+) -> anyhow::Result<()> {
+    match need {
+        Need::Database => {
+            command
+                .env("MONGO_URL", &backends.mongo_url)
+                .env("MONGO_DB", service)
+                .env("APP_ENV", "development")
+                .env(
+                    "JWT_KEY",
+                    std::env::var("JWT_KEY").unwrap_or_else(|_| DEV_JWT_KEY.to_owned()),
+                );
+        }
+        Need::Events => {
+            command.env("NATS_URL", &backends.nats_url);
+        }
+        Need::StripeApi => {
+            command
+                .env("STRIPE_API_BASE", &backends.stripe.api_base)
+                .env("STRIPE_SECRET_KEY", &backends.stripe.secret_key);
+        }
+        Need::OrderExpiration => {
+            if let Some(seconds) = backends.order_expiration_seconds {
+                command.env("ORDER_EXPIRATION_SECONDS", seconds.to_string());
+            }
+        }
+        Need::ApisAndStripeJs => {
+            for (variable, api) in [
+                ("AUTH_URL", "auth"),
+                ("TICKETS_URL", "tickets"),
+                ("ORDERS_URL", "orders"),
+            ] {
+                let address = started
+                    .iter()
+                    .find(|service| service.name == api)
+                    .with_context(|| format!("{service} needs {api}, which starts after it"))?
+                    .address;
+                command.env(variable, format!("http://{address}"));
+            }
+            command
+                .env("STRIPE_PUBLISHABLE_KEY", &backends.stripe.publishable_key)
+                .env("STRIPE_JS_URL", &backends.stripe.script_url);
+        }
+    }
+    Ok(())
+}
+
+/// Real Stripe when `STRIPE_API_BASE` is set (with its keys from the environment),
+/// else the workspace's fake, which also serves the Stripe.js stand-in.
+async fn stripe_endpoints(
+    logs_dir: &Path,
+) -> anyhow::Result<(StripeEndpoints, Option<Supervised>)> {
+    if let Ok(api_base) = std::env::var("STRIPE_API_BASE") {
+        let required = |name: &str| {
+            std::env::var(name)
+                .with_context(|| format!("STRIPE_API_BASE is set, so {name} must be too"))
+        };
+        let endpoints = StripeEndpoints {
+            api_base,
+            secret_key: required("STRIPE_SECRET_KEY")?,
+            publishable_key: required("STRIPE_PUBLISHABLE_KEY")?,
+            script_url: "https://js.stripe.com/v3/".to_owned(),
+        };
+        return Ok((endpoints, None));
+    }
+    let (base, fake) = start_stripe_fake(logs_dir).await?;
+    let endpoints = StripeEndpoints {
+        script_url: format!("{base}v3/"),
+        api_base: base,
+        secret_key: FAKE_STRIPE_SECRET_KEY.to_owned(),
+        publishable_key: FAKE_STRIPE_PUBLISHABLE_KEY.to_owned(),
+    };
+    Ok((endpoints, Some(fake)))
 }
 
 /// Starts the workspace's Stripe fake and waits until it answers; returns its base URL.
@@ -310,18 +438,6 @@ async fn wait_until_ready(service: &mut RunningService) -> anyhow::Result<()> {
         }
         ticker.tick(&format!("waiting for {}", service.name));
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Completes with the name of the first service whose process exits.
-async fn first_exit(services: &mut [RunningService]) -> &'static str {
-    loop {
-        for service in services.iter_mut() {
-            if service.process.exited().is_some() {
-                return service.name;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

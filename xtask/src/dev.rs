@@ -1,0 +1,67 @@
+//! `cargo xtask dev`: the whole system on this machine, behind the gateway.
+
+mod logs;
+mod stack;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+pub use stack::{Stack, StackOptions, build_services};
+
+use crate::{progress, workspace_root};
+
+#[derive(clap::Args)]
+pub struct Options {
+    /// Port of the gateway, the one URL to open.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Delete the local data (database, events, logs) before starting.
+    #[arg(long)]
+    fresh: bool,
+}
+
+/// Where the local stack keeps its data between runs.
+fn data_dir() -> PathBuf {
+    workspace_root().join(".dev-data")
+}
+
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    let data = data_dir();
+    if options.fresh && data.exists() {
+        std::fs::remove_dir_all(&data).context("wipe .dev-data")?;
+        progress::done("Wiped .dev-data (--fresh)");
+    }
+    let order_expiration_seconds = match std::env::var("ORDER_EXPIRATION_SECONDS") {
+        Ok(seconds) => Some(
+            seconds
+                .parse()
+                .context("ORDER_EXPIRATION_SECONDS must be a whole number of seconds")?,
+        ),
+        Err(_) => None,
+    };
+    crate::install::ensure_tools()?;
+    build_services()?;
+    let mut stack = Stack::start(StackOptions {
+        port: options.port,
+        data,
+        order_expiration_seconds,
+    })
+    .await?;
+    let _echo = tokio::spawn(logs::echo_problems(stack.log_files()));
+
+    println!();
+    println!("Ticketing is running at {}", stack.url());
+    println!(
+        "    logs in {}; Ctrl-C stops everything",
+        stack.logs_dir().display()
+    );
+
+    tokio::select! {
+        () = common::http::shutdown_signal() => {}
+        problem = stack.failure() => eprintln!("!! {problem}. Stopping everything."),
+    }
+    progress::step("Stopping every process");
+    drop(stack);
+    Ok(())
+}
