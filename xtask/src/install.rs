@@ -82,10 +82,15 @@ fn python() -> anyhow::Result<&'static str> {
     )
 }
 
-/// SecantusDB builds WiredTiger with cmake. As root we install it with apt; otherwise
-/// we say what to run.
+/// SecantusDB builds WiredTiger with cmake.
 fn ensure_cmake() -> anyhow::Result<()> {
-    if Command::new("cmake").arg("--version").output().is_ok() {
+    ensure_apt_package("cmake", "cmake", "to build secantusd-rs")
+}
+
+/// Makes sure `program` runs, installing Debian's `package` with apt-get when we are
+/// root; otherwise says what to run.
+pub fn ensure_apt_package(program: &str, package: &str, purpose: &str) -> anyhow::Result<()> {
+    if Command::new(program).arg("--version").output().is_ok() {
         return Ok(());
     }
     let is_root = Command::new("id")
@@ -94,18 +99,18 @@ fn ensure_cmake() -> anyhow::Result<()> {
         .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0");
     if !is_root {
         bail!(
-            "cmake is needed to build secantusd-rs: run `sudo apt-get install -y cmake`, then run this command again"
+            "{program} is needed {purpose}: run `sudo apt-get install -y {package}`, then run this command again"
         );
     }
-    progress::step("Installing cmake with apt-get (needed to build secantusd-rs)");
+    progress::step(&format!("Installing {package} with apt-get ({purpose})"));
     run(Command::new("apt-get").arg("update").arg("-q"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "cmake"])
+        .args(["install", "-y", "-q", package])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok(())
 }
 
-fn run(command: &mut Command) -> anyhow::Result<()> {
+pub fn run(command: &mut Command) -> anyhow::Result<()> {
     let description = format!("{command:?}");
     let status = command
         .status()

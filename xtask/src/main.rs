@@ -1,9 +1,13 @@
-//! `cargo xtask test` installs what is missing and runs every test;
-//! `cargo xtask dev` installs what is missing and runs the whole system locally.
+//! `cargo xtask test` installs what is missing and runs every test, the browser test
+//! included; `cargo xtask dev` installs what is missing and runs the whole system
+//! locally; `cargo xtask e2e` runs only the browser test.
 
 mod dev;
+mod e2e;
 mod install;
 mod progress;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -16,20 +20,37 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install the test servers if missing, then run every test of the workspace.
+    /// Install what is missing, then run every test of the workspace and the browser
+    /// test.
     Test {
+        /// Run only the workspace's cargo tests, not the browser test.
+        #[arg(long)]
+        skip_browser: bool,
         /// Extra arguments for `cargo test` (e.g. `-- --nocapture`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
     },
-    /// Run NATS, the database, every service and the gateway locally.
+    /// Run NATS, the database, the Stripe fake, every service and the gateway locally.
     Dev(dev::Options),
+    /// Run the browser test alone: two users in headless Chromium against a local stack.
+    E2e,
 }
 
 fn main() -> anyhow::Result<()> {
+    let runtime = || tokio::runtime::Runtime::new();
     match Cli::parse().command {
-        Command::Test { cargo_args } => test(&cargo_args),
-        Command::Dev(options) => tokio::runtime::Runtime::new()?.block_on(dev::run(options)),
+        Command::Test {
+            skip_browser,
+            cargo_args,
+        } => {
+            test(&cargo_args)?;
+            if !skip_browser {
+                runtime()?.block_on(e2e::run())?;
+            }
+            Ok(())
+        }
+        Command::Dev(options) => runtime()?.block_on(dev::run(options)),
+        Command::E2e => runtime()?.block_on(e2e::run()),
     }
 }
 
@@ -43,7 +64,7 @@ fn test(cargo_args: &[String]) -> anyhow::Result<()> {
     if !status.success() {
         anyhow::bail!("tests failed ({status})");
     }
-    progress::done("All tests passed");
+    progress::done("All cargo tests passed");
     Ok(())
 }
 
@@ -77,4 +98,17 @@ fn workspace_root() -> std::path::PathBuf {
         .parent()
         .expect("xtask lives inside the workspace")
         .to_path_buf()
+}
+
+/// A port nothing listens on right now.
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Where cargo puts what it builds.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }

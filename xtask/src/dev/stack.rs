@@ -5,7 +5,7 @@
 use std::{
     collections::HashMap,
     fs::File,
-    net::{SocketAddr, TcpListener},
+    net::SocketAddr,
     path::{Path, PathBuf},
     process::{Command, Stdio},
     time::Duration,
@@ -16,7 +16,7 @@ use testkit::{Home, Mongo, Nats, Server, Supervised};
 use tokio::task::JoinHandle;
 
 use super::logs;
-use crate::{progress, progress::Ticker, workspace_root};
+use crate::{progress, progress::Ticker};
 
 pub struct StackOptions {
     /// Port of the gateway.
@@ -266,10 +266,10 @@ fn start_service(
     backends: &Backends,
     started: &[RunningService],
 ) -> anyhow::Result<RunningService> {
-    let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+    let address = SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
     let log = logs_dir.join(format!("{}.log", spec.name));
     let log_file = File::create(&log)?;
-    let binary = target_dir().join("debug").join(spec.name);
+    let binary = crate::target_dir().join("debug").join(spec.name);
     let mut command = Command::new(&binary);
     command
         .env("PORT", address.port().to_string())
@@ -375,9 +375,9 @@ async fn stripe_endpoints(
 
 /// Starts the workspace's Stripe fake and waits until it answers; returns its base URL.
 async fn start_stripe_fake(logs_dir: &Path) -> anyhow::Result<(String, Supervised)> {
-    let port = free_port()?;
+    let port = crate::free_port()?;
     let log_file = File::create(logs_dir.join("stripe-fake.log"))?;
-    let mut command = Command::new(target_dir().join("debug").join("stripe-fake"));
+    let mut command = Command::new(crate::target_dir().join("debug").join("stripe-fake"));
     command
         .args(["--port", &port.to_string()])
         .stdin(Stdio::null())
@@ -439,13 +439,4 @@ async fn wait_until_ready(service: &mut RunningService) -> anyhow::Result<()> {
         ticker.tick(&format!("waiting for {}", service.name));
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
