@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use common::config::{ConfigError, Env};
-use deploy_check::Value;
+use deploy_check::{Value, objects_of_kind};
 
 use crate::{container, deployments, name_of};
 
@@ -111,6 +111,47 @@ fn secrets_come_from_the_two_documented_kubernetes_secrets() {
                     name_of(&deployment)
                 ),
             }
+        }
+    }
+}
+
+/// `host` and `port` of a URL such as `mongodb://auth-mongo-srv:27017/?x=y`, when the
+/// host is a cluster-local name (no dot).
+fn cluster_address(value: &str) -> Option<(&str, u64)> {
+    let (_, rest) = value.split_once("://")?;
+    let authority = rest.split(['/', '?']).next()?;
+    let (host, port) = authority.rsplit_once(':')?;
+    if host.contains('.') {
+        return None;
+    }
+    Some((host, port.parse().ok()?))
+}
+
+#[test]
+fn every_cluster_address_in_an_env_is_a_service_and_one_of_its_ports() {
+    let services = objects_of_kind("Service");
+    for deployment in deployments() {
+        for (name, value) in env_of(container(&deployment)) {
+            let Some((host, port)) = cluster_address(&value) else {
+                continue;
+            };
+            let service = services
+                .iter()
+                .find(|service| service["metadata"]["name"].as_str() == Some(host))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{} sets {name} to {value}, but there is no Service {host}",
+                        name_of(&deployment)
+                    )
+                });
+            let ports = service["spec"]["ports"].as_sequence().unwrap();
+            assert!(
+                ports
+                    .iter()
+                    .any(|declared| declared["port"].as_u64() == Some(port)),
+                "{} sets {name} to {value}, but Service {host} has no port {port}",
+                name_of(&deployment)
+            );
         }
     }
 }

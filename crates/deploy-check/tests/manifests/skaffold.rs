@@ -64,3 +64,22 @@ fn every_deployment_image_is_built_by_skaffold_and_every_artifact_is_deployed() 
 
     assert_eq!(deployed, artifact_images());
 }
+
+#[test]
+fn every_workspace_service_has_a_deployment() {
+    let packages: BTreeSet<String> = std::fs::read_dir(repo_root().join("services"))
+        .expect("services/ exists")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.join("Cargo.toml").is_file())
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let deployed: BTreeSet<String> = deployments()
+        .iter()
+        .map(|deployment| container(deployment)["name"].as_str().unwrap().to_owned())
+        .collect();
+
+    assert_eq!(
+        deployed, packages,
+        "each package under services/ runs as one Deployment whose container is named after it"
+    );
+}
