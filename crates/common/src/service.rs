@@ -37,6 +37,16 @@ impl Service {
         })
     }
 
+    /// A service that is only its HTTP server: no database, no events (the web
+    /// client, whose routes bring their own probes).
+    pub fn from_server(server: HttpServer) -> Self {
+        Self {
+            server,
+            background: Vec::new(),
+            _listeners: Vec::new(),
+        }
+    }
+
     /// Binds a service that uses events: `routes`, the probes (which also check NATS)
     /// and `/metrics`, the outbox relay publishing through `bus`, and the running
     /// `listeners`.

@@ -4,9 +4,6 @@ use client::{Config, build};
 async fn main() -> anyhow::Result<()> {
     common::telemetry::init("client");
     let config = Config::from(&common::config::Env::process())?;
-    build(config)
-        .await?
-        .run_until(common::http::shutdown_signal())
-        .await?;
+    build(config).await?.run_until_stopped().await?;
     Ok(())
 }

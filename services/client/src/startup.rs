@@ -1,10 +1,13 @@
 use std::sync::Arc;
 
 use axum::{
-    Json, Router,
+    Json, Router, middleware,
     routing::{any, get},
 };
-use common::http::{HttpServer, server_stack};
+use common::{
+    http::{HttpServer, server_stack},
+    service::Service,
+};
 use serde_json::json;
 
 use crate::{Config, api::Api, assets, config::StripeJs, pages};
@@ -16,7 +19,7 @@ pub(crate) struct AppState {
 }
 
 /// Binds the web client on the configured port.
-pub async fn build(config: Config) -> anyhow::Result<HttpServer> {
+pub async fn build(config: Config) -> anyhow::Result<Service> {
     let state = AppState {
         api: Api::new(config.apis),
         stripe: Arc::new(config.stripe),
@@ -33,8 +36,13 @@ pub async fn build(config: Config) -> anyhow::Result<HttpServer> {
         // An API path no API serves reaches the client through the catch-all route;
         // callers of the API still get the API's 404.
         .route("/api/{*rest}", any(|| async { common::Error::NotFound }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::render_error_pages,
+        ))
         .with_state(state)
         .merge(assets::router())
         .merge(probes);
-    Ok(HttpServer::bind(config.port, server_stack(router)).await?)
+    let server = HttpServer::bind(config.port, server_stack(router)).await?;
+    Ok(Service::from_server(server))
 }

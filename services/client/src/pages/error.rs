@@ -1,13 +1,17 @@
-//! What a page shows when it cannot show what was asked for.
+//! What a page shows when it cannot show what was asked for. Handlers return a
+//! [`PageError`]; [`render_error_pages`] turns it into a page with the same header as
+//! every other, signed in or not.
 
 use axum::{
-    http::StatusCode,
+    extract::{Request, State},
+    http::{StatusCode, header},
+    middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use maud::html;
+use maud::{Markup, html};
 
 use super::layout::page;
-use crate::{api::ApiError, visitor::Visitor};
+use crate::{api::ApiError, startup::AppState};
 
 #[derive(Debug)]
 pub(crate) enum PageError {
@@ -33,50 +37,81 @@ impl From<ApiError> for PageError {
     }
 }
 
+/// An error page's content, left on the response for [`render_error_pages`].
+#[derive(Clone)]
+struct ErrorPage {
+    title: &'static str,
+    content: Markup,
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        match self {
-            Self::SignInFirst => Redirect::to("/auth/signin").into_response(),
-            Self::NotFound => not_found(None),
+        let (status, title, content) = match self {
+            Self::SignInFirst => return Redirect::to("/auth/signin").into_response(),
+            Self::NotFound => (StatusCode::NOT_FOUND, "Not found", not_found()),
             Self::Api(ApiError::Refused { status, errors }) => {
-                let body = html! {
+                let content = html! {
                     h1 { "That did not work" }
                     ul.form-errors role="alert" {
                         @for error in &errors { li { (error.message) } }
                     }
                     p { a href="/" { "Back to the tickets for sale" } }
                 };
-                (status, page("Refused", None, body)).into_response()
+                (status, "Refused", content)
             }
             Self::Api(ApiError::Unavailable(detail)) => {
                 tracing::error!(%detail, "an API call failed");
-                let body = html! {
+                let content = html! {
                     h1 { "Something is not answering" }
                     p {
                         "Part of the marketplace is down or busy right now. Nothing was "
                         "changed by this page; try again in a moment."
                     }
                 };
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    page("Unavailable", None, body),
-                )
-                    .into_response()
+                (StatusCode::SERVICE_UNAVAILABLE, "Unavailable", content)
             }
-        }
+        };
+        let mut response = status.into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorPage { title, content });
+        response
+    }
+}
+
+fn not_found() -> Markup {
+    html! {
+        h1 { "Page not found" }
+        p { "There is nothing at this address. It may have been mistyped, or the ticket or order is not yours to see." }
+        p { a href="/" { "See the tickets for sale" } }
     }
 }
 
 /// The page for a URL nothing serves.
-pub(crate) async fn not_found_page(visitor: Visitor) -> Response {
-    not_found(visitor.user.as_ref())
+pub(crate) async fn not_found_page() -> PageError {
+    PageError::NotFound
 }
 
-fn not_found(user: Option<&common::session::UserClaims>) -> Response {
-    let body = html! {
-        h1 { "Page not found" }
-        p { "There is nothing at this address. It may have been mistyped, or the ticket or order is not yours to see." }
-        p { a href="/" { "See the tickets for sale" } }
+/// Renders the error a handler returned inside the site's frame. The header needs to
+/// know who is signed in, which only the request's cookie tells, so it is asked here
+/// (errors are rare, the extra call is cheap).
+pub(crate) async fn render_error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let cookie = request.headers().get(header::COOKIE).cloned();
+    let mut response = next.run(request).await;
+    let Some(error) = response.extensions_mut().remove::<ErrorPage>() else {
+        return response;
     };
-    (StatusCode::NOT_FOUND, page("Not found", user, body)).into_response()
+    let user = match &cookie {
+        Some(cookie) => state.api.current_user(Some(cookie)).await.ok().flatten(),
+        None => None,
+    };
+    (
+        response.status(),
+        page(error.title, user.as_ref(), error.content),
+    )
+        .into_response()
 }

@@ -4,6 +4,7 @@
 use axum::{
     Form,
     extract::{Path, State},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use common::FieldError;
@@ -13,7 +14,7 @@ use super::{
     PageError,
     forms::{form_errors, refusal},
     layout::{page, price},
-    object_id,
+    not_yours, object_id,
     sell::{TicketForm, ticket_fields},
 };
 use crate::{
@@ -53,7 +54,11 @@ pub(crate) async fn edit(
     {
         Ok(_) => Ok(Redirect::to("/tickets/mine").into_response()),
         Err(error) => {
+            let error = not_yours(error);
             let status = error.status();
+            if status == StatusCode::NOT_FOUND {
+                return Err(PageError::NotFound);
+            }
             let errors = refusal(error)?;
             let tickets = state.api.my_tickets(visitor.cookie()).await?;
             let refused = RefusedEdit {

@@ -14,12 +14,13 @@ mod ticket;
 
 use axum::{
     Router,
+    http::StatusCode,
     routing::{get, post},
 };
 
-pub(crate) use error::PageError;
+pub(crate) use error::{PageError, render_error_pages};
 
-use crate::startup::AppState;
+use crate::{api::ApiError, startup::AppState};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -44,5 +45,20 @@ fn object_id(raw: &str) -> Result<&str, PageError> {
         Ok(raw)
     } else {
         Err(PageError::NotFound)
+    }
+}
+
+/// For a visitor already known to be signed in, an API's 401 means the thing is not
+/// theirs (another buyer's order, another seller's ticket): for them, no such page.
+fn not_yours(error: ApiError) -> ApiError {
+    match error {
+        ApiError::Refused {
+            status: StatusCode::UNAUTHORIZED,
+            ..
+        } => ApiError::Refused {
+            status: StatusCode::NOT_FOUND,
+            errors: Vec::new(),
+        },
+        other => other,
     }
 }

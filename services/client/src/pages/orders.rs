@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::{
     PageError,
     layout::{page, price},
-    object_id,
+    not_yours, object_id,
 };
 use crate::{api::Order, startup::AppState, visitor::Visitor};
 
@@ -84,7 +84,11 @@ pub(crate) async fn order_page(
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     visitor.signed_in()?;
-    let order = state.api.order(visitor.cookie(), object_id(&id)?).await?;
+    let order = state
+        .api
+        .order(visitor.cookie(), object_id(&id)?)
+        .await
+        .map_err(not_yours)?;
     let standing = Standing::of(&order, OffsetDateTime::now_utc());
     let stripe = &state.stripe;
     let body = html! {

@@ -1,0 +1,202 @@
+use std::time::Duration;
+
+use client::{ApiUrls, Config, StripeJs, build};
+use reqwest::{StatusCode, header, redirect};
+use testkit::{RunningService, World};
+
+pub const PUBLISHABLE_KEY: &str = "pk_test_client_tests";
+pub const STRIPE_JS_URL: &str = "http://stripe-js.test/v3/";
+
+/// The client and the APIs it calls, in a world of their own.
+pub struct Site {
+    pub client: RunningService,
+    _apis: Vec<RunningService>,
+}
+
+impl Site {
+    pub async fn start() -> Self {
+        Self::with_order_hold(Duration::from_secs(900)).await
+    }
+
+    /// A site whose orders hold their ticket for `order_hold`.
+    pub async fn with_order_hold(order_hold: Duration) -> Self {
+        let world = World::new();
+        let auth = auth::build(auth::Config {
+            base: world.base_config("auth"),
+        })
+        .await
+        .expect("build auth");
+        let tickets = tickets::build(tickets::Config {
+            base: world.base_config("tickets"),
+            events: world.events_config(),
+        })
+        .await
+        .expect("build tickets");
+        let orders = orders::build(orders::Config {
+            base: world.base_config("orders"),
+            events: world.events_config(),
+            order_expiration: order_hold,
+        })
+        .await
+        .expect("build orders");
+        let apis = [auth, tickets, orders].map(RunningService::start);
+        let urls = ApiUrls {
+            auth: apis[0].url(""),
+            tickets: apis[1].url(""),
+            orders: apis[2].url(""),
+        };
+        Self {
+            client: start_client(urls).await,
+            _apis: apis.into(),
+        }
+    }
+
+    /// A new visitor with an empty cookie jar.
+    pub fn visitor(&self) -> Browser {
+        Browser::new(self.client.url(""))
+    }
+}
+
+/// The client alone, calling APIs at `urls`.
+pub async fn start_client(urls: ApiUrls) -> RunningService {
+    let config = Config {
+        port: 0,
+        apis: urls,
+        stripe: StripeJs {
+            publishable_key: PUBLISHABLE_KEY.to_owned(),
+            script_url: STRIPE_JS_URL.to_owned(),
+        },
+    };
+    RunningService::start(build(config).await.expect("build the client"))
+}
+
+/// A browser without JavaScript: it keeps cookies and lets the test follow redirects.
+pub struct Browser {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// One answer: its status, where it redirects to, and its HTML.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub html: String,
+}
+
+impl Page {
+    pub fn assert_redirects_to(&self, path: &str) {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.html);
+        assert_eq!(self.location.as_deref(), Some(path));
+    }
+
+    pub fn assert_shows(&self, text: &str) {
+        assert!(
+            self.html.contains(text),
+            "the page should show {text:?}:\n{}",
+            self.html
+        );
+    }
+
+    /// Whether `message` is shown right under the input named `field`: after it and
+    /// before the next label or button.
+    pub fn assert_error_under(&self, field: &str, message: &str) {
+        let input = self
+            .html
+            .find(&format!("name=\"{field}\""))
+            .unwrap_or_else(|| panic!("no input named {field}:\n{}", self.html));
+        let rest = &self.html[input..];
+        let next_control = ["<label", "<button"]
+            .iter()
+            .filter_map(|tag| rest[1..].find(tag).map(|at| at + 1))
+            .min()
+            .unwrap_or(rest.len());
+        let error = format!("<p class=\"field-error\" role=\"alert\">{message}</p>");
+        assert!(
+            rest[..next_control].contains(&error),
+            "{message:?} should be shown under {field}:\n{}",
+            self.html
+        );
+    }
+}
+
+impl Browser {
+    pub fn new(base: String) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(redirect::Policy::none())
+            .build()
+            .expect("build an HTTP client");
+        Self { http, base }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        page(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        page(response).await
+    }
+
+    /// Signs up through the form and checks that it signed the browser in.
+    pub async fn sign_up(&self, email: &str) {
+        self.post(
+            "/auth/signup",
+            &[("email", email), ("password", "password1")],
+        )
+        .await
+        .assert_redirects_to("/");
+    }
+
+    /// Lists a ticket through the sell form; returns its id.
+    pub async fn sell(&self, title: &str, price: &str) -> String {
+        self.post("/tickets/new", &[("title", title), ("price", price)])
+            .await
+            .assert_redirects_to("/tickets/mine");
+        let listings = self.get("/tickets/mine").await;
+        let marker = "data-ticket-id=\"";
+        let start = listings.html.find(marker).expect("a listing") + marker.len();
+        listings.html[start..start + 24].to_owned()
+    }
+
+    /// Purchases a ticket through its page; returns the order page's path.
+    pub async fn purchase(&self, ticket_id: &str) -> String {
+        let answer = self
+            .post(&format!("/tickets/{ticket_id}/purchase"), &[])
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.html);
+        answer.location.expect("the order page")
+    }
+}
+
+async fn page(response: reqwest::Response) -> Page {
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|value| value.to_str().unwrap().to_owned());
+    Page {
+        status,
+        location,
+        html: response.text().await.unwrap(),
+    }
+}
+
+/// A fresh email address.
+pub fn email() -> String {
+    format!("{}@example.com", testkit::unique_name("visitor"))
+}
