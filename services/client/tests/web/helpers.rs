@@ -55,6 +55,20 @@ impl Site {
     pub fn visitor(&self) -> Browser {
         Browser::new(self.client.url(""))
     }
+
+    /// A visitor who signed up through the form.
+    pub async fn member(&self) -> Browser {
+        let visitor = self.visitor();
+        visitor.sign_up(&email()).await;
+        visitor
+    }
+
+    /// A member who listed one ticket, and the ticket's id.
+    pub async fn seller_with(&self, title: &str, price: &str) -> (Browser, String) {
+        let seller = self.member().await;
+        let ticket = seller.sell(title, price).await;
+        (seller, ticket)
+    }
 }
 
 /// The client alone, calling APIs at `urls`.

@@ -2,16 +2,13 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{PUBLISHABLE_KEY, STRIPE_JS_URL, Site, email};
+use crate::helpers::{PUBLISHABLE_KEY, STRIPE_JS_URL, Site};
 
 #[tokio::test]
 async fn purchase_opens_the_order_with_a_countdown_and_the_stripe_payment_form() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
-    let buyer = site.visitor();
-    buyer.sign_up(&email()).await;
+    let (_seller, ticket) = site.seller_with("Concert", "25").await;
+    let buyer = site.member().await;
 
     let order_path = buyer.purchase(&ticket).await;
     let order = buyer.get(&order_path).await;
@@ -34,11 +31,8 @@ async fn purchase_opens_the_order_with_a_countdown_and_the_stripe_payment_form()
 #[tokio::test]
 async fn my_orders_lists_each_order_with_its_ticket_and_status() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
-    let buyer = site.visitor();
-    buyer.sign_up(&email()).await;
+    let (seller, ticket) = site.seller_with("Concert", "25").await;
+    let buyer = site.member().await;
     let order_path = buyer.purchase(&ticket).await;
 
     let orders = buyer.get("/orders").await;
@@ -54,11 +48,8 @@ async fn my_orders_lists_each_order_with_its_ticket_and_status() {
 #[tokio::test]
 async fn an_order_past_its_hold_says_order_expired_and_offers_no_payment() {
     let site = Site::with_order_hold(Duration::from_secs(1)).await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
-    let buyer = site.visitor();
-    buyer.sign_up(&email()).await;
+    let (_seller, ticket) = site.seller_with("Concert", "25").await;
+    let buyer = site.member().await;
     let order_path = buyer.purchase(&ticket).await;
 
     tokio::time::sleep(Duration::from_millis(1200)).await;
@@ -71,11 +62,8 @@ async fn an_order_past_its_hold_says_order_expired_and_offers_no_payment() {
 #[tokio::test]
 async fn someone_elses_order_is_not_found() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
-    let buyer = site.visitor();
-    buyer.sign_up(&email()).await;
+    let (seller, ticket) = site.seller_with("Concert", "25").await;
+    let buyer = site.member().await;
     let order_path = buyer.purchase(&ticket).await;
 
     let page = seller.get(&order_path).await;
@@ -87,13 +75,9 @@ async fn someone_elses_order_is_not_found() {
 #[tokio::test]
 async fn a_ticket_someone_is_paying_for_cannot_be_purchased_and_the_page_says_why() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
-    let first = site.visitor();
-    first.sign_up(&email()).await;
-    let second = site.visitor();
-    second.sign_up(&email()).await;
+    let (_seller, ticket) = site.seller_with("Concert", "25").await;
+    let first = site.member().await;
+    let second = site.member().await;
     // Both opened the ticket page while it was for sale; the first buyer is quicker.
     first.purchase(&ticket).await;
 

@@ -2,7 +2,7 @@ use client::ApiUrls;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Browser, Site, email, start_client};
+use crate::helpers::{Browser, Site, start_client};
 
 #[tokio::test]
 async fn pages_that_need_a_session_send_visitors_to_sign_in() {
@@ -26,8 +26,7 @@ async fn pages_that_need_a_session_send_visitors_to_sign_in() {
 #[tokio::test]
 async fn unknown_pages_tickets_and_malformed_ids_get_the_not_found_page() {
     let site = Site::start().await;
-    let visitor = site.visitor();
-    visitor.sign_up(&email()).await;
+    let visitor = site.member().await;
 
     for path in [
         "/no-such-page",
@@ -46,11 +45,8 @@ async fn unknown_pages_tickets_and_malformed_ids_get_the_not_found_page() {
 #[tokio::test]
 async fn editing_someone_elses_ticket_is_not_found() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
-    let intruder = site.visitor();
-    intruder.sign_up(&email()).await;
+    let (seller, ticket) = site.seller_with("Concert", "25").await;
+    let intruder = site.member().await;
 
     let page = intruder
         .post(

@@ -2,15 +2,12 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Browser, Site, email};
+use crate::helpers::{Browser, Site};
 
 /// A seller with one ticket that a buyer has just reserved.
 async fn locked_listing(site: &Site) -> (Browser, String) {
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert A", "25").await;
-    let buyer = site.visitor();
-    buyer.sign_up(&email()).await;
+    let (seller, ticket) = site.seller_with("Concert A", "25").await;
+    let buyer = site.member().await;
     buyer.purchase(&ticket).await;
     // The tickets service learns of the order from `order:created`.
     let locked = testkit::eventually(Duration::from_secs(10), || async {
@@ -28,9 +25,7 @@ async fn locked_listing(site: &Site) -> (Browser, String) {
 #[tokio::test]
 async fn the_landing_page_lists_each_ticket_for_sale_with_its_price_and_a_link() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert <A> & more", "25.5").await;
+    let (_seller, ticket) = site.seller_with("Concert <A> & more", "25.5").await;
 
     let home = site.visitor().get("/").await;
 
@@ -53,8 +48,7 @@ async fn an_empty_marketplace_invites_people_to_sell() {
 #[tokio::test]
 async fn selling_with_a_bad_price_shows_why_under_the_price_and_lists_nothing() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
+    let seller = site.member().await;
 
     let page = seller
         .post("/tickets/new", &[("title", "Concert"), ("price", "-3")])
@@ -72,11 +66,8 @@ async fn selling_with_a_bad_price_shows_why_under_the_price_and_lists_nothing() 
 #[tokio::test]
 async fn the_ticket_page_offers_purchase_to_buyers_but_not_to_its_seller() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
-    let buyer = site.visitor();
-    buyer.sign_up(&email()).await;
+    let (seller, ticket) = site.seller_with("Concert", "25").await;
+    let buyer = site.member().await;
 
     let for_buyer = buyer.get(&format!("/tickets/{ticket}")).await;
     let for_seller = seller.get(&format!("/tickets/{ticket}")).await;
@@ -90,9 +81,7 @@ async fn the_ticket_page_offers_purchase_to_buyers_but_not_to_its_seller() {
 #[tokio::test]
 async fn the_seller_edits_a_listing_through_my_listings() {
     let site = Site::start().await;
-    let seller = site.visitor();
-    seller.sign_up(&email()).await;
-    let ticket = seller.sell("Concert", "25").await;
+    let (seller, ticket) = site.seller_with("Concert", "25").await;
 
     seller
         .post(
