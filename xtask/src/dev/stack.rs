@@ -83,6 +83,11 @@ const FAKE_STRIPE_PUBLISHABLE_KEY: &str = "pk_test_local_fake";
 /// Signs local session cookies when `JWT_KEY` is not set. Not a secret: local only.
 const DEV_JWT_KEY: &str = "dev-only-jwt-key-not-for-production";
 
+/// The services' log filter unless `RUST_LOG` is set. async-stripe warns about every
+/// 4xx it gets, a declined test card included; the payments service logs what matters
+/// itself, so those warnings would only be noise on screen.
+const DEFAULT_LOG_FILTER: &str = "info,stripe=error";
+
 /// How long a service may take to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -275,7 +280,7 @@ fn start_service(
         .env("PORT", address.port().to_string())
         .env(
             "RUST_LOG",
-            std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned()),
+            std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.to_owned()),
         )
         .stdin(Stdio::null())
         .stdout(log_file.try_clone()?)
