@@ -106,6 +106,11 @@ impl Server {
         }
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(ServerProcess::pid)
+    }
+
     /// Kills the server (SIGKILL: no chance to flush, like a crash).
     pub fn stop(&mut self) {
         self.process = None;

@@ -58,6 +58,10 @@ impl ServerProcess {
         self.port
     }
 
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
     fn wait_for_port(&mut self, marker: &str) -> u16 {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {

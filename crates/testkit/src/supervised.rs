@@ -22,6 +22,10 @@ impl Supervised {
         Ok(Self { child, watchdog })
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The exit status, if the child has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
