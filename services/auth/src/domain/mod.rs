@@ -2,6 +2,7 @@
 //! these travel further.
 
 mod email;
+mod hashing;
 mod password;
 
 pub(crate) use email::Email;

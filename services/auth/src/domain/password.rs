@@ -28,12 +28,10 @@ impl Password {
         Ok(Self(raw))
     }
 
-    /// Hashes with argon2id. Deliberately slow, so it runs on the blocking pool and
-    /// never stalls the request-serving threads.
+    /// Hashes with argon2id. Deliberately slow, so it runs off the request-serving
+    /// threads (see [`super::hashing`]).
     pub async fn hash(self) -> Result<PasswordHash, common::Error> {
-        tokio::task::spawn_blocking(move || PasswordHash::compute(&self.0))
-            .await
-            .map_err(common::Error::unexpected)?
+        super::hashing::run(move || PasswordHash::compute(&self.0)).await?
     }
 }
 
@@ -64,10 +62,10 @@ impl PasswordHash {
             .map_err(|error| common::Error::unexpected(error.to_string()))
     }
 
-    /// Whether `candidate` matches, checked on the blocking pool. With no stored hash
-    /// (unknown email) the decoy is checked and the answer is always no.
+    /// Whether `candidate` matches, checked off the request-serving threads. With no
+    /// stored hash (unknown email) the decoy is checked and the answer is always no.
     pub async fn matches(stored: Option<Self>, candidate: String) -> Result<bool, common::Error> {
-        tokio::task::spawn_blocking(move || {
+        super::hashing::run(move || {
             let known = stored.is_some();
             let hash = stored.unwrap_or_else(|| DECOY.clone());
             let parsed = argon2::PasswordHash::new(&hash.0)
@@ -77,8 +75,7 @@ impl PasswordHash {
                 .is_ok();
             Ok(known && matched)
         })
-        .await
-        .map_err(common::Error::unexpected)?
+        .await?
     }
 }
 
