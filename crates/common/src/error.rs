@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -31,6 +31,10 @@ pub enum Error {
     /// The resource or the route does not exist.
     #[error("Not Found")]
     NotFound,
+    /// Too many attempts from one client or at one account; the answer says when the
+    /// next one will be let through (and `Retry-After` carries it too).
+    #[error("Too many attempts. Try again in {retry_after_seconds} seconds.")]
+    TooManyRequests { retry_after_seconds: u64 },
     /// A dependency (a payment provider, …) cannot be reached; the message says what
     /// to do next.
     #[error("{0}")]
@@ -98,6 +102,7 @@ impl Error {
             Self::Validation(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotAuthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -142,6 +147,14 @@ impl IntoResponse for Error {
             other => ErrorBody::message(other.to_string()),
         };
         let mut response = (status, Json(body)).into_response();
+        if let Self::TooManyRequests {
+            retry_after_seconds,
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+        }
         if status.is_server_error() {
             response
                 .extensions_mut()
@@ -182,6 +195,24 @@ mod tests {
         assert_eq!(
             body,
             serde_json::json!({"errors":[{"message":"Not authorized"}]})
+        );
+    }
+
+    #[tokio::test]
+    async fn too_many_requests_is_429_and_says_when_to_retry() {
+        let response = Error::TooManyRequests {
+            retry_after_seconds: 12,
+        }
+        .into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "12");
+        let (status, body, _) = body_of(Error::TooManyRequests {
+            retry_after_seconds: 12,
+        })
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            body,
+            serde_json::json!({"errors":[{"message":"Too many attempts. Try again in 12 seconds."}]})
         );
     }
 

@@ -1,8 +1,10 @@
 //! Extractors whose rejections come out in the contract's error shape instead of
 //! axum's plain-text bodies.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, rejection::JsonRejection},
     http::request::Parts,
     response::{IntoResponse, Response},
 };
@@ -59,4 +61,75 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
 pub fn parse_id(raw: &str, field: &str) -> Result<ObjectId, Error> {
     ObjectId::parse_str(raw.trim())
         .map_err(|_| Error::invalid(field, format!("{field} must be a valid id")))
+}
+
+/// The address of the client behind the request: the last `X-Forwarded-For` entry,
+/// which the nearest proxy (ingress-nginx, the dev gateway, the web client on a
+/// visitor's behalf) appended, or the TCP peer when no proxy is in between. The
+/// services are reachable only through those proxies, so the entry is theirs, not one
+/// a client made up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts
+            .headers
+            .get_all(FORWARDED_FOR)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+            .next_back();
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip());
+        Ok(Self(
+            forwarded
+                .or(peer)
+                .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        ))
+    }
+}
+
+/// The header proxies append the client's address to.
+pub const FORWARDED_FOR: &str = "x-forwarded-for";
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+
+    use super::*;
+
+    async fn client_address(request: Request<()>) -> IpAddr {
+        let (mut parts, ()) = request.into_parts();
+        let ClientAddress(address) = ClientAddress::from_request_parts(&mut parts, &())
+            .await
+            .unwrap();
+        address
+    }
+
+    #[tokio::test]
+    async fn the_last_forwarded_entry_is_the_client_and_the_peer_is_the_fallback() {
+        let proxied = Request::builder()
+            .header(FORWARDED_FOR, "203.0.113.9, 198.51.100.7")
+            .body(())
+            .unwrap();
+        let mut direct = Request::builder().body(()).unwrap();
+        direct
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 1], 5000))));
+
+        assert_eq!(
+            client_address(proxied).await,
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_address(direct).await,
+            "192.0.2.1".parse::<IpAddr>().unwrap()
+        );
+    }
 }

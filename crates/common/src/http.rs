@@ -7,14 +7,15 @@ use axum::{
     Router,
     body::Body,
     extract::{MatchedPath, Request},
-    http::{StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
 };
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer,
-    sensitive_headers::SetSensitiveHeadersLayer, timeout::TimeoutLayer, trace::TraceLayer,
+    sensitive_headers::SetSensitiveHeadersLayer, set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer, trace::TraceLayer,
 };
 
 use crate::error::{Error, ErrorBody, ServerErrorCause};
@@ -39,7 +40,8 @@ pub fn api_stack(router: Router) -> Router {
 
 /// The middleware every HTTP server of the system shares, API or web page: tracing
 /// with the matched path, a timeout, a body cap, panic recovery, redaction of session
-/// headers in logs, and logging of 5xx causes.
+/// headers in logs, logging of 5xx causes, and headers that stop browsers from
+/// sniffing content types or framing our responses (clickjacking).
 pub fn server_stack(router: Router) -> Router {
     router
         // Inner layers answer on their own (timeout, panic, oversized body)...
@@ -63,6 +65,14 @@ pub fn server_stack(router: Router) -> Router {
                 tracing::info_span!("request", method = %request.method(), route)
             }),
             middleware::from_fn(log_server_errors),
+            SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            SetResponseHeaderLayer::if_not_present(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ),
         ))
 }
 
@@ -139,7 +149,11 @@ impl HttpServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(port = self.port(), "listening");
-        axum::serve(self.listener, self.router)
+        // Handlers may read the peer's address (see `extract::ClientAddress`).
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
     }

@@ -1,15 +1,19 @@
 //! A small reverse proxy over hyper's client.
 
-use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 use axum::{
     Router,
     body::Body,
-    extract::{Request, State},
-    http::{HeaderName, StatusCode, Uri, header},
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderMap, HeaderName, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
-use common::error::ErrorBody;
+use common::{error::ErrorBody, extract::FORWARDED_FOR};
 use hyper_util::{
     client::legacy::{Client, connect::HttpConnector},
     rt::TokioExecutor,
@@ -71,6 +75,11 @@ async fn forward(State(gateway): State<Gateway>, request: Request) -> Response {
         HeaderName::from_static("x-forwarded-proto"),
         header::HeaderValue::from_static("http"),
     );
+    // Like ingress-nginx: the client's address goes last, where the services read it
+    // (`common::extract::ClientAddress`).
+    if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        append_forwarded_for(&mut parts.headers, peer.ip());
+    }
     match gateway
         .client
         .request(Request::from_parts(parts, body))
@@ -86,6 +95,19 @@ async fn forward(State(gateway): State<Gateway>, request: Request) -> Response {
                 ),
             )
         }
+    }
+}
+
+fn append_forwarded_for(headers: &mut HeaderMap, client: IpAddr) {
+    let chain = match headers
+        .get(FORWARDED_FOR)
+        .and_then(|value| value.to_str().ok())
+    {
+        Some(earlier) => format!("{earlier}, {client}"),
+        None => client.to_string(),
+    };
+    if let Ok(value) = header::HeaderValue::from_str(&chain) {
+        headers.insert(FORWARDED_FOR, value);
     }
 }
 

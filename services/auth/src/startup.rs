@@ -3,13 +3,14 @@
 use axum::extract::FromRef;
 use common::{health::Dependencies, service::Service, session::SessionKeys};
 
-use crate::{Config, routes, users::Users};
+use crate::{Config, attempts::Attempts, routes, users::Users};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
 pub(crate) struct AppState {
     pub users: Users,
     pub session: SessionKeys,
+    pub attempts: Attempts,
 }
 
 /// Connects to MongoDB, creates the unique email index and binds `config.base.port`
@@ -19,18 +20,21 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let users = Users::new(&database);
     users.ensure_indexes().await?;
+    let attempts = Attempts::new(config.attempts);
     let state = AppState {
         users,
         session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
+        attempts: attempts.clone(),
     };
     let dependencies = Dependencies {
         database,
         nats: None,
     };
-    Ok(Service::bind(
+    let service = Service::bind(
         config.base.port,
         routes::router().with_state(state),
         dependencies,
     )
-    .await?)
+    .await?;
+    Ok(service.beside(attempts.forget_idle_keys()))
 }

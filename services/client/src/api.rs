@@ -4,8 +4,11 @@
 //! them.
 
 use axum::http::{HeaderValue, StatusCode, header};
+use std::net::IpAddr;
+
 use common::{
-    FieldError, error::ErrorBody, events::OrderStatus, money::Price, session::UserClaims,
+    FieldError, error::ErrorBody, events::OrderStatus, extract::FORWARDED_FOR, money::Price,
+    session::UserClaims,
 };
 use reqwest::{Method, RequestBuilder};
 use serde::{Deserialize, de::DeserializeOwned};
@@ -57,6 +60,13 @@ struct CurrentUser {
     current_user: Option<UserClaims>,
 }
 
+/// On whose behalf a call is made: the visitor's session cookie and address.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub cookie: Option<HeaderValue>,
+    pub client: IpAddr,
+}
+
 /// Why a call gave no value.
 #[derive(Debug)]
 pub(crate) enum ApiError {
@@ -102,13 +112,10 @@ impl Api {
         Self { http, urls }
     }
 
-    pub async fn current_user(
-        &self,
-        cookie: Option<&HeaderValue>,
-    ) -> ApiResult<Option<UserClaims>> {
+    pub async fn current_user(&self, caller: &Caller) -> ApiResult<Option<UserClaims>> {
         let answer: CurrentUser = self
             .call(
-                cookie,
+                caller,
                 Method::GET,
                 &self.urls.auth,
                 "/api/users/currentuser",
@@ -122,20 +129,20 @@ impl Api {
     /// Signs up (`action` "signup") or in ("signin").
     pub async fn authenticate(
         &self,
-        cookie: Option<&HeaderValue>,
+        caller: &Caller,
         action: &str,
         email: &str,
         password: &str,
     ) -> ApiResult<Answer<Value>> {
         let body = json!({ "email": email, "password": password });
         let path = format!("/api/users/{action}");
-        self.call(cookie, Method::POST, &self.urls.auth, &path, Some(body))
+        self.call(caller, Method::POST, &self.urls.auth, &path, Some(body))
             .await
     }
 
-    pub async fn sign_out(&self, cookie: Option<&HeaderValue>) -> ApiResult<Answer<Value>> {
+    pub async fn sign_out(&self, caller: &Caller) -> ApiResult<Answer<Value>> {
         self.call(
-            cookie,
+            caller,
             Method::POST,
             &self.urls.auth,
             "/api/users/signout",
@@ -144,17 +151,17 @@ impl Api {
         .await
     }
 
-    pub async fn tickets_for_sale(&self, cookie: Option<&HeaderValue>) -> ApiResult<Vec<Ticket>> {
-        self.get(cookie, &self.urls.tickets, "/api/tickets").await
+    pub async fn tickets_for_sale(&self, caller: &Caller) -> ApiResult<Vec<Ticket>> {
+        self.get(caller, &self.urls.tickets, "/api/tickets").await
     }
 
-    pub async fn my_tickets(&self, cookie: Option<&HeaderValue>) -> ApiResult<Vec<Ticket>> {
-        self.get(cookie, &self.urls.tickets, "/api/tickets/mine")
+    pub async fn my_tickets(&self, caller: &Caller) -> ApiResult<Vec<Ticket>> {
+        self.get(caller, &self.urls.tickets, "/api/tickets/mine")
             .await
     }
 
-    pub async fn ticket(&self, cookie: Option<&HeaderValue>, id: &str) -> ApiResult<Ticket> {
-        self.get(cookie, &self.urls.tickets, &format!("/api/tickets/{id}"))
+    pub async fn ticket(&self, caller: &Caller, id: &str) -> ApiResult<Ticket> {
+        self.get(caller, &self.urls.tickets, &format!("/api/tickets/{id}"))
             .await
     }
 
@@ -162,7 +169,7 @@ impl Api {
     /// a number, so the API's own validation message names the problem.
     pub async fn save_ticket(
         &self,
-        cookie: Option<&HeaderValue>,
+        caller: &Caller,
         id: Option<&str>,
         title: &str,
         price: &str,
@@ -181,25 +188,25 @@ impl Api {
             Some(id) => (Method::PUT, format!("/api/tickets/{id}")),
         };
         let answer = self
-            .call(cookie, method, &self.urls.tickets, &path, Some(body))
+            .call(caller, method, &self.urls.tickets, &path, Some(body))
             .await?;
         Ok(answer.value)
     }
 
-    pub async fn my_orders(&self, cookie: Option<&HeaderValue>) -> ApiResult<Vec<Order>> {
-        self.get(cookie, &self.urls.orders, "/api/orders").await
+    pub async fn my_orders(&self, caller: &Caller) -> ApiResult<Vec<Order>> {
+        self.get(caller, &self.urls.orders, "/api/orders").await
     }
 
-    pub async fn order(&self, cookie: Option<&HeaderValue>, id: &str) -> ApiResult<Order> {
-        self.get(cookie, &self.urls.orders, &format!("/api/orders/{id}"))
+    pub async fn order(&self, caller: &Caller, id: &str) -> ApiResult<Order> {
+        self.get(caller, &self.urls.orders, &format!("/api/orders/{id}"))
             .await
     }
 
-    pub async fn reserve(&self, cookie: Option<&HeaderValue>, ticket_id: &str) -> ApiResult<Order> {
+    pub async fn reserve(&self, caller: &Caller, ticket_id: &str) -> ApiResult<Order> {
         let body = json!({ "ticketId": ticket_id });
         let answer = self
             .call(
-                cookie,
+                caller,
                 Method::POST,
                 &self.urls.orders,
                 "/api/orders",
@@ -211,19 +218,19 @@ impl Api {
 
     async fn get<T: DeserializeOwned>(
         &self,
-        cookie: Option<&HeaderValue>,
+        caller: &Caller,
         base: &str,
         path: &str,
     ) -> ApiResult<T> {
         Ok(self
-            .call(cookie, Method::GET, base, path, None)
+            .call(caller, Method::GET, base, path, None)
             .await?
             .value)
     }
 
     async fn call<T: DeserializeOwned>(
         &self,
-        cookie: Option<&HeaderValue>,
+        caller: &Caller,
         method: Method,
         base: &str,
         path: &str,
@@ -231,9 +238,11 @@ impl Api {
     ) -> ApiResult<Answer<T>> {
         let url = format!("{base}{path}");
         let mut request: RequestBuilder = self.http.request(method, &url);
-        if let Some(cookie) = cookie {
+        if let Some(cookie) = &caller.cookie {
             request = request.header(header::COOKIE, cookie);
         }
+        // The APIs see the visitor's address, not ours (auth limits attempts by it).
+        request = request.header(FORWARDED_FOR, caller.client.to_string());
         if let Some(body) = body {
             request = request.json(&body);
         }

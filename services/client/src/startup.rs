@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
 use axum::{
-    Json, Router, middleware,
+    Json, Router,
+    http::{HeaderValue, header},
+    middleware,
     routing::{any, get},
 };
 use common::{
@@ -9,6 +11,7 @@ use common::{
     service::Service,
 };
 use serde_json::json;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::{Config, api::Api, assets, config::StripeJs, pages};
 
@@ -32,6 +35,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         // The client holds no connections of its own: when it answers, it is ready.
         // A page whose API is down says so itself.
         .route("/readyz", get(|| async { Json(json!({ "ready": true })) }));
+    let content_security_policy = content_security_policy(&state.stripe.script_url)?;
     let router = pages::router()
         // An API path no API serves reaches the client through the catch-all route;
         // callers of the API still get the API's 404.
@@ -40,9 +44,30 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
             state.clone(),
             pages::render_error_pages,
         ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy,
+        ))
         .with_state(state)
         .merge(assets::router())
         .merge(probes);
     let server = HttpServer::bind(config.port, server_stack(router)).await?;
     Ok(Service::from_server(server))
+}
+
+/// What the pages may load: only our own assets, plus Stripe.js and the frames and API
+/// calls it makes (https://docs.stripe.com/security/guide#content-security-policy).
+/// No inline script or style anywhere, and no page of ours inside another's frame.
+fn content_security_policy(stripe_js_url: &str) -> anyhow::Result<HeaderValue> {
+    let stripe_js = reqwest::Url::parse(stripe_js_url)?
+        .origin()
+        .ascii_serialization();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' {stripe_js}; \
+         frame-src {stripe_js} https://hooks.stripe.com; \
+         connect-src 'self' https://api.stripe.com; img-src 'self' data:; \
+         style-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; object-src 'none'"
+    );
+    Ok(HeaderValue::from_str(&policy)?)
 }

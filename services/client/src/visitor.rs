@@ -1,22 +1,23 @@
-//! Who is looking at a page: the session cookie their browser sent, passed on to every
-//! API call, and the user it signs in, if any.
+//! Who is looking at a page: the session cookie their browser sent and their address,
+//! both passed on to every API call, and the user the cookie signs in, if any.
 
 use axum::{
     extract::FromRequestParts,
-    http::{HeaderValue, header, request::Parts},
+    http::{header, request::Parts},
 };
-use common::session::UserClaims;
+use common::{extract::ClientAddress, session::UserClaims};
 
-use crate::{pages::PageError, startup::AppState};
+use crate::{api::Caller, pages::PageError, startup::AppState};
 
 pub(crate) struct Visitor {
-    cookie: Option<HeaderValue>,
+    caller: Caller,
     pub user: Option<UserClaims>,
 }
 
 impl Visitor {
-    pub fn cookie(&self) -> Option<&HeaderValue> {
-        self.cookie.as_ref()
+    /// Who the pages' API calls are made for.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
     }
 
     /// The signed-in user, or the sign-in page for pages that need one.
@@ -25,16 +26,25 @@ impl Visitor {
     }
 }
 
+/// The caller behind a request: its cookie and the client's address.
+pub(crate) async fn caller_of(parts: &mut Parts) -> Caller {
+    let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, &()).await;
+    Caller {
+        cookie: parts.headers.get(header::COOKIE).cloned(),
+        client,
+    }
+}
+
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let cookie = parts.headers.get(header::COOKIE).cloned();
-        let user = match &cookie {
+        let caller = caller_of(parts).await;
+        let user = match caller.cookie {
             // Without cookies there is no session to ask about.
             None => None,
-            Some(cookie) => state.api.current_user(Some(cookie)).await?,
+            Some(_) => state.api.current_user(&caller).await?,
         };
-        Ok(Self { cookie, user })
+        Ok(Self { caller, user })
     }
 }

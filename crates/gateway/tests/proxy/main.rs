@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 async fn serve(router: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     address
 }
 
@@ -22,10 +23,12 @@ async fn serve(router: Router) -> SocketAddr {
 async fn echo(request: Request) -> (StatusCode, HeaderMap, String) {
     let method = request.method().to_string();
     let uri = request.uri().to_string();
-    let cookie = request
-        .headers()
-        .get("cookie")
-        .map(|value| value.to_str().unwrap().to_owned());
+    let [cookie, forwarded_for] = ["cookie", "x-forwarded-for"].map(|name| {
+        request
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_owned())
+    });
     let body = axum::body::to_bytes(request.into_body(), usize::MAX)
         .await
         .unwrap();
@@ -38,6 +41,7 @@ async fn echo(request: Request) -> (StatusCode, HeaderMap, String) {
         "method": method,
         "uri": uri,
         "cookie": cookie,
+        "forwardedFor": forwarded_for,
         "body": String::from_utf8_lossy(&body),
     });
     (StatusCode::CREATED, headers, echoed.to_string())
@@ -73,6 +77,7 @@ async fn a_routed_request_reaches_its_service_unchanged_and_the_answer_comes_bac
             "method": "PUT",
             "uri": "/api/users/signin?x=1",
             "cookie": "session=xyz",
+            "forwardedFor": "127.0.0.1",
             "body": "{\"a\":1}",
         })
     );

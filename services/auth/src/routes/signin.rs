@@ -1,9 +1,15 @@
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
-use common::{Error, Result, extract::Json, session::SessionKeys, validate_both};
+use common::{
+    Error, Result,
+    extract::{ClientAddress, Json},
+    session::SessionKeys,
+    validate_both,
+};
 
 use super::{Credentials, UserView};
 use crate::{
+    attempts::Attempts,
     domain::{Email, PasswordHash},
     users::Users,
 };
@@ -13,9 +19,12 @@ use crate::{
 pub(crate) async fn signin(
     State(users): State<Users>,
     State(session): State<SessionKeys>,
+    State(attempts): State<Attempts>,
+    ClientAddress(client): ClientAddress,
     jar: CookieJar,
     Json(credentials): Json<Credentials>,
 ) -> Result<(CookieJar, Json<UserView>)> {
+    attempts.check(client, credentials.email.as_deref().unwrap_or_default())?;
     let password = match credentials.password {
         Some(password) if !password.is_empty() => Ok(password),
         _ => Err(Error::invalid("password", "You must supply a password")),

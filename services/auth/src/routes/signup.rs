@@ -1,9 +1,15 @@
 use axum::{extract::State, http::StatusCode};
 use axum_extra::extract::CookieJar;
-use common::{Error, Result, extract::Json, session::SessionKeys, validate_both};
+use common::{
+    Error, Result,
+    extract::{ClientAddress, Json},
+    session::SessionKeys,
+    validate_both,
+};
 
 use super::{Credentials, UserView};
 use crate::{
+    attempts::Attempts,
     domain::{Email, Password},
     users::{CreateError, Users},
 };
@@ -12,9 +18,12 @@ use crate::{
 pub(crate) async fn signup(
     State(users): State<Users>,
     State(session): State<SessionKeys>,
+    State(attempts): State<Attempts>,
+    ClientAddress(client): ClientAddress,
     jar: CookieJar,
     Json(credentials): Json<Credentials>,
 ) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
+    attempts.check(client, credentials.email.as_deref().unwrap_or_default())?;
     let (email, password) = validate_both(
         Email::parse(credentials.email.as_deref().unwrap_or_default()),
         Password::parse(credentials.password.unwrap_or_default()),

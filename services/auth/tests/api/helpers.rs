@@ -1,4 +1,4 @@
-use auth::{Config, build};
+use auth::{AttemptLimits, Config, build};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use testkit::{RunningService, World};
@@ -16,8 +16,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::with_limits(AttemptLimits::default()).await
+    }
+
+    /// The service with these signin and signup limits.
+    pub async fn with_limits(attempts: AttemptLimits) -> Self {
         let config = Config {
             base: World::new().base_config("auth"),
+            attempts,
         };
         let service = build(config).await.expect("build the auth service");
         Self {

@@ -82,7 +82,7 @@ async fn authenticate(
     let answer = state
         .api
         .authenticate(
-            visitor.cookie(),
+            visitor.caller(),
             action.api_action(),
             &credentials.email,
             &credentials.password,
@@ -107,7 +107,7 @@ pub(crate) async fn signout(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> Result<Response, PageError> {
-    let answer = state.api.sign_out(visitor.cookie()).await?;
+    let answer = state.api.sign_out(visitor.caller()).await?;
     Ok(redirect_with_cookies("/", answer.set_cookies))
 }
 

@@ -4,14 +4,14 @@
 
 use axum::{
     extract::{Request, State},
-    http::{StatusCode, header},
+    http::StatusCode,
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 use maud::{Markup, html};
 
 use super::layout::page;
-use crate::{api::ApiError, startup::AppState};
+use crate::{api::ApiError, startup::AppState, visitor::caller_of};
 
 #[derive(Debug)]
 pub(crate) enum PageError {
@@ -100,13 +100,14 @@ pub(crate) async fn render_error_pages(
     request: Request,
     next: Next,
 ) -> Response {
-    let cookie = request.headers().get(header::COOKIE).cloned();
-    let mut response = next.run(request).await;
+    let (mut parts, body) = request.into_parts();
+    let caller = caller_of(&mut parts).await;
+    let mut response = next.run(Request::from_parts(parts, body)).await;
     let Some(error) = response.extensions_mut().remove::<ErrorPage>() else {
         return response;
     };
-    let user = match &cookie {
-        Some(cookie) => state.api.current_user(Some(cookie)).await.ok().flatten(),
+    let user = match caller.cookie {
+        Some(_) => state.api.current_user(&caller).await.ok().flatten(),
         None => None,
     };
     (

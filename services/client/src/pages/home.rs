@@ -13,7 +13,7 @@ pub(crate) async fn home(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> Result<Markup, PageError> {
-    let tickets = state.api.tickets_for_sale(visitor.cookie()).await?;
+    let tickets = state.api.tickets_for_sale(visitor.caller()).await?;
     let body = html! {
         h1 { "Tickets for sale" }
         @if tickets.is_empty() {

@@ -35,7 +35,7 @@ pub(crate) async fn my_listings(
     visitor: Visitor,
 ) -> Result<Markup, PageError> {
     visitor.signed_in()?;
-    let tickets = state.api.my_tickets(visitor.cookie()).await?;
+    let tickets = state.api.my_tickets(visitor.caller()).await?;
     Ok(render(&visitor, &tickets, None))
 }
 
@@ -49,7 +49,7 @@ pub(crate) async fn edit(
     visitor.signed_in()?;
     match state
         .api
-        .save_ticket(visitor.cookie(), Some(id), &form.title, &form.price)
+        .save_ticket(visitor.caller(), Some(id), &form.title, &form.price)
         .await
     {
         Ok(_) => Ok(Redirect::to("/tickets/mine").into_response()),
@@ -60,7 +60,7 @@ pub(crate) async fn edit(
                 return Err(PageError::NotFound);
             }
             let errors = refusal(error)?;
-            let tickets = state.api.my_tickets(visitor.cookie()).await?;
+            let tickets = state.api.my_tickets(visitor.caller()).await?;
             let refused = RefusedEdit {
                 ticket_id: id,
                 typed: &form,

@@ -54,7 +54,7 @@ pub(crate) async fn my_orders(
     visitor: Visitor,
 ) -> Result<Markup, PageError> {
     visitor.signed_in()?;
-    let orders = state.api.my_orders(visitor.cookie()).await?;
+    let orders = state.api.my_orders(visitor.caller()).await?;
     let now = OffsetDateTime::now_utc();
     let body = html! {
         h1 { "My orders" }
@@ -86,7 +86,7 @@ pub(crate) async fn order_page(
     visitor.signed_in()?;
     let order = state
         .api
-        .order(visitor.cookie(), object_id(&id)?)
+        .order(visitor.caller(), object_id(&id)?)
         .await
         .map_err(not_yours)?;
     let standing = Standing::of(&order, OffsetDateTime::now_utc());

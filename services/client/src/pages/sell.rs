@@ -38,7 +38,7 @@ pub(crate) async fn sell(
     visitor.signed_in()?;
     match state
         .api
-        .save_ticket(visitor.cookie(), None, &form.title, &form.price)
+        .save_ticket(visitor.caller(), None, &form.title, &form.price)
         .await
     {
         Ok(_) => Ok(Redirect::to("/tickets/mine").into_response()),

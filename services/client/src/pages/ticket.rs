@@ -24,7 +24,7 @@ pub(crate) async fn ticket_page(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
-    let ticket = state.api.ticket(visitor.cookie(), object_id(&id)?).await?;
+    let ticket = state.api.ticket(visitor.caller(), object_id(&id)?).await?;
     Ok(render(&visitor, &ticket, &[]))
 }
 
@@ -35,12 +35,12 @@ pub(crate) async fn purchase(
 ) -> Result<Response, PageError> {
     let id = object_id(&id)?;
     visitor.signed_in()?;
-    match state.api.reserve(visitor.cookie(), id).await {
+    match state.api.reserve(visitor.caller(), id).await {
         Ok(order) => Ok(Redirect::to(&format!("/orders/{}", order.id)).into_response()),
         Err(error) => {
             let status = error.status();
             let errors = refusal(error)?;
-            let ticket = state.api.ticket(visitor.cookie(), id).await?;
+            let ticket = state.api.ticket(visitor.caller(), id).await?;
             Ok((status, render(&visitor, &ticket, &errors)).into_response())
         }
     }

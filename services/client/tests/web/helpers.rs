@@ -23,6 +23,7 @@ impl Site {
         let world = World::new();
         let auth = auth::build(auth::Config {
             base: world.base_config("auth"),
+            attempts: auth::AttemptLimits::default(),
         })
         .await
         .expect("build auth");

@@ -105,3 +105,22 @@ async fn the_stylesheet_and_the_order_script_are_served_by_the_client() {
         assert_eq!(response.headers()["content-type"], content_type);
     }
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_that_allows_stripe_js_and_nothing_inline() {
+    let site = Site::start().await;
+
+    let response = reqwest::get(site.client.url("/")).await.unwrap();
+
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        policy.contains("script-src 'self' http://stripe-js.test;"),
+        "{policy}"
+    );
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+}
