@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-pub use stack::{Stack, StackOptions, build_services};
+pub use stack::{Profile, Stack, StackOptions, build_services};
 
 use crate::{progress, workspace_root};
 
@@ -41,11 +41,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         Err(_) => None,
     };
     crate::install::ensure_tools()?;
-    build_services()?;
+    build_services(Profile::Debug)?;
     let mut stack = Stack::start(StackOptions {
         port: options.port,
         data,
         order_expiration_seconds,
+        profile: Profile::Debug,
+        pin_services_to_core: None,
+        service_env: Vec::new(),
     })
     .await?;
     let _echo = tokio::spawn(logs::echo_problems(stack.log_files()));

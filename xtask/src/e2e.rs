@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use testkit::Supervised;
 
 use crate::{
-    dev::{Stack, StackOptions, build_services},
+    dev::{Profile, Stack, StackOptions, build_services},
     install, progress, workspace_root,
 };
 
@@ -48,7 +48,7 @@ pub async fn run() -> anyhow::Result<()> {
     let chromium = ensure_chromium()?;
     let scenario_dir = workspace_root().join("e2e");
     ensure_playwright(&scenario_dir)?;
-    build_services()?;
+    build_services(Profile::Debug)?;
 
     let out = crate::target_dir().join("e2e");
     if out.exists() {
@@ -65,6 +65,9 @@ pub async fn run() -> anyhow::Result<()> {
             port,
             data: out.join("data"),
             order_expiration_seconds: Some(phase.hold_seconds),
+            profile: Profile::Debug,
+            pin_services_to_core: None,
+            service_env: Vec::new(),
         })
         .await?;
         let mut scenario = Command::new("node");

@@ -1,7 +1,8 @@
 //! `cargo xtask test` installs what is missing and runs every test, the browser test
 //! included; `cargo xtask dev` installs what is missing and runs the whole system
-//! locally; `cargo xtask e2e` runs only the browser test.
+//! locally; `cargo xtask e2e` runs only the browser test; `cargo xtask bench` measures.
 
+mod bench;
 mod dev;
 mod e2e;
 mod install;
@@ -34,6 +35,9 @@ enum Command {
     Dev(dev::Options),
     /// Run the browser test alone: two users in headless Chromium against a local stack.
     E2e,
+    /// Measure per-route throughput, latency and memory, and the purchase flow, with
+    /// release builds; results in target/bench/.
+    Bench,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Dev(options) => runtime()?.block_on(dev::run(options)),
         Command::E2e => runtime()?.block_on(e2e::run()),
+        Command::Bench => runtime()?.block_on(bench::run()),
     }
 }
 

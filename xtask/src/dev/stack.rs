@@ -25,6 +25,29 @@ pub struct StackOptions {
     pub data: PathBuf,
     /// How long an order holds its ticket; the orders service's default when `None`.
     pub order_expiration_seconds: Option<u64>,
+    /// Which build of the binaries to run.
+    pub profile: Profile,
+    /// Runs every service on this CPU core alone (`taskset`), so tokio starts one
+    /// worker: the benchmark's method.
+    pub pin_services_to_core: Option<usize>,
+    /// More variables for one service: (service, name, value).
+    pub service_env: Vec<(&'static str, &'static str, String)>,
+}
+
+/// A cargo build profile.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Debug,
+    Release,
+}
+
+impl Profile {
+    fn dir(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Release => "release",
+        }
+    }
 }
 
 /// What a service reads from its environment, beyond its port.
@@ -108,11 +131,17 @@ struct StripeEndpoints {
 }
 
 /// A running service process and where it listens.
-struct RunningService {
-    name: &'static str,
-    address: SocketAddr,
+pub struct RunningService {
+    pub name: &'static str,
+    pub address: SocketAddr,
     log: PathBuf,
     process: Supervised,
+}
+
+impl RunningService {
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
 }
 
 /// The running system. Dropping it stops every process it started.
@@ -123,15 +152,26 @@ pub struct Stack {
     gateway: JoinHandle<std::io::Result<()>>,
     services: Vec<RunningService>,
     _stripe: Option<Supervised>,
-    _mongo: Option<Server>,
-    _nats: Option<Server>,
+    mongo: Option<Server>,
+    nats: Option<Server>,
+}
+
+/// How service processes are started.
+struct Launch<'a> {
+    logs_dir: &'a Path,
+    profile: Profile,
+    core: Option<usize>,
+    service_env: &'a [(&'static str, &'static str, String)],
 }
 
 /// Builds every binary the stack runs, showing cargo's own progress.
-pub fn build_services() -> anyhow::Result<()> {
+pub fn build_services(profile: Profile) -> anyhow::Result<()> {
     progress::step("Building the services (cargo's progress follows)");
     let mut command = crate::cargo();
     command.args(["build", "--package", "stripe-fake"]);
+    if profile == Profile::Release {
+        command.arg("--release");
+    }
     for spec in SERVICES {
         command.args(["--package", spec.name]);
     }
@@ -172,7 +212,7 @@ impl Stack {
                 (mongo.url(), Some(mongo))
             }
         };
-        let (stripe, stripe_fake) = stripe_endpoints(&logs_dir).await?;
+        let (stripe, stripe_fake) = stripe_endpoints(&logs_dir, options.profile).await?;
         progress::done(&format!("NATS      {nats_url}"));
         progress::done(&format!("MongoDB   {mongo_url}"));
         progress::done(&format!("Stripe    {}", stripe.api_base));
@@ -181,6 +221,12 @@ impl Stack {
             nats_url,
             stripe,
             order_expiration_seconds: options.order_expiration_seconds,
+        };
+        let launch = Launch {
+            logs_dir: &logs_dir,
+            profile: options.profile,
+            core: options.pin_services_to_core,
+            service_env: &options.service_env,
         };
 
         progress::step("Starting the services");
@@ -192,7 +238,7 @@ impl Stack {
         for group in [apis, pages] {
             let first = services.len();
             for spec in group {
-                let service = start_service(spec, &logs_dir, &backends, &services)?;
+                let service = start_service(spec, &launch, &backends, &services)?;
                 services.push(service);
             }
             for service in &mut services[first..] {
@@ -204,18 +250,20 @@ impl Stack {
             .iter()
             .map(|service| (service.name.to_owned(), service.address))
             .collect();
-        let gateway =
-            tokio::spawn(
-                async move { axum::serve(gateway_listener, gateway::router(upstreams)).await },
-            );
+        let gateway = tokio::spawn(async move {
+            // The gateway tells the services who the client is (X-Forwarded-For).
+            let app =
+                gateway::router(upstreams).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(gateway_listener, app).await
+        });
         Ok(Self {
             url: format!("http://127.0.0.1:{}", options.port),
             logs_dir,
             gateway,
             services,
             _stripe: stripe_fake,
-            _mongo: mongo,
-            _nats: nats,
+            mongo,
+            nats,
         })
     }
 
@@ -226,6 +274,27 @@ impl Stack {
 
     pub fn logs_dir(&self) -> &Path {
         &self.logs_dir
+    }
+
+    pub fn services(&self) -> &[RunningService] {
+        &self.services
+    }
+
+    /// The service called `name`.
+    pub fn service(&self, name: &str) -> &RunningService {
+        self.services
+            .iter()
+            .find(|service| service.name == name)
+            .unwrap_or_else(|| panic!("the stack has no {name} service"))
+    }
+
+    /// The process ids of the database and NATS servers the stack started.
+    pub fn server_pids(&self) -> Vec<u32> {
+        [&self.mongo, &self.nats]
+            .into_iter()
+            .flatten()
+            .filter_map(Server::pid)
+            .collect()
     }
 
     /// Each service's name and log file.
@@ -267,15 +336,25 @@ impl Drop for Stack {
 
 fn start_service(
     spec: &ServiceSpec,
-    logs_dir: &Path,
+    launch: &Launch,
     backends: &Backends,
     started: &[RunningService],
 ) -> anyhow::Result<RunningService> {
     let address = SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
-    let log = logs_dir.join(format!("{}.log", spec.name));
+    let log = launch.logs_dir.join(format!("{}.log", spec.name));
     let log_file = File::create(&log)?;
-    let binary = crate::target_dir().join("debug").join(spec.name);
-    let mut command = Command::new(&binary);
+    let binary = crate::target_dir()
+        .join(launch.profile.dir())
+        .join(spec.name);
+    // taskset execs the binary, so the process we supervise is the service itself.
+    let mut command = match launch.core {
+        Some(core) => {
+            let mut pinned = Command::new("taskset");
+            pinned.args(["-c", &core.to_string()]).arg(&binary);
+            pinned
+        }
+        None => Command::new(&binary),
+    };
     command
         .env("PORT", address.port().to_string())
         .env(
@@ -287,6 +366,13 @@ fn start_service(
         .stderr(log_file);
     for need in spec.needs {
         set_env(&mut command, *need, spec.name, backends, started)?;
+    }
+    for (_, name, value) in launch
+        .service_env
+        .iter()
+        .filter(|(service, ..)| *service == spec.name)
+    {
+        command.env(name, value);
     }
     let process = Supervised::spawn(&mut command, None)
         .with_context(|| format!("cannot start {}", binary.display()))?;
@@ -354,6 +440,7 @@ fn set_env(
 /// else the workspace's fake, which also serves the Stripe.js stand-in.
 async fn stripe_endpoints(
     logs_dir: &Path,
+    profile: Profile,
 ) -> anyhow::Result<(StripeEndpoints, Option<Supervised>)> {
     if let Ok(api_base) = std::env::var("STRIPE_API_BASE") {
         let required = |name: &str| {
@@ -368,7 +455,7 @@ async fn stripe_endpoints(
         };
         return Ok((endpoints, None));
     }
-    let (base, fake) = start_stripe_fake(logs_dir).await?;
+    let (base, fake) = start_stripe_fake(logs_dir, profile).await?;
     let endpoints = StripeEndpoints {
         script_url: format!("{base}v3/"),
         api_base: base,
@@ -379,10 +466,14 @@ async fn stripe_endpoints(
 }
 
 /// Starts the workspace's Stripe fake and waits until it answers; returns its base URL.
-async fn start_stripe_fake(logs_dir: &Path) -> anyhow::Result<(String, Supervised)> {
+async fn start_stripe_fake(
+    logs_dir: &Path,
+    profile: Profile,
+) -> anyhow::Result<(String, Supervised)> {
     let port = crate::free_port()?;
     let log_file = File::create(logs_dir.join("stripe-fake.log"))?;
-    let mut command = Command::new(crate::target_dir().join("debug").join("stripe-fake"));
+    let binary = crate::target_dir().join(profile.dir()).join("stripe-fake");
+    let mut command = Command::new(binary);
     command
         .args(["--port", &port.to_string()])
         .stdin(Stdio::null())

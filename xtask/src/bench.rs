@@ -1,0 +1,76 @@
+//! `cargo xtask bench`: the figures that show the product is fast, reproducibly.
+//! Release builds; wrk for the per-route figures (method in `routes.rs`), a Rust
+//! client for the purchase flow. Results go to `target/bench/` as JSON and as the
+//! printed table.
+
+mod flow;
+mod report;
+mod routes;
+mod wrk;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::{
+    dev::{Profile, build_services},
+    install, progress,
+};
+
+#[derive(Serialize)]
+pub struct Results {
+    /// When and where: the machine's cores and the date.
+    pub measured_at: String,
+    pub cores: usize,
+    pub routes: routes::Figures,
+    pub flow: flow::FlowFigures,
+    pub lapse: flow::LapseFigures,
+}
+
+/// The benchmark signs in and up far faster than a person from one address, with one
+/// email: auth's attempt limits (30 and 10 a minute) would turn that into 429s.
+fn unlimited_attempts() -> Vec<(&'static str, &'static str, String)> {
+    [
+        "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
+        "AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE",
+    ]
+    .into_iter()
+    .map(|name| ("auth", name, u32::MAX.to_string()))
+    .collect()
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    install::ensure_apt_package("wrk", "wrk", "to load the services")?;
+    install::ensure_apt_package("taskset", "util-linux", "to pin processes to cores")?;
+    install::ensure_tools()?;
+    build_services(Profile::Release)?;
+    let out = crate::target_dir().join("bench");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).context("clear the last benchmark's data")?;
+    }
+    std::fs::create_dir_all(&out)?;
+
+    let routes = routes::measure(&out.join("routes-data"), &out).await?;
+    let flow = flow::purchase_flow(&out.join("flow-data")).await?;
+    let lapse = flow::lapses(&out.join("lapse-data")).await?;
+    let results = Results {
+        measured_at: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)?,
+        cores: std::thread::available_parallelism().map_or(1, usize::from),
+        routes,
+        flow,
+        lapse,
+    };
+    let table = report::table(&results);
+    std::fs::write(
+        out.join("results.json"),
+        serde_json::to_string_pretty(&results)?,
+    )?;
+    std::fs::write(out.join("results.md"), &table)?;
+    println!("\n{table}");
+    progress::done(&format!(
+        "Saved {} and {}",
+        out.join("results.json").display(),
+        out.join("results.md").display()
+    ));
+    Ok(())
+}

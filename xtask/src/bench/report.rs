@@ -1,0 +1,185 @@
+//! The reference figures of the issue, the targets, and the printed table.
+
+use std::fmt::Write;
+
+use super::{Results, flow::Percentiles, routes::Figures as RouteFigures};
+
+/// A row of the reference table: the original Node.js services and the floor (a
+/// minimal axum + mongodb handler), on this kind of machine with the same method.
+struct Reference {
+    route: &'static str,
+    original_rps: f64,
+    original_p99_ms: f64,
+    /// `None` where the route is bound by password hashing.
+    floor: Option<(f64, f64)>,
+}
+
+const REFERENCE: [Reference; 5] = [
+    Reference {
+        route: "GET /api/users/currentuser",
+        original_rps: 1_524.0,
+        original_p99_ms: 43.6,
+        floor: Some((77_000.0, 0.9)),
+    },
+    Reference {
+        route: "GET /api/tickets/:id",
+        original_rps: 1_887.0,
+        original_p99_ms: 49.7,
+        floor: Some((12_800.0, 5.5)),
+    },
+    Reference {
+        route: "GET /api/tickets (100 tickets)",
+        original_rps: 660.0,
+        original_p99_ms: 94.2,
+        floor: Some((3_340.0, 15.1)),
+    },
+    Reference {
+        route: "unknown route (404)",
+        original_rps: 4_658.0,
+        original_p99_ms: 22.7,
+        floor: Some((116_000.0, 0.6)),
+    },
+    Reference {
+        route: "POST /api/users/signin",
+        original_rps: 25.0,
+        original_p99_ms: 1_480.0,
+        floor: None,
+    },
+];
+
+/// The targets: a share of the floor's rate, a multiple of its p99, memory caps and
+/// the p99 of `currentuser` while hashing is saturated.
+const MIN_SHARE_OF_FLOOR_RATE: f64 = 0.85;
+const MAX_MULTIPLE_OF_FLOOR_P99: f64 = 1.5;
+const MAX_IDLE_MB: f64 = 20.0;
+const MAX_LOADED_MB: f64 = 60.0;
+const MAX_P99_DURING_HASHING_MS: f64 = 10.0;
+
+fn mark(met: bool) -> &'static str {
+    if met { "ok" } else { "MISSED" }
+}
+
+/// The whole report as text.
+pub fn table(results: &Results) -> String {
+    let mut out = String::new();
+    routes_table(&mut out, &results.routes);
+    memory_table(&mut out, &results.routes);
+    let flow = &results.flow;
+    let _ = writeln!(
+        out,
+        "\nPurchase flow through the gateway: {} purchases, {} at a time, {:.1} completed purchases/s",
+        flow.purchases, flow.concurrency, flow.purchases_per_second
+    );
+    let _ = writeln!(out, "| step | p50 | p99 |\n|---|---|---|");
+    for (step, percentiles) in &flow.steps {
+        row(&mut out, step, *percentiles);
+    }
+    row(
+        &mut out,
+        "ticket created → orderable (event)",
+        flow.ticket_created_to_orderable,
+    );
+    row(
+        &mut out,
+        "order created → ticket delisted (event)",
+        flow.order_created_to_delisted,
+    );
+    row(
+        &mut out,
+        "paid → order complete (event)",
+        flow.paid_to_complete,
+    );
+    let lapse = &results.lapse;
+    row(
+        &mut out,
+        &format!(
+            "lapsed lock released after expiresAt ({} holds of {}s)",
+            lapse.reservations, lapse.hold_seconds
+        ),
+        lapse.released_after_expiry,
+    );
+    out
+}
+
+fn row(out: &mut String, name: &str, percentiles: Percentiles) {
+    let _ = writeln!(
+        out,
+        "| {name} | {:.1} ms | {:.1} ms |",
+        percentiles.p50_ms, percentiles.p99_ms
+    );
+}
+
+fn routes_table(out: &mut String, figures: &RouteFigures) {
+    let _ = writeln!(
+        out,
+        "| route | ours req/s | ours p99 | original req/s | original p99 | floor req/s | floor p99 | ours/original | ours/floor | target |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    for reference in &REFERENCE {
+        let Some(ours) = figures
+            .routes
+            .iter()
+            .find(|route| route.route == reference.route)
+        else {
+            continue;
+        };
+        let (rate, p99) = ours.summary();
+        let (floor_rate, floor_p99, versus_floor, target) = match reference.floor {
+            Some((floor_rate, floor_p99)) => {
+                let met = rate >= MIN_SHARE_OF_FLOOR_RATE * floor_rate
+                    && p99 <= MAX_MULTIPLE_OF_FLOOR_P99 * floor_p99;
+                (
+                    format!("{floor_rate:.0}"),
+                    format!("{floor_p99} ms"),
+                    format!(
+                        "{:.2}× rate, {:.2}× p99",
+                        rate / floor_rate,
+                        p99 / floor_p99
+                    ),
+                    mark(met),
+                )
+            }
+            None => (
+                "(hashing-bound)".to_owned(),
+                String::new(),
+                String::new(),
+                "–",
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {rate:.0} | {p99:.1} ms | {:.0} | {} ms | {floor_rate} | {floor_p99} | {:.1}× rate | {versus_floor} | {target} |",
+            reference.route,
+            reference.original_rps,
+            reference.original_p99_ms,
+            rate / reference.original_rps,
+        );
+    }
+    let during = figures.current_user_during_hashing;
+    let _ = writeln!(
+        out,
+        "\ncurrentuser while signin saturates hashing ({:.0} signins/s): p99 {:.1} ms, {:.0} req/s (target p99 < {MAX_P99_DURING_HASHING_MS} ms: {})",
+        figures.signin_during_hashing.requests_per_second,
+        during.p99_ms,
+        during.requests_per_second,
+        mark(during.p99_ms < MAX_P99_DURING_HASHING_MS)
+    );
+}
+
+fn memory_table(out: &mut String, figures: &RouteFigures) {
+    let _ = writeln!(
+        out,
+        "\n| service | RSS idle | RSS after load | target (< {MAX_IDLE_MB} MB idle, < {MAX_LOADED_MB} MB loaded) |\n|---|---|---|---|"
+    );
+    for memory in &figures.memory {
+        let met = memory.idle_mb < MAX_IDLE_MB && memory.after_load_mb < MAX_LOADED_MB;
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} MB | {:.1} MB | {} |",
+            memory.service,
+            memory.idle_mb,
+            memory.after_load_mb,
+            mark(met)
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! Per-route figures: the auth and tickets services alone on core 0, wrk and the
+//! database on core 1, 100 tickets listed; memory before and after.
+
+use std::{net::SocketAddr, path::Path, time::Duration};
+
+use anyhow::{Context, bail};
+use reqwest::header;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::wrk::{self, LOAD_CORE, Load, Measured};
+use crate::{
+    dev::{Profile, Stack, StackOptions},
+    progress,
+};
+
+/// The method of the reference figures.
+const SERVICE_CORE: usize = 0;
+const CONNECTIONS: u32 = 32;
+const WARM_UP_SECONDS: u32 = 5;
+const RUN_SECONDS: u32 = 15;
+const RUNS: usize = 2;
+const LISTED_TICKETS: usize = 100;
+
+/// A route under load and its runs.
+#[derive(Serialize)]
+pub struct RouteFigures {
+    pub route: &'static str,
+    pub runs: Vec<Measured>,
+}
+
+impl RouteFigures {
+    /// The mean rate and the worse p99 of the runs.
+    pub fn summary(&self) -> (f64, f64) {
+        let rate = self
+            .runs
+            .iter()
+            .map(|run| run.requests_per_second)
+            .sum::<f64>()
+            / self.runs.len() as f64;
+        let p99 = self.runs.iter().map(|run| run.p99_ms).fold(0.0, f64::max);
+        (rate, p99)
+    }
+}
+
+/// Resident memory of one service, in MB.
+#[derive(Serialize)]
+pub struct Memory {
+    pub service: &'static str,
+    pub idle_mb: f64,
+    pub after_load_mb: f64,
+}
+
+#[derive(Serialize)]
+pub struct Figures {
+    pub routes: Vec<RouteFigures>,
+    /// `currentuser` on the auth process while signins saturate password hashing.
+    pub current_user_during_hashing: Measured,
+    pub signin_during_hashing: Measured,
+    pub memory: Vec<Memory>,
+}
+
+/// One route to load.
+struct Target {
+    route: &'static str,
+    url: String,
+    post_json: Option<String>,
+    /// Whether answers must be 2xx (the unknown route answers 404 by design).
+    expect_success: bool,
+}
+
+pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
+    progress::step(&format!(
+        "Route figures: services on core {SERVICE_CORE}, wrk and the database on core {LOAD_CORE}"
+    ));
+    let stack = Stack::start(StackOptions {
+        port: crate::free_port()?,
+        data: data.to_path_buf(),
+        order_expiration_seconds: None,
+        profile: Profile::Release,
+        pin_services_to_core: Some(SERVICE_CORE),
+        service_env: super::unlimited_attempts(),
+    })
+    .await?;
+    for pid in stack.server_pids() {
+        pin(pid, LOAD_CORE)?;
+    }
+    let auth = stack.service("auth").address;
+    let tickets = stack.service("tickets").address;
+    let (cookie, password_form) = seed(auth, tickets).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = resident_megabytes(&stack)?;
+
+    let first_ticket = first_ticket(tickets).await?;
+    let targets = [
+        Target {
+            route: "GET /api/users/currentuser",
+            url: format!("http://{auth}/api/users/currentuser"),
+            post_json: None,
+            expect_success: true,
+        },
+        Target {
+            route: "GET /api/tickets/:id",
+            url: format!("http://{tickets}/api/tickets/{first_ticket}"),
+            post_json: None,
+            expect_success: true,
+        },
+        Target {
+            route: "GET /api/tickets (100 tickets)",
+            url: format!("http://{tickets}/api/tickets"),
+            post_json: None,
+            expect_success: true,
+        },
+        Target {
+            route: "unknown route (404)",
+            url: format!("http://{auth}/api/users/no-such-route"),
+            post_json: None,
+            expect_success: false,
+        },
+        Target {
+            route: "POST /api/users/signin",
+            url: format!("http://{auth}/api/users/signin"),
+            post_json: Some(password_form.clone()),
+            expect_success: true,
+        },
+    ];
+    let mut routes = Vec::new();
+    for target in &targets {
+        routes.push(load_route(target, &cookie, scratch).await?);
+    }
+
+    progress::step("currentuser while signins saturate password hashing");
+    let signin = Load {
+        url: &targets[4].url,
+        connections: 16,
+        seconds: RUN_SECONDS,
+        cookie: None,
+        post_json: Some(&password_form),
+    };
+    let current_user = Load {
+        url: &targets[0].url,
+        connections: 4,
+        seconds: RUN_SECONDS,
+        cookie: Some(&cookie),
+        post_json: None,
+    };
+    let (signin_during_hashing, current_user_during_hashing) =
+        tokio::try_join!(wrk::run(&signin, scratch), wrk::run(&current_user, scratch))?;
+    progress::done(&format!(
+        "currentuser p99 {:.1} ms while signin ran at {:.0} req/s",
+        current_user_during_hashing.p99_ms, signin_during_hashing.requests_per_second
+    ));
+
+    let after_load = resident_megabytes(&stack)?;
+    let memory = idle
+        .into_iter()
+        .zip(after_load)
+        .map(|((service, idle_mb), (_, after_load_mb))| Memory {
+            service,
+            idle_mb,
+            after_load_mb,
+        })
+        .collect();
+    Ok(Figures {
+        routes,
+        current_user_during_hashing,
+        signin_during_hashing,
+        memory,
+    })
+}
+
+async fn load_route(target: &Target, cookie: &str, scratch: &Path) -> anyhow::Result<RouteFigures> {
+    progress::step(target.route);
+    let load = |seconds| Load {
+        url: &target.url,
+        connections: CONNECTIONS,
+        seconds,
+        cookie: Some(cookie),
+        post_json: target.post_json.as_deref(),
+    };
+    wrk::run(&load(WARM_UP_SECONDS), scratch).await?;
+    let mut runs = Vec::new();
+    for _ in 0..RUNS {
+        let measured = wrk::run(&load(RUN_SECONDS), scratch).await?;
+        if measured.socket_errors > 0 || (target.expect_success && measured.non_success > 0) {
+            bail!(
+                "{}: {} failed answers and {} socket errors; a benchmark of failures measures nothing",
+                target.route,
+                measured.non_success,
+                measured.socket_errors
+            );
+        }
+        progress::done(&format!(
+            "{:>9.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
+            measured.requests_per_second, measured.p50_ms, measured.p99_ms
+        ));
+        runs.push(measured);
+    }
+    Ok(RouteFigures {
+        route: target.route,
+        runs,
+    })
+}
+
+/// Signs up the benchmark's user and lists the tickets; returns the session cookie
+/// and the signin body.
+async fn seed(auth: SocketAddr, tickets: SocketAddr) -> anyhow::Result<(String, String)> {
+    let http = reqwest::Client::new();
+    let credentials = json!({ "email": "bench@example.com", "password": "bench-password" });
+    let response = http
+        .post(format!("http://{auth}/api/users/signup"))
+        .json(&credentials)
+        .send()
+        .await?
+        .error_for_status()
+        .context("sign up the benchmark's user")?;
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .context("signup set no session cookie")?
+        .to_owned();
+    for n in 0..LISTED_TICKETS {
+        http.post(format!("http://{tickets}/api/tickets"))
+            .header(header::COOKIE, &cookie)
+            .json(&json!({ "title": format!("Concert {n}"), "price": 20 + n }))
+            .send()
+            .await?
+            .error_for_status()
+            .context("list a ticket")?;
+    }
+    Ok((cookie, credentials.to_string()))
+}
+
+async fn first_ticket(tickets: SocketAddr) -> anyhow::Result<String> {
+    let listing: Vec<Value> = reqwest::get(format!("http://{tickets}/api/tickets"))
+        .await?
+        .json()
+        .await?;
+    if listing.len() != LISTED_TICKETS {
+        bail!(
+            "the listing has {} tickets, not {LISTED_TICKETS}",
+            listing.len()
+        );
+    }
+    listing[0]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .context("a ticket without an id")
+}
+
+/// Moves a running process, all its threads, to `core`.
+fn pin(pid: u32, core: usize) -> anyhow::Result<()> {
+    let status = std::process::Command::new("taskset")
+        .args(["-a", "-p", "-c", &core.to_string(), &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("taskset could not pin process {pid} ({status})");
+    }
+    Ok(())
+}
+
+/// Every service's resident set size, in MB.
+fn resident_megabytes(stack: &Stack) -> anyhow::Result<Vec<(&'static str, f64)>> {
+    stack
+        .services()
+        .iter()
+        .map(|service| {
+            let status = std::fs::read_to_string(format!("/proc/{}/status", service.pid()))?;
+            let kilobytes: f64 = status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|value| value.split_whitespace().next()?.parse().ok())
+                .with_context(|| format!("no VmRSS for {}", service.name))?;
+            Ok((service.name, kilobytes / 1024.0))
+        })
+        .collect()
+}
