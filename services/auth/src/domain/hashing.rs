@@ -2,11 +2,10 @@
 //!
 //! argon2id is deliberately slow and takes 19 MiB per hash. On tokio's blocking pool
 //! (up to 512 threads) a burst of signins was measured at 11.8 GB resident, with the
-//! runtime's worker starved of CPU; even with the hashes bounded, each new pool thread
-//! got its own malloc arena that kept its 19 MiB (184 MB after load). One long-lived
-//! thread per core keeps both flat: at most that many hashes at once, each thread
-//! reusing its own memory. Waiting hashes queue in order, and one whose request has
-//! gone away is skipped.
+//! runtime's worker starved of CPU. One long-lived thread per core bounds both: at
+//! most that many hashes at once, each thread reusing its own working memory (see
+//! `argon2id`). Waiting hashes queue in order, and one whose request has gone away is
+//! skipped.
 
 use std::{
     sync::{
@@ -17,6 +16,8 @@ use std::{
 };
 
 use tokio::sync::oneshot;
+
+use super::argon2id;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -36,7 +37,14 @@ static HASHING_THREADS: LazyLock<Sender<Job>> = LazyLock::new(|| {
 
 fn work_through(queue: &Mutex<Receiver<Job>>) {
     loop {
-        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let next = {
+            let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+            queue.try_recv().or_else(|_| {
+                // Nothing waiting: give the working memory back before sleeping.
+                argon2id::release_working_memory();
+                queue.recv()
+            })
+        };
         match next {
             Ok(job) => job(),
             // Every sender is gone: the process is ending.

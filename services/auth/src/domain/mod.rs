@@ -1,6 +1,7 @@
 //! Input parsed at the boundary: handlers turn raw strings into these types, and only
 //! these travel further.
 
+mod argon2id;
 mod email;
 mod hashing;
 mod password;

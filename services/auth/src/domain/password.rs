@@ -1,10 +1,8 @@
 use std::sync::LazyLock;
 
-use argon2::{
-    Argon2,
-    password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
-};
 use serde::{Deserialize, Serialize};
+
+use super::argon2id;
 
 /// A password as typed at signup: 4 to 30 characters, kept exactly as typed.
 pub(crate) struct Password(String);
@@ -55,10 +53,8 @@ static DECOY: LazyLock<PasswordHash> = LazyLock::new(|| {
 
 impl PasswordHash {
     fn compute(password: &str) -> Result<Self, common::Error> {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| Self(hash.to_string()))
+        argon2id::hash(password.as_bytes())
+            .map(Self)
             .map_err(|error| common::Error::unexpected(error.to_string()))
     }
 
@@ -68,11 +64,8 @@ impl PasswordHash {
         super::hashing::run(move || {
             let known = stored.is_some();
             let hash = stored.unwrap_or_else(|| DECOY.clone());
-            let parsed = argon2::PasswordHash::new(&hash.0)
+            let matched = argon2id::verify(&hash.0, candidate.as_bytes())
                 .map_err(|error| common::Error::unexpected(error.to_string()))?;
-            let matched = Argon2::default()
-                .verify_password(candidate.as_bytes(), &parsed)
-                .is_ok();
             Ok(known && matched)
         })
         .await?
