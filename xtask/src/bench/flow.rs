@@ -62,10 +62,10 @@ pub struct FlowFigures {
     /// a reservation.
     pub ticket_created_to_orderable: Percentiles,
     /// `order:created` reaching tickets: from the reservation's 201 until the ticket
-    /// shows as reserved.
+    /// is no longer for sale.
     pub order_created_to_delisted: Percentiles,
-    /// `order:created` reaching payments: from the reservation's 201 until a payment
-    /// is accepted.
+    /// `order:created` reaching payments: from the reservation's 201 until the
+    /// payment request that was accepted was sent.
     pub order_created_to_payable: Percentiles,
     /// `payment:created` reaching orders: from the payment's 201 until the order is
     /// complete.
@@ -222,10 +222,14 @@ async fn purchase(gateway: &str, n: usize) -> anyhow::Result<Purchase> {
     steps[3] = reservation.took;
     let orderable_after = millis(reservation.sent.duration_since(listed));
     let reserved = Instant::now();
-    until(|| ticket_status_is(gateway, &ticket, "reserved")).await?;
-    let delisted_after = millis(reserved.elapsed());
     let order_id = order["id"].as_str().context("an order without id")?;
-    let payment = buyer.pay_when_payable(order_id).await?;
+    // Tickets and payments each hear of the order; watch both at once. Once paid,
+    // the ticket may go straight to sold.
+    let delisted = async {
+        until(|| async { Ok(!ticket_status_is(gateway, &ticket, "available").await?) }).await?;
+        anyhow::Ok(millis(reserved.elapsed()))
+    };
+    let (delisted_after, payment) = tokio::try_join!(delisted, buyer.pay_when_payable(order_id))?;
     steps[4] = payment.took;
     let payable_after = millis(payment.sent.duration_since(reserved));
     let paid = Instant::now();

@@ -76,13 +76,18 @@ pub fn table(results: &Results) -> String {
     }
     row(
         &mut out,
-        "ticket created → orderable (event)",
+        "ticket created → orderable (event; 0 = at the first try)",
         flow.ticket_created_to_orderable,
     );
     row(
         &mut out,
         "order created → ticket delisted (event)",
         flow.order_created_to_delisted,
+    );
+    row(
+        &mut out,
+        "order created → payable (event; 0 = at the first try)",
+        flow.order_created_to_payable,
     );
     row(
         &mut out,
