@@ -28,7 +28,7 @@ pub struct Results {
 
 /// The benchmark signs in and up far faster than a person from one address, with one
 /// email: auth's attempt limits (30 and 10 a minute) would turn that into 429s.
-fn unlimited_attempts() -> Vec<(&'static str, &'static str, String)> {
+pub fn unlimited_attempts() -> Vec<(&'static str, &'static str, String)> {
     [
         "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
         "AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE",

@@ -1,8 +1,9 @@
 //! `cargo xtask test` installs what is missing and runs every test, the browser test
-//! included; `cargo xtask dev` installs what is missing and runs the whole system
+//! and a short chaos run included; `cargo xtask dev` installs what is missing and runs the whole system
 //! locally; `cargo xtask e2e` runs only the browser test; `cargo xtask bench` measures.
 
 mod bench;
+mod chaos;
 mod dev;
 mod e2e;
 mod install;
@@ -21,12 +22,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install what is missing, then run every test of the workspace and the browser
-    /// test.
+    /// Install what is missing, then run every test of the workspace, the browser test
+    /// and a short chaos run.
     Test {
-        /// Run only the workspace's cargo tests, not the browser test.
+        /// Leave out the browser test.
         #[arg(long)]
         skip_browser: bool,
+        /// Leave out the short chaos run.
+        #[arg(long)]
+        skip_chaos: bool,
         /// Extra arguments for `cargo test` (e.g. `-- --nocapture`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
@@ -38,6 +42,9 @@ enum Command {
     /// Measure per-route throughput, latency and memory, and the purchase flow, with
     /// release builds; results in target/bench/.
     Bench,
+    /// Kill every service, NATS and the database under load, then audit every
+    /// invariant; exits non-zero on a violation.
+    Chaos(chaos::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -45,17 +52,22 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Test {
             skip_browser,
+            skip_chaos,
             cargo_args,
         } => {
             test(&cargo_args)?;
             if !skip_browser {
                 runtime()?.block_on(e2e::run())?;
             }
+            if !skip_chaos {
+                runtime()?.block_on(chaos::run(chaos::Options { short: true }))?;
+            }
             Ok(())
         }
         Command::Dev(options) => runtime()?.block_on(dev::run(options)),
         Command::E2e => runtime()?.block_on(e2e::run()),
         Command::Bench => runtime()?.block_on(bench::run()),
+        Command::Chaos(options) => runtime()?.block_on(chaos::run(options)),
     }
 }
 

@@ -147,7 +147,8 @@ impl RunningService {
 /// The running system. Dropping it stops every process it started.
 pub struct Stack {
     url: String,
-    logs_dir: PathBuf,
+    launch: Launch,
+    backends: Backends,
     // Dropped in field order: the gateway and services before what they depend on.
     gateway: JoinHandle<std::io::Result<()>>,
     services: Vec<RunningService>,
@@ -157,11 +158,11 @@ pub struct Stack {
 }
 
 /// How service processes are started.
-struct Launch<'a> {
-    logs_dir: &'a Path,
+struct Launch {
+    logs_dir: PathBuf,
     profile: Profile,
     core: Option<usize>,
-    service_env: &'a [(&'static str, &'static str, String)],
+    service_env: Vec<(&'static str, &'static str, String)>,
 }
 
 /// Builds every binary the stack runs, showing cargo's own progress.
@@ -223,10 +224,10 @@ impl Stack {
             order_expiration_seconds: options.order_expiration_seconds,
         };
         let launch = Launch {
-            logs_dir: &logs_dir,
+            logs_dir: logs_dir.clone(),
             profile: options.profile,
             core: options.pin_services_to_core,
-            service_env: &options.service_env,
+            service_env: options.service_env,
         };
 
         progress::step("Starting the services");
@@ -238,7 +239,9 @@ impl Stack {
         for group in [apis, pages] {
             let first = services.len();
             for spec in group {
-                let service = start_service(spec, &launch, &backends, &services)?;
+                let address = SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
+                let service =
+                    start_service(spec, &launch, &backends, &services, address, LogFile::New)?;
                 services.push(service);
             }
             for service in &mut services[first..] {
@@ -258,7 +261,8 @@ impl Stack {
         });
         Ok(Self {
             url: format!("http://127.0.0.1:{}", options.port),
-            logs_dir,
+            launch,
+            backends,
             gateway,
             services,
             _stripe: stripe_fake,
@@ -273,7 +277,72 @@ impl Stack {
     }
 
     pub fn logs_dir(&self) -> &Path {
-        &self.logs_dir
+        &self.launch.logs_dir
+    }
+
+    /// Where the services' databases are.
+    pub fn mongo_url(&self) -> &str {
+        &self.backends.mongo_url
+    }
+
+    /// The Stripe API the payments service calls (the fake, locally).
+    pub fn stripe_api_base(&self) -> &str {
+        &self.backends.stripe.api_base
+    }
+
+    /// Kills a service with SIGKILL, as a crash would, and starts it again on the same
+    /// port after `down_for`; returns once it is ready.
+    pub async fn crash_and_restart(
+        &mut self,
+        name: &str,
+        down_for: Duration,
+    ) -> anyhow::Result<()> {
+        let index = self
+            .services
+            .iter()
+            .position(|service| service.name == name)
+            .with_context(|| format!("the stack has no {name} service"))?;
+        let crashed = self.services.remove(index);
+        let address = crashed.address;
+        drop(crashed);
+        tokio::time::sleep(down_for).await;
+        let spec = SERVICES
+            .iter()
+            .find(|spec| spec.name == name)
+            .expect("every running service has a spec");
+        let mut service = start_service(
+            spec,
+            &self.launch,
+            &self.backends,
+            &self.services,
+            address,
+            LogFile::Append,
+        )?;
+        wait_until_ready(&mut service).await?;
+        self.services.insert(index, service);
+        Ok(())
+    }
+
+    /// Kills NATS (SIGKILL) and starts it again on the same port and data after
+    /// `down_for`.
+    pub async fn crash_and_restart_nats(&mut self, down_for: Duration) -> anyhow::Result<()> {
+        let nats = self
+            .nats
+            .as_mut()
+            .context("NATS was not started by the stack")?;
+        crash_and_restart_server(nats, down_for).await;
+        Ok(())
+    }
+
+    /// Stops the database (SIGKILL) for `down_for`, then starts it again on the same
+    /// port and data.
+    pub async fn crash_and_restart_database(&mut self, down_for: Duration) -> anyhow::Result<()> {
+        let mongo = self
+            .mongo
+            .as_mut()
+            .context("the database was not started by the stack")?;
+        crash_and_restart_server(mongo, down_for).await;
+        Ok(())
     }
 
     pub fn services(&self) -> &[RunningService] {
@@ -328,6 +397,21 @@ impl Stack {
     }
 }
 
+async fn crash_and_restart_server(server: &mut Server, down_for: Duration) {
+    server.stop();
+    tokio::time::sleep(down_for).await;
+    // Starting waits for the server's ready line; let the runtime's other tasks
+    // (the gateway, the load) go on meanwhile.
+    tokio::task::block_in_place(|| server.restart());
+}
+
+/// Whether a service's log starts afresh or continues (after a crash).
+#[derive(Clone, Copy)]
+enum LogFile {
+    New,
+    Append,
+}
+
 impl Drop for Stack {
     fn drop(&mut self) {
         self.gateway.abort();
@@ -339,10 +423,14 @@ fn start_service(
     launch: &Launch,
     backends: &Backends,
     started: &[RunningService],
+    address: SocketAddr,
+    log_file: LogFile,
 ) -> anyhow::Result<RunningService> {
-    let address = SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
     let log = launch.logs_dir.join(format!("{}.log", spec.name));
-    let log_file = File::create(&log)?;
+    let log_file = match log_file {
+        LogFile::New => File::create(&log)?,
+        LogFile::Append => File::options().append(true).open(&log)?,
+    };
     let binary = crate::target_dir()
         .join(launch.profile.dir())
         .join(spec.name);

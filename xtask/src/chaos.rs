@@ -1,0 +1,222 @@
+//! `cargo xtask chaos`: purchases and a reservation race through the gateway while
+//! every service is killed with SIGKILL and restarted, NATS is killed and restarted,
+//! and the database is stopped for a few seconds. Then an audit of every database and
+//! of the Stripe fake's ledger: no ticket held by two orders, every order ended, one
+//! charge per completed order, refunds for cancelled ones, replicas caught up, and no
+//! server error outside the seconds a dependency was down. Exits non-zero on any
+//! violation. `--short` is the version the test command runs.
+
+mod audit;
+mod load;
+
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+
+use crate::{
+    dev::{Profile, Stack, StackOptions, build_services},
+    install, progress,
+};
+
+#[derive(clap::Args)]
+pub struct Options {
+    /// A run of seconds, not minutes (debug builds, smaller load, faults close together).
+    #[arg(long)]
+    pub short: bool,
+}
+
+/// The size and pace of a run.
+struct Plan {
+    profile: Profile,
+    /// How long orders hold their tickets: short, so holds cut by faults expire.
+    hold_seconds: u64,
+    purchase_workers: usize,
+    race_tickets: usize,
+    race_buyers: usize,
+    /// Time between faults, and how long after one a server error is still its doing.
+    gap: Duration,
+    grace: Duration,
+    /// How long a crashed service, NATS and the database stay down.
+    service_down: Duration,
+    nats_down: Duration,
+    database_down: Duration,
+    settle_patience: Duration,
+}
+
+const FULL: Plan = Plan {
+    profile: Profile::Release,
+    hold_seconds: 8,
+    purchase_workers: 8,
+    race_tickets: 100,
+    race_buyers: 20,
+    gap: Duration::from_secs(8),
+    grace: Duration::from_secs(5),
+    service_down: Duration::from_secs(1),
+    nats_down: Duration::from_secs(3),
+    database_down: Duration::from_secs(4),
+    settle_patience: Duration::from_secs(90),
+};
+
+const SHORT: Plan = Plan {
+    profile: Profile::Debug,
+    hold_seconds: 4,
+    purchase_workers: 3,
+    race_tickets: 10,
+    race_buyers: 5,
+    gap: Duration::from_secs(1),
+    grace: Duration::from_secs(3),
+    service_down: Duration::from_millis(300),
+    nats_down: Duration::from_secs(1),
+    database_down: Duration::from_secs(2),
+    settle_patience: Duration::from_secs(60),
+};
+
+/// The services killed, in order.
+const CRASHED: [&str; 6] = [
+    "tickets",
+    "orders",
+    "payments",
+    "expiration",
+    "auth",
+    "client",
+];
+
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    let plan = if options.short { SHORT } else { FULL };
+    install::ensure_tools()?;
+    build_services(plan.profile)?;
+    let data = crate::target_dir().join("chaos");
+    if data.exists() {
+        std::fs::remove_dir_all(&data)?;
+    }
+    let mut stack = Stack::start(StackOptions {
+        port: crate::free_port()?,
+        data: data.clone(),
+        order_expiration_seconds: Some(plan.hold_seconds),
+        profile: plan.profile,
+        pin_services_to_core: None,
+        service_env: crate::bench::unlimited_attempts(),
+    })
+    .await?;
+    let gateway = stack.url().to_owned();
+    let outcomes = load::Outcomes::default();
+
+    progress::step(&format!(
+        "Load: {} purchase workers and a race of {} buyers for {} tickets; faults every {}s",
+        plan.purchase_workers,
+        plan.race_buyers,
+        plan.race_tickets,
+        plan.gap.as_secs_f32()
+    ));
+    let faults_take = plan.gap * (CRASHED.len() as u32 + 3);
+    let load_until = Instant::now() + faults_take;
+    let purchases = tokio::spawn({
+        let (gateway, outcomes) = (gateway.clone(), outcomes.clone());
+        async move { load::purchases(&gateway, plan.purchase_workers, load_until, &outcomes).await }
+    });
+    let race = tokio::spawn({
+        let (gateway, outcomes) = (gateway.clone(), outcomes.clone());
+        async move {
+            load::reservation_race(&gateway, plan.race_tickets, plan.race_buyers, &outcomes).await
+        }
+    });
+
+    let mut fault_windows = Vec::new();
+    for fault in CRASHED
+        .iter()
+        .map(|name| Fault::Service(name))
+        .chain([Fault::Nats, Fault::Database])
+    {
+        tokio::time::sleep(plan.gap).await;
+        let began = Instant::now();
+        match fault {
+            Fault::Service(name) => stack.crash_and_restart(name, plan.service_down).await?,
+            Fault::Nats => stack.crash_and_restart_nats(plan.nats_down).await?,
+            Fault::Database => stack.crash_and_restart_database(plan.database_down).await?,
+        }
+        fault_windows.push((began, Instant::now() + plan.grace));
+        progress::done(&format!(
+            "{fault}: killed and back after {:.1}s",
+            began.elapsed().as_secs_f32()
+        ));
+    }
+    let (attempted, completed) = purchases.await?;
+    let race_won = race.await?;
+    progress::done(&format!(
+        "{completed} of {attempted} purchases completed; {race_won} reservations won the race for {} tickets",
+        plan.race_tickets
+    ));
+
+    progress::step("Waiting for the system to settle, then auditing every database");
+    let audit = audit::settle_and_audit(
+        stack.mongo_url(),
+        stack.stripe_api_base(),
+        plan.settle_patience,
+    )
+    .await?;
+    let outcomes = outcomes.all();
+    let failed_outside_faults = outcomes
+        .iter()
+        .filter(|outcome| outcome.status.is_none_or(|status| status.is_server_error()))
+        .filter(|outcome| {
+            !fault_windows
+                .iter()
+                .any(|(from, to)| (*from..=*to).contains(&outcome.at))
+        })
+        .count();
+    let failed_during_faults = outcomes
+        .iter()
+        .filter(|outcome| outcome.status.is_none_or(|status| status.is_server_error()))
+        .count()
+        - failed_outside_faults;
+
+    let mut violations = audit.violations;
+    if failed_outside_faults > 0 {
+        violations.push(format!(
+            "{failed_outside_faults} requests failed (5xx or no answer) outside the fault windows"
+        ));
+    }
+    if race_won > plan.race_tickets {
+        violations.push(format!(
+            "{race_won} reservations won for {} tickets",
+            plan.race_tickets
+        ));
+    }
+    for line in &audit.summary {
+        progress::done(line);
+    }
+    progress::done(&format!(
+        "{} requests; {failed_during_faults} failed during faults, {failed_outside_faults} outside",
+        outcomes.len()
+    ));
+    drop(stack);
+    if violations.is_empty() {
+        progress::done("Audit passed: no invariant was broken");
+        return Ok(());
+    }
+    for violation in &violations {
+        eprintln!("!! {violation}");
+    }
+    bail!(
+        "{} invariant violations; the logs are in {}",
+        violations.len(),
+        data.join("logs").display()
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Fault {
+    Service(&'static str),
+    Nats,
+    Database,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Service(name) => write!(f, "{name}"),
+            Self::Nats => write!(f, "NATS"),
+            Self::Database => write!(f, "the database"),
+        }
+    }
+}
