@@ -348,6 +348,13 @@ mod tests {
         }
     }
 
+    fn assert_found(violations: &[String], text: &str) {
+        assert!(
+            violations.iter().any(|violation| violation.contains(text)),
+            "{text:?} not among {violations:?}"
+        );
+    }
+
     #[test]
     fn two_orders_holding_one_ticket_is_a_violation() {
         let ticket = ObjectId::new().to_hex();
@@ -358,12 +365,7 @@ mod tests {
 
         let violations = snapshot(orders, Vec::new(), json!({})).violations();
 
-        assert!(
-            violations
-                .iter()
-                .any(|violation| violation.contains("held or sold by 2 orders")),
-            "{violations:?}"
-        );
+        assert_found(&violations, "held or sold by 2 orders");
     }
 
     #[test]
@@ -380,14 +382,7 @@ mod tests {
         );
         audit.payments = vec![doc! { "orderId": &order_id, "status": "succeeded" }];
 
-        let violations = audit.violations();
-
-        assert!(
-            violations
-                .iter()
-                .any(|violation| violation.contains("1 payments, 2 charges")),
-            "{violations:?}"
-        );
+        assert_found(&audit.violations(), "1 payments, 2 charges");
     }
 
     #[test]
