@@ -65,9 +65,10 @@ pub fn parse_id(raw: &str, field: &str) -> Result<ObjectId, Error> {
 
 /// The address of the client behind the request: the last `X-Forwarded-For` entry,
 /// which the nearest proxy (ingress-nginx, the dev gateway, the web client on a
-/// visitor's behalf) appended, or the TCP peer when no proxy is in between. The
-/// services are reachable only through those proxies, so the entry is theirs, not one
-/// a client made up.
+/// visitor's behalf) appended, or the TCP peer when no proxy is in between. Clients
+/// from outside reach the services only through those proxies, so the entry is theirs,
+/// not one a client made up; inside the cluster any pod could still set it (a
+/// NetworkPolicy would close that).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddress(pub IpAddr);
 
@@ -75,14 +76,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Only the last entry is the proxy's own; an unreadable one is not replaced
+        // by an earlier entry, which the client may have written.
         let forwarded = parts
             .headers
             .get_all(FORWARDED_FOR)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(','))
-            .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-            .next_back();
+            .next_back()
+            .and_then(|entry| entry.trim().parse::<IpAddr>().ok());
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -129,6 +132,22 @@ mod tests {
         );
         assert_eq!(
             client_address(direct).await,
+            "192.0.2.1".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_last_entry_falls_back_to_the_peer_not_to_an_earlier_entry() {
+        let mut request = Request::builder()
+            .header(FORWARDED_FOR, "203.0.113.9, unknown")
+            .body(())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 1], 5000))));
+
+        assert_eq!(
+            client_address(request).await,
             "192.0.2.1".parse::<IpAddr>().unwrap()
         );
     }

@@ -13,7 +13,9 @@
   const button = form.querySelector("button[type=submit]");
   const orderId = form.dataset.orderId;
   const deadline = Date.now() + Number(timeLeft.dataset.secondsLeft) * 1000;
-  let paid = false;
+  // Once a payment is under way the page no longer expires by itself: the server's
+  // answer decides.
+  let paying = false;
 
   function show(element, text) {
     element.textContent = text;
@@ -21,7 +23,7 @@
   }
 
   function tick() {
-    if (paid) return;
+    if (paying) return;
     const seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     if (seconds === 0) {
       clearInterval(timer);
@@ -38,6 +40,11 @@
   const timer = setInterval(tick, 250);
   tick();
 
+  if (typeof Stripe !== "function") {
+    show(errors, "The card form could not be loaded. Check your connection and reload the page.");
+    button.disabled = true;
+    return;
+  }
   const stripe = Stripe(form.dataset.publishableKey);
   const card = stripe.elements().create("card");
   card.mount("#card-element");
@@ -46,6 +53,7 @@
     event.preventDefault();
     show(errors, "");
     button.disabled = true;
+    paying = true;
     show(progress, "Checking your card…");
     try {
       const { paymentMethod, error } = await stripe.createPaymentMethod({ type: "card", card });
@@ -58,15 +66,18 @@
         body: JSON.stringify({ orderId, token: paymentMethod.id }),
       });
       if (!response.ok) throw new Error(await messagesOf(response));
-      paid = true;
-      show(progress, "Payment received. Confirming your order…");
-      await untilComplete();
-      window.location.assign("/orders");
     } catch (failure) {
+      paying = false;
       show(progress, "");
       show(errors, failure.message);
       button.disabled = false;
+      tick();
+      return;
     }
+    // Charged: whatever happens while confirming, the buyer must not pay again.
+    show(progress, "Payment received. Confirming your order…");
+    await untilComplete().catch(() => {});
+    window.location.assign("/orders");
   });
 
   async function messagesOf(response) {

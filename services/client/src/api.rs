@@ -106,7 +106,9 @@ pub(crate) struct Api {
 impl Api {
     pub fn new(urls: ApiUrls) -> Self {
         let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(8))
+            // A page may ask twice (its content, then the header of an error page):
+            // both must fit in the 10 s every request is given.
+            .timeout(std::time::Duration::from_secs(4))
             .build()
             .expect("a plain HTTP client builds");
         Self { http, urls }

@@ -2,8 +2,10 @@ use std::sync::Arc;
 
 use axum::{
     Json, Router,
-    http::{HeaderValue, header},
-    middleware,
+    extract::Request,
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::{any, get},
 };
 use common::{
@@ -44,6 +46,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
             state.clone(),
             pages::render_error_pages,
         ))
+        .layer(middleware::from_fn(refuse_cross_site_posts))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             content_security_policy,
@@ -63,11 +66,30 @@ fn content_security_policy(stripe_js_url: &str) -> anyhow::Result<HeaderValue> {
         .origin()
         .ascii_serialization();
     let policy = format!(
-        "default-src 'self'; script-src 'self' {stripe_js}; \
-         frame-src {stripe_js} https://hooks.stripe.com; \
+        "default-src 'self'; script-src 'self' {stripe_js} https://*.js.stripe.com; \
+         frame-src {stripe_js} https://*.js.stripe.com https://hooks.stripe.com; \
          connect-src 'self' https://api.stripe.com; img-src 'self' data:; \
          style-src 'self'; form-action 'self'; frame-ancestors 'none'; \
          base-uri 'none'; object-src 'none'"
     );
     Ok(HeaderValue::from_str(&policy)?)
+}
+
+/// Forms are posted from our own pages only. The session cookie is `SameSite=Lax`,
+/// which already keeps it off cross-site posts; this also stops another site from
+/// signing a visitor in to an account of its choosing (login CSRF). Browsers say where
+/// a request comes from in `Sec-Fetch-Site`.
+async fn refuse_cross_site_posts(request: Request, next: Next) -> Response {
+    let cross_site = request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|site| site == "cross-site");
+    if request.method() == Method::POST && cross_site {
+        return (
+            StatusCode::FORBIDDEN,
+            "Forms can only be sent from this site's own pages.",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }

@@ -7,7 +7,11 @@ use axum::{
 };
 use common::{extract::ClientAddress, session::UserClaims};
 
-use crate::{api::Caller, pages::PageError, startup::AppState};
+use crate::{
+    api::{ApiError, Caller},
+    pages::PageError,
+    startup::AppState,
+};
 
 pub(crate) struct Visitor {
     caller: Caller,
@@ -43,7 +47,16 @@ impl FromRequestParts<AppState> for Visitor {
         let user = match caller.cookie {
             // Without cookies there is no session to ask about.
             None => None,
-            Some(_) => state.api.current_user(&caller).await?,
+            Some(_) => match state.api.current_user(&caller).await {
+                Ok(user) => user,
+                // Auth being down must not take the public pages with it: the visitor
+                // is treated as signed out, and pages that need a session say so.
+                Err(ApiError::Unavailable(detail)) => {
+                    tracing::warn!(%detail, "cannot ask auth who is signed in");
+                    None
+                }
+                Err(refused) => return Err(refused.into()),
+            },
         };
         Ok(Self { caller, user })
     }

@@ -36,19 +36,23 @@ static HASHING_THREADS: LazyLock<Sender<Job>> = LazyLock::new(|| {
 });
 
 fn work_through(queue: &Mutex<Receiver<Job>>) {
+    let take = || queue.lock().unwrap_or_else(PoisonError::into_inner);
     loop {
-        let next = {
-            let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
-            queue.try_recv().or_else(|_| {
-                // Nothing waiting: give the working memory back before sleeping.
-                argon2id::release_working_memory();
-                queue.recv()
-            })
-        };
-        match next {
-            Ok(job) => job(),
+        let waiting = take().try_recv();
+        let next = waiting.or_else(|_| {
+            // Nothing waiting: give the working memory back before sleeping (outside
+            // the lock, so every idle thread does, not only the one that holds it).
+            argon2id::release_working_memory();
+            take().recv()
+        });
+        let Ok(job) = next else {
             // Every sender is gone: the process is ending.
-            Err(_) => return,
+            return;
+        };
+        // A panicking hash must not take the thread with it: the caller sees its
+        // answer dropped (an error), and the thread serves the next one.
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+            tracing::error!("a password hash panicked");
         }
     }
 }

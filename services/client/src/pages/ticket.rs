@@ -2,6 +2,7 @@
 
 use axum::{
     extract::{Path, State},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use common::FieldError;
@@ -38,9 +39,18 @@ pub(crate) async fn purchase(
     match state.api.reserve(visitor.caller(), id).await {
         Ok(order) => Ok(Redirect::to(&format!("/orders/{}", order.id)).into_response()),
         Err(error) => {
-            let status = error.status();
-            let errors = refusal(error)?;
+            let mut status = error.status();
+            let mut errors = refusal(error)?;
             let ticket = state.api.ticket(visitor.caller(), id).await?;
+            if status == StatusCode::NOT_FOUND {
+                // The ticket exists, but orders has not heard of it yet: it was listed
+                // a moment ago and `ticket:created` is on its way.
+                status = StatusCode::SERVICE_UNAVAILABLE;
+                errors = vec![FieldError {
+                    message: "This ticket was listed a moment ago and cannot be bought yet. Try again in a few seconds.".to_owned(),
+                    field: None,
+                }];
+            }
             Ok((status, render(&visitor, &ticket, &errors)).into_response())
         }
     }

@@ -116,11 +116,35 @@ async fn pages_carry_a_content_security_policy_that_allows_stripe_js_and_nothing
         .to_str()
         .unwrap();
     assert!(
-        policy.contains("script-src 'self' http://stripe-js.test;"),
+        policy.contains("script-src 'self' http://stripe-js.test https://*.js.stripe.com;"),
         "{policy}"
     );
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     assert!(!policy.contains("unsafe-inline"), "{policy}");
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_eq!(response.headers()["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
+async fn a_form_posted_from_another_site_is_refused_and_signs_nobody_up() {
+    let site = Site::start().await;
+    let address = crate::helpers::email();
+
+    let response = reqwest::Client::new()
+        .post(site.client.url("/auth/signup"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", address.as_str()), ("password", "password1")])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let visitor = site.visitor();
+    visitor
+        .post(
+            "/auth/signin",
+            &[("email", address.as_str()), ("password", "password1")],
+        )
+        .await
+        .assert_shows("Invalid credentials");
 }
