@@ -9,7 +9,13 @@
 mod audit;
 mod load;
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use anyhow::bail;
 
@@ -96,6 +102,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         profile: plan.profile,
         pin_services_to_core: None,
         service_env: crate::bench::unlimited_attempts(),
+        servers_from_env: false,
     })
     .await?;
     let gateway = stack.url().to_owned();
@@ -108,11 +115,10 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         plan.race_tickets,
         plan.gap.as_secs_f32()
     ));
-    let faults_take = plan.gap * (CRASHED.len() as u32 + 3);
-    let load_until = Instant::now() + faults_take;
+    let stop_load = Arc::new(AtomicBool::new(false));
     let purchases = tokio::spawn({
-        let (gateway, outcomes) = (gateway.clone(), outcomes.clone());
-        async move { load::purchases(&gateway, plan.purchase_workers, load_until, &outcomes).await }
+        let (gateway, outcomes, stop) = (gateway.clone(), outcomes.clone(), stop_load.clone());
+        async move { load::purchases(&gateway, plan.purchase_workers, stop, &outcomes).await }
     });
     let race = tokio::spawn({
         let (gateway, outcomes) = (gateway.clone(), outcomes.clone());
@@ -140,6 +146,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             began.elapsed().as_secs_f32()
         ));
     }
+    // The load runs on through the last fault's aftermath.
+    tokio::time::sleep(plan.gap).await;
+    stop_load.store(true, Ordering::Relaxed);
     let (attempted, completed) = purchases.await?;
     let race_won = race.await?;
     progress::done(&format!(
@@ -155,13 +164,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     )
     .await?;
     let outcomes = outcomes.all();
+    // A request counts against a fault if it was under way at any moment of it.
     let failed_outside_faults = outcomes
         .iter()
         .filter(|outcome| outcome.status.is_none_or(|status| status.is_server_error()))
         .filter(|outcome| {
             !fault_windows
                 .iter()
-                .any(|(from, to)| (*from..=*to).contains(&outcome.at))
+                .any(|(from, to)| outcome.sent <= *to && outcome.answered >= *from)
         })
         .count();
     let failed_during_faults = outcomes
@@ -174,12 +184,6 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     if failed_outside_faults > 0 {
         violations.push(format!(
             "{failed_outside_faults} requests failed (5xx or no answer) outside the fault windows"
-        ));
-    }
-    if race_won > plan.race_tickets {
-        violations.push(format!(
-            "{race_won} reservations won for {} tickets",
-            plan.race_tickets
         ));
     }
     for line in &audit.summary {

@@ -54,20 +54,22 @@ pub async fn run() -> anyhow::Result<()> {
     if out.exists() {
         std::fs::remove_dir_all(&out).context("clear the last browser test's results")?;
     }
-    let port = crate::free_port()?;
     for phase in PHASES {
         progress::step(&format!(
             "Browser test, part \"{}\" (orders hold their ticket {}s)",
             phase.name, phase.hold_seconds
         ));
         // The same data for both parts: the second stack is a restart of the first.
+        // A port of its own per part: the last stack's may not be free yet. Cookies
+        // ignore the port, so the saved sessions still apply.
         let stack = Stack::start(StackOptions {
-            port,
+            port: crate::free_port()?,
             data: out.join("data"),
             order_expiration_seconds: Some(phase.hold_seconds),
             profile: Profile::Debug,
             pin_services_to_core: None,
             service_env: Vec::new(),
+            servers_from_env: false,
         })
         .await?;
         let mut scenario = Command::new("node");
@@ -87,20 +89,19 @@ pub async fn run() -> anyhow::Result<()> {
             );
         }
     }
-    let mut screenshots: Vec<_> = std::fs::read_dir(&out)?
+    let screenshots = std::fs::read_dir(&out)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| path.extension().is_some_and(|extension| extension == "png"))
-        .collect();
-    screenshots.sort();
+        .count();
     progress::done(&format!(
-        "The browser test passed; {} screenshots in {}",
-        screenshots.len(),
+        "The browser test passed; {screenshots} screenshots in {}",
         out.display()
     ));
     Ok(())
 }
 
-/// Runs the scenario, killing it (and so its browser) if it overruns or we stop.
+/// Runs the scenario. If it overruns it gets SIGTERM first, on which Playwright closes
+/// the browser it started (in a process group of its own), then SIGKILL.
 async fn run_to_end(command: &mut Command) -> anyhow::Result<()> {
     let mut process = Supervised::spawn(command, None).context("cannot run node")?;
     let started = std::time::Instant::now();
@@ -113,6 +114,15 @@ async fn run_to_end(command: &mut Command) -> anyhow::Result<()> {
             };
         }
         if started.elapsed() > PHASE_TIMEOUT {
+            let _ = Command::new("kill")
+                .args(["-TERM", &process.pid().to_string()])
+                .status();
+            for _ in 0..50 {
+                if process.exited().is_some() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
             bail!(
                 "the browser scenario took over {}s and was stopped",
                 PHASE_TIMEOUT.as_secs()

@@ -1,5 +1,5 @@
-//! Per-route figures: the auth and tickets services alone on core 0, wrk and the
-//! database on core 1, 100 tickets listed; memory before and after.
+//! Per-route figures: the services on core 0 (auth and tickets are the ones loaded),
+//! wrk and the database on core 1, 100 tickets listed; memory before, during and after.
 
 use std::{net::SocketAddr, path::Path, time::Duration};
 
@@ -49,6 +49,8 @@ pub struct Memory {
     pub service: &'static str,
     pub idle_mb: f64,
     pub after_load_mb: f64,
+    /// The most it ever held (`VmHWM`): under load, since it was idle before.
+    pub peak_mb: f64,
 }
 
 #[derive(Serialize)]
@@ -80,6 +82,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
         profile: Profile::Release,
         pin_services_to_core: Some(SERVICE_CORE),
         service_env: super::unlimited_attempts(),
+        servers_from_env: false,
     })
     .await?;
     for pid in stack.server_pids() {
@@ -89,7 +92,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
     let tickets = stack.service("tickets").address;
     let (cookie, password_form) = seed(auth, tickets).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle = resident_megabytes(&stack)?;
+    let idle = megabytes(&stack, "VmRSS")?;
 
     let first_ticket = first_ticket(tickets).await?;
     let targets = [
@@ -146,20 +149,31 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
     };
     let (signin_during_hashing, current_user_during_hashing) =
         tokio::try_join!(wrk::run(&signin, scratch), wrk::run(&current_user, scratch))?;
+    refuse_failures("signin under hashing load", &signin_during_hashing, true)?;
+    refuse_failures(
+        "currentuser under hashing load",
+        &current_user_during_hashing,
+        true,
+    )?;
     progress::done(&format!(
         "currentuser p99 {:.1} ms while signin ran at {:.0} req/s",
         current_user_during_hashing.p99_ms, signin_during_hashing.requests_per_second
     ));
 
-    let after_load = resident_megabytes(&stack)?;
+    let after_load = megabytes(&stack, "VmRSS")?;
+    let peak = megabytes(&stack, "VmHWM")?;
     let memory = idle
         .into_iter()
         .zip(after_load)
-        .map(|((service, idle_mb), (_, after_load_mb))| Memory {
-            service,
-            idle_mb,
-            after_load_mb,
-        })
+        .zip(peak)
+        .map(
+            |(((service, idle_mb), (_, after_load_mb)), (_, peak_mb))| Memory {
+                service,
+                idle_mb,
+                after_load_mb,
+                peak_mb,
+            },
+        )
         .collect();
     Ok(Figures {
         routes,
@@ -182,14 +196,7 @@ async fn load_route(target: &Target, cookie: &str, scratch: &Path) -> anyhow::Re
     let mut runs = Vec::new();
     for _ in 0..RUNS {
         let measured = wrk::run(&load(RUN_SECONDS), scratch).await?;
-        if measured.socket_errors > 0 || (target.expect_success && measured.non_success > 0) {
-            bail!(
-                "{}: {} failed answers and {} socket errors; a benchmark of failures measures nothing",
-                target.route,
-                measured.non_success,
-                measured.socket_errors
-            );
-        }
+        refuse_failures(target.route, &measured, target.expect_success)?;
         progress::done(&format!(
             "{:>9.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
             measured.requests_per_second, measured.p50_ms, measured.p99_ms
@@ -262,8 +269,21 @@ fn pin(pid: u32, core: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every service's resident set size, in MB.
-fn resident_megabytes(stack: &Stack) -> anyhow::Result<Vec<(&'static str, f64)>> {
+/// A run whose answers failed measures nothing: stop rather than report it.
+fn refuse_failures(route: &str, measured: &Measured, expect_success: bool) -> anyhow::Result<()> {
+    if measured.socket_errors > 0 || (expect_success && measured.non_success > 0) {
+        bail!(
+            "{route}: {} failed answers and {} socket errors; a benchmark of failures measures nothing",
+            measured.non_success,
+            measured.socket_errors
+        );
+    }
+    Ok(())
+}
+
+/// A memory figure of every service from `/proc/<pid>/status` (`VmRSS` now, `VmHWM`
+/// the peak), in MB.
+fn megabytes(stack: &Stack, field: &str) -> anyhow::Result<Vec<(&'static str, f64)>> {
     stack
         .services()
         .iter()
@@ -271,9 +291,9 @@ fn resident_megabytes(stack: &Stack) -> anyhow::Result<Vec<(&'static str, f64)>>
             let status = std::fs::read_to_string(format!("/proc/{}/status", service.pid()))?;
             let kilobytes: f64 = status
                 .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
                 .and_then(|value| value.split_whitespace().next()?.parse().ok())
-                .with_context(|| format!("no VmRSS for {}", service.name))?;
+                .with_context(|| format!("no {field} for {}", service.name))?;
             Ok((service.name, kilobytes / 1024.0))
         })
         .collect()

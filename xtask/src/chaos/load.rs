@@ -3,7 +3,10 @@
 //! against the fault windows.
 
 use std::{
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -11,12 +14,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-/// One request's outcome: a status, or `None` when no answer came (connection
-/// refused while the gateway's upstream restarted counts as a 502 from the gateway;
-/// this is the client not reaching the gateway at all).
+/// One request's outcome: a status, or `None` when no answer came in time (a service
+/// being restarted is a 502 from the gateway, not this).
 #[derive(Clone, Copy)]
 pub struct Outcome {
-    pub at: Instant,
+    pub sent: Instant,
+    pub answered: Instant,
     pub status: Option<StatusCode>,
 }
 
@@ -25,12 +28,13 @@ pub struct Outcome {
 pub struct Outcomes(Arc<Mutex<Vec<Outcome>>>);
 
 impl Outcomes {
-    fn record(&self, status: Option<StatusCode>) {
+    fn record(&self, sent: Instant, status: Option<StatusCode>) {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(Outcome {
-                at: Instant::now(),
+                sent,
+                answered: Instant::now(),
                 status,
             });
     }
@@ -81,6 +85,7 @@ impl User {
     pub async fn post(&self, path: &str, body: &Value) -> Option<(StatusCode, Value)> {
         let deadline = Instant::now() + STEP_PATIENCE;
         while Instant::now() < deadline {
+            let sent = Instant::now();
             let answer = self
                 .http
                 .post(format!("{}{path}", self.gateway))
@@ -88,12 +93,12 @@ impl User {
                 .send()
                 .await;
             let Ok(response) = answer else {
-                self.outcomes.record(None);
+                self.outcomes.record(sent, None);
                 tokio::time::sleep(RETRY_PAUSE).await;
                 continue;
             };
             let status = response.status();
-            self.outcomes.record(Some(status));
+            self.outcomes.record(sent, Some(status));
             if status.is_success() || (status.is_client_error() && status != StatusCode::NOT_FOUND)
             {
                 let body = response.json().await.unwrap_or(Value::Null);
@@ -105,18 +110,19 @@ impl User {
     }
 }
 
-/// Buys tickets in a loop on `workers` tasks until `until`, each worker with its own
-/// seller and buyer: list, reserve, pay with the test card.
+/// Buys tickets in a loop on `workers` tasks until `stop` is set, each worker with its
+/// own seller and buyer: list, reserve, pay with the test card.
 pub async fn purchases(
     gateway: &str,
     workers: usize,
-    until: Instant,
+    stop: Arc<AtomicBool>,
     outcomes: &Outcomes,
 ) -> (usize, usize) {
     let mut running = JoinSet::new();
     for worker in 0..workers {
         let gateway = gateway.to_owned();
         let outcomes = outcomes.clone();
+        let stop = stop.clone();
         running.spawn(async move {
             let seller =
                 User::sign_up(&gateway, &format!("chaos-seller-{worker}"), &outcomes).await;
@@ -125,7 +131,7 @@ pub async fn purchases(
                 return (0, 0);
             };
             let (mut attempted, mut completed) = (0, 0);
-            while Instant::now() < until {
+            while !stop.load(Ordering::Relaxed) {
                 attempted += 1;
                 if purchase(&seller, &buyer, attempted).await {
                     completed += 1;

@@ -32,6 +32,10 @@ pub struct StackOptions {
     pub pin_services_to_core: Option<usize>,
     /// More variables for one service: (service, name, value).
     pub service_env: Vec<(&'static str, &'static str, String)>,
+    /// Use the NATS, MongoDB and Stripe named by `NATS_URL`, `MONGO_URL` and
+    /// `STRIPE_API_BASE` when set. Only `xtask dev` does: the browser test, the
+    /// benchmark and the chaos run need servers of their own, with fresh data.
+    pub servers_from_env: bool,
 }
 
 /// A cargo build profile.
@@ -199,21 +203,29 @@ impl Stack {
         std::fs::create_dir_all(&logs_dir)?;
 
         progress::step("Starting NATS JetStream, the database and Stripe");
-        let (nats_url, nats) = match std::env::var("NATS_URL") {
-            Ok(url) => (url, None),
-            Err(_) => {
+        let from_env = |name| {
+            options
+                .servers_from_env
+                .then(|| std::env::var(name).ok())
+                .flatten()
+        };
+        let (nats_url, nats) = match from_env("NATS_URL") {
+            Some(url) => (url, None),
+            None => {
                 let nats = Nats::start_in(Home::kept(options.data.join("nats")));
                 (nats.url(), Some(nats))
             }
         };
-        let (mongo_url, mongo) = match std::env::var("MONGO_URL") {
-            Ok(url) => (url, None),
-            Err(_) => {
+        let (mongo_url, mongo) = match from_env("MONGO_URL") {
+            Some(url) => (url, None),
+            None => {
                 let mongo = Mongo::start_in(Home::kept(options.data.join("mongo")));
                 (mongo.url(), Some(mongo))
             }
         };
-        let (stripe, stripe_fake) = stripe_endpoints(&logs_dir, options.profile).await?;
+        let real_stripe = from_env("STRIPE_API_BASE");
+        let (stripe, stripe_fake) =
+            stripe_endpoints(real_stripe, &logs_dir, options.profile).await?;
         progress::done(&format!("NATS      {nats_url}"));
         progress::done(&format!("MongoDB   {mongo_url}"));
         progress::done(&format!("Stripe    {}", stripe.api_base));
@@ -524,13 +536,14 @@ fn set_env(
     Ok(())
 }
 
-/// Real Stripe when `STRIPE_API_BASE` is set (with its keys from the environment),
+/// Real Stripe when `real_stripe` names its API (with its keys from the environment),
 /// else the workspace's fake, which also serves the Stripe.js stand-in.
 async fn stripe_endpoints(
+    real_stripe: Option<String>,
     logs_dir: &Path,
     profile: Profile,
 ) -> anyhow::Result<(StripeEndpoints, Option<Supervised>)> {
-    if let Ok(api_base) = std::env::var("STRIPE_API_BASE") {
+    if let Some(api_base) = real_stripe {
         let required = |name: &str| {
             std::env::var(name)
                 .with_context(|| format!("STRIPE_API_BASE is set, so {name} must be too"))
