@@ -1,5 +1,5 @@
 //! `cargo xtask test` installs what is missing and runs every test, the browser test
-//! and a short chaos run included; `cargo xtask dev` installs what is missing and runs the whole system
+//! included; `cargo xtask dev` installs what is missing and runs the whole system
 //! locally; `cargo xtask e2e` runs only the browser test; `cargo xtask bench` measures.
 
 mod bench;
@@ -22,15 +22,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install what is missing, then run every test of the workspace, the browser test
-    /// and a short chaos run.
+    /// Install what is missing, then run every test of the workspace and the browser
+    /// test.
     Test {
         /// Leave out the browser test.
         #[arg(long)]
         skip_browser: bool,
-        /// Leave out the short chaos run.
-        #[arg(long)]
-        skip_chaos: bool,
         /// Extra arguments for `cargo test` (e.g. `-- --nocapture`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
@@ -52,15 +49,11 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Test {
             skip_browser,
-            skip_chaos,
             cargo_args,
         } => {
             test(&cargo_args)?;
             if !skip_browser {
                 runtime()?.block_on(e2e::run())?;
-            }
-            if !skip_chaos {
-                runtime()?.block_on(chaos::run(chaos::Options { short: true }))?;
             }
             Ok(())
         }
