@@ -26,18 +26,6 @@ pub struct Results {
     pub lapse: flow::LapseFigures,
 }
 
-/// The benchmark signs in and up far faster than a person from one address, with one
-/// email: auth's attempt limits (30 and 10 a minute) would turn that into 429s.
-pub fn unlimited_attempts() -> Vec<(&'static str, &'static str, String)> {
-    [
-        "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
-        "AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE",
-    ]
-    .into_iter()
-    .map(|name| ("auth", name, u32::MAX.to_string()))
-    .collect()
-}
-
 pub async fn run() -> anyhow::Result<()> {
     install::ensure_apt_package("wrk", "wrk", "to load the services")?;
     install::ensure_apt_package("taskset", "util-linux", "to pin processes to cores")?;

@@ -21,7 +21,7 @@ use std::{
 use anyhow::bail;
 
 use crate::{
-    dev::{Profile, Stack, StackOptions, build_services},
+    dev::{Profile, Stack, StackOptions, build_services, unlimited_attempts},
     install, progress,
 };
 
@@ -102,7 +102,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         order_expiration_seconds: Some(plan.hold_seconds),
         profile: plan.profile,
         pin_services_to_core: None,
-        service_env: crate::bench::unlimited_attempts(),
+        service_env: unlimited_attempts(),
         servers_from_env: false,
     })
     .await?;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-pub use stack::{Profile, Stack, StackOptions, build_services};
+pub use stack::{Profile, Stack, StackOptions, build_services, unlimited_attempts};
 
 use crate::{progress, workspace_root};
 

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use tokio::{sync::Semaphore, task::JoinSet};
 
 use crate::{
-    dev::{Profile, Stack, StackOptions},
+    dev::{Profile, Stack, StackOptions, unlimited_attempts},
     progress,
 };
 
@@ -204,7 +204,7 @@ async fn start(data: &Path, hold_seconds: Option<u64>) -> anyhow::Result<Stack> 
         order_expiration_seconds: hold_seconds,
         profile: Profile::Release,
         pin_services_to_core: None,
-        service_env: super::unlimited_attempts(),
+        service_env: unlimited_attempts(),
         servers_from_env: false,
     })
     .await

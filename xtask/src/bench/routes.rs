@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::wrk::{self, LOAD_CORE, Load, Measured};
 use crate::{
-    dev::{Profile, Stack, StackOptions},
+    dev::{Profile, Stack, StackOptions, unlimited_attempts},
     progress,
 };
 
@@ -81,7 +81,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
         order_expiration_seconds: None,
         profile: Profile::Release,
         pin_services_to_core: Some(SERVICE_CORE),
-        service_env: super::unlimited_attempts(),
+        service_env: unlimited_attempts(),
         servers_from_env: false,
     })
     .await?;

@@ -81,10 +81,12 @@ fn post_script(body: &str) -> String {
     )
 }
 
+/// A name for a body's script: two wrk runs at once (signin and currentuser under
+/// hashing load) must not share one file.
 fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(text, &mut hasher);
+    std::hash::Hasher::finish(&hasher)
 }
 
 fn parse(report: &str) -> Option<Measured> {

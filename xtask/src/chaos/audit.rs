@@ -83,6 +83,31 @@ fn version(document: &Document) -> i64 {
         .unwrap_or(-1)
 }
 
+/// The documents whose copy in `replica` is missing or behind, described as `what`.
+fn lagging_copies(
+    documents: &[Document],
+    replica: &HashMap<ObjectId, i64>,
+    what: &str,
+) -> Vec<String> {
+    documents
+        .iter()
+        .filter(|document| {
+            let copied = document
+                .get_object_id("_id")
+                .ok()
+                .and_then(|key| replica.get(&key));
+            copied != Some(&version(document))
+        })
+        .map(|document| {
+            format!(
+                "{what} {} is not at version {}",
+                id(document),
+                version(document)
+            )
+        })
+        .collect()
+}
+
 fn text<'a>(document: &'a Document, key: &str) -> &'a str {
     document.get_str(key).unwrap_or("")
 }
@@ -119,6 +144,10 @@ impl Snapshot {
         })
     }
 
+    fn orders_by_id(&self) -> HashMap<String, &Document> {
+        self.orders.iter().map(|order| (id(order), order)).collect()
+    }
+
     /// What should still change by itself: work in flight, not a broken invariant.
     fn unsettled(&self) -> Vec<String> {
         let now = DateTime::now();
@@ -137,33 +166,18 @@ impl Snapshot {
                     id(order)
                 ));
             }
-            let replicated = order
-                .get_object_id("_id")
-                .ok()
-                .and_then(|key| self.order_replica.get(&key));
-            if replicated != Some(&version(order)) {
-                pending.push(format!(
-                    "payments' copy of order {} is not at version {}",
-                    id(order),
-                    version(order)
-                ));
-            }
         }
-        for ticket in &self.tickets {
-            let replicated = ticket
-                .get_object_id("_id")
-                .ok()
-                .and_then(|key| self.ticket_replica.get(&key));
-            if replicated != Some(&version(ticket)) {
-                pending.push(format!(
-                    "orders' copy of ticket {} is not at version {}",
-                    id(ticket),
-                    version(ticket)
-                ));
-            }
-        }
-        let orders: HashMap<String, &Document> =
-            self.orders.iter().map(|order| (id(order), order)).collect();
+        pending.extend(lagging_copies(
+            &self.orders,
+            &self.order_replica,
+            "payments' copy of order",
+        ));
+        pending.extend(lagging_copies(
+            &self.tickets,
+            &self.ticket_replica,
+            "orders' copy of ticket",
+        ));
+        let orders = self.orders_by_id();
         for ticket in &self.tickets {
             let sold = ticket.get_bool("sold").unwrap_or(false);
             let holder = ticket
@@ -196,8 +210,7 @@ impl Snapshot {
     fn violations(&self) -> Vec<String> {
         let now = DateTime::now();
         let mut found = Vec::new();
-        let orders: HashMap<String, &Document> =
-            self.orders.iter().map(|order| (id(order), order)).collect();
+        let orders = self.orders_by_id();
 
         // A ticket is held or sold by one order at most.
         let mut holders: HashMap<&str, Vec<String>> = HashMap::new();

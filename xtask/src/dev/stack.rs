@@ -38,6 +38,18 @@ pub struct StackOptions {
     pub servers_from_env: bool,
 }
 
+/// `service_env` that lifts auth's attempt limits (30 and 10 a minute): the benchmark
+/// and the chaos run sign in and up far faster than a person, from one address.
+pub fn unlimited_attempts() -> Vec<(&'static str, &'static str, String)> {
+    [
+        "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
+        "AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE",
+    ]
+    .into_iter()
+    .map(|name| ("auth", name, u32::MAX.to_string()))
+    .collect()
+}
+
 /// A cargo build profile.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
