@@ -48,10 +48,11 @@ pub enum Error {
 }
 
 /// One entry of the error body. `field` names the input that caused it, for validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub field: Option<String>,
 }
 
@@ -65,7 +66,7 @@ impl FieldError {
 }
 
 /// The body every error response carries.
-#[derive(Debug, Serialize, serde::Deserialize)]
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub errors: Vec<FieldError>,
 }

@@ -41,9 +41,14 @@ impl<T: Serialize> IntoResponse for Json<T> {
 }
 
 /// The `:id` path segment as an ObjectId; anything else is a 400 naming the `id`
-/// field, never a 500 or a database query.
-#[derive(Debug, Clone, Copy)]
-pub struct IdPath(pub ObjectId);
+/// field, never a 500 or a database query. Operations list it with `params(IdPath)`.
+#[derive(Debug, Clone, Copy, utoipa::IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct IdPath(
+    /// A 24-hex id.
+    #[param(value_type = crate::openapi::Id, inline)]
+    pub ObjectId,
+);
 
 impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     type Rejection = Error;

@@ -11,6 +11,7 @@ pub mod http;
 pub mod metrics;
 pub mod money;
 pub mod mongo;
+pub mod openapi;
 pub mod outbox;
 pub mod service;
 pub mod session;

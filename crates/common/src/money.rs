@@ -4,6 +4,10 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use utoipa::openapi::{
+    RefOr,
+    schema::{Object, Schema, Type},
+};
 
 /// A ticket price: more than zero, at most [`Price::MAX_CENTS`], whole cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,6 +81,23 @@ impl Serialize for Price {
         }
     }
 }
+
+/// The schema says what [`Price::from_amount`] accepts, from the same limits.
+impl utoipa::PartialSchema for Price {
+    fn schema() -> RefOr<Schema> {
+        Object::builder()
+            .schema_type(Type::Number)
+            .description(Some(
+                "An amount in the currency's main unit, in whole cents",
+            ))
+            .exclusive_minimum(Some(0))
+            .maximum(Some(Self::MAX_CENTS / 100))
+            .multiple_of(Some(0.01))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Price {}
 
 impl<'de> Deserialize<'de> for Price {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -23,7 +23,7 @@ pub const COOKIE_NAME: &str = "session";
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// What the session JWT says about its user, and what `currentuser` returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserClaims {
     /// The user's id (24-hex ObjectId).
     pub id: String,

@@ -54,6 +54,20 @@ fn matches_prefix(prefix: &str, path: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The Ingress routes like this table (a `deploy-check` test), so it reaches the
+    /// documents too.
+    #[test]
+    fn each_openapi_document_goes_to_its_service() {
+        for (path, service) in [
+            ("/api/users/openapi.json", "auth"),
+            ("/api/tickets/openapi.json", "tickets"),
+            ("/api/orders/openapi.json", "orders"),
+            ("/api/payments/openapi.json", "payments"),
+        ] {
+            assert_eq!(service_for(path), Some(service), "{path}");
+        }
+    }
+
     #[test]
     fn user_paths_go_to_auth() {
         assert_eq!(service_for("/api/users/signup"), Some("auth"));

@@ -1,4 +1,5 @@
-//! Random inputs for "never a 5xx" tests: arbitrary JSON, huge and odd strings.
+//! Random inputs for "never a 5xx" tests: arbitrary JSON, huge and odd strings; and
+//! holding a service's OpenAPI document to the routes it serves.
 
 use rand::{Rng, seq::IndexedRandom};
 use serde_json::{Map, Number, Value};
@@ -124,4 +125,50 @@ pub async fn assert_no_server_errors(
             );
         }
     }
+}
+
+/// Fetches the OpenAPI document at `document_path` and asserts that it lists exactly
+/// the `expected` operations (`"POST /api/tickets"`, …, sorted), and that each one,
+/// sent with no body, no session and `not-an-id` for every path parameter, answers
+/// with a status the document gives for it, and not with the 404 of an unknown route
+/// (no such request reaches a lookup). So the document lists every route the service
+/// serves, and the service serves every route the document lists.
+pub async fn assert_documented_routes(base_url: &str, document_path: &str, expected: &[&str]) {
+    let response = reqwest::get(format!("{base_url}{document_path}"))
+        .await
+        .expect("the service answers");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let document: Value = response.json().await.expect("the document is JSON");
+    let mut listed = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("a `paths` object") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            listed.push(format!("{} {path}", method.to_uppercase()));
+            let concrete: Vec<&str> = path
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        "not-an-id"
+                    } else {
+                        segment
+                    }
+                })
+                .collect();
+            let url = format!("{base_url}{}", concrete.join("/"));
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
+                .expect("an HTTP method");
+            let status = reqwest::Client::new()
+                .request(method, url)
+                .send()
+                .await
+                .expect("the service answers")
+                .status();
+            let documented = operation["responses"].get(status.as_str()).is_some();
+            assert!(
+                documented && status != reqwest::StatusCode::NOT_FOUND,
+                "{path}: a bare request got {status}"
+            );
+        }
+    }
+    listed.sort();
+    assert_eq!(listed, expected);
 }

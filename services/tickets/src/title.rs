@@ -1,4 +1,11 @@
 use serde::{Deserialize, Serialize};
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{
+        RefOr,
+        schema::{Object, Schema, Type},
+    },
+};
 
 /// A ticket's title: trimmed, not empty, at most [`Title::MAX_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +33,22 @@ impl Title {
         &self.0
     }
 }
+
+/// What [`Title::parse`] accepts, as a schema: some non-blank character, and at most
+/// [`Title::MAX_CHARS`] (surrounding blanks are trimmed before counting).
+impl PartialSchema for Title {
+    fn schema() -> RefOr<Schema> {
+        Object::builder()
+            .schema_type(Type::String)
+            .pattern(Some(format!(
+                r"^\s*\S([\s\S]{{0,{}}}\S)?\s*$",
+                Self::MAX_CHARS - 2
+            )))
+            .into()
+    }
+}
+
+impl ToSchema for Title {}
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,12 @@
 use email_address::{EmailAddress, Options};
 use serde::{Deserialize, Serialize};
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{
+        KnownFormat, RefOr, SchemaFormat,
+        schema::{Object, Schema, Type},
+    },
+};
 
 /// A syntactically valid email address, trimmed and lower-cased so that
 /// `Ann@Example.com ` and `ann@example.com` are the same account.
@@ -31,6 +38,19 @@ impl Email {
         &self.0
     }
 }
+
+/// What [`Email::parse`] accepts, as a schema.
+impl PartialSchema for Email {
+    fn schema() -> RefOr<Schema> {
+        Object::builder()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+            .max_length(Some(MAX_LENGTH))
+            .into()
+    }
+}
+
+impl ToSchema for Email {}
 
 #[cfg(test)]
 mod tests {

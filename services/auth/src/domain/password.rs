@@ -1,6 +1,13 @@
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{
+        RefOr,
+        schema::{Object, Schema, Type},
+    },
+};
 
 use super::argon2id;
 
@@ -32,6 +39,19 @@ impl Password {
         super::hashing::run(move || PasswordHash::compute(&self.0)).await?
     }
 }
+
+/// What [`Password::parse`] accepts, as a schema.
+impl PartialSchema for Password {
+    fn schema() -> RefOr<Schema> {
+        Object::builder()
+            .schema_type(Type::String)
+            .min_length(Some(Self::MIN_CHARS))
+            .max_length(Some(Self::MAX_CHARS))
+            .into()
+    }
+}
+
+impl ToSchema for Password {}
 
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -2,7 +2,9 @@ use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use common::{
     Error, Result,
+    error::ErrorBody,
     extract::{ClientAddress, Json},
+    openapi::TooManyRequests,
     session::SessionKeys,
     validate_both,
 };
@@ -16,6 +18,17 @@ use crate::{
 
 /// `POST /api/users/signin`: checks the password and signs the user in. A wrong
 /// password and an unknown email get the same answer, in about the same time.
+#[utoipa::path(
+    post,
+    path = "/api/users/signin",
+    request_body = Credentials,
+    responses(
+        (status = OK, description = "Signed in", body = UserView,
+            headers(("set-cookie" = String, description = "The session cookie"))),
+        (status = BAD_REQUEST, description = "Invalid input, malformed JSON, or \"Invalid credentials\"", body = ErrorBody),
+        TooManyRequests,
+    ),
+)]
 pub(crate) async fn signin(
     State(users): State<Users>,
     State(session): State<SessionKeys>,

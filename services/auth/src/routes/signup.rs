@@ -2,12 +2,14 @@ use axum::{extract::State, http::StatusCode};
 use axum_extra::extract::CookieJar;
 use common::{
     Error, Result,
+    error::ErrorBody,
     extract::{ClientAddress, Json},
+    openapi::TooManyRequests,
     session::SessionKeys,
     validate_both,
 };
 
-use super::{Credentials, UserView};
+use super::{NewAccount, UserView};
 use crate::{
     attempts::Attempts,
     domain::{Email, Password},
@@ -15,13 +17,24 @@ use crate::{
 };
 
 /// `POST /api/users/signup`: creates the user and signs them in.
+#[utoipa::path(
+    post,
+    path = "/api/users/signup",
+    request_body = NewAccount,
+    responses(
+        (status = CREATED, description = "Signed up and signed in", body = UserView,
+            headers(("set-cookie" = String, description = "The session cookie"))),
+        (status = BAD_REQUEST, description = "Invalid email or password, malformed JSON, or \"Email in use\"", body = ErrorBody),
+        TooManyRequests,
+    ),
+)]
 pub(crate) async fn signup(
     State(users): State<Users>,
     State(session): State<SessionKeys>,
     State(attempts): State<Attempts>,
     ClientAddress(client): ClientAddress,
     jar: CookieJar,
-    Json(credentials): Json<Credentials>,
+    Json(credentials): Json<NewAccount>,
 ) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
     attempts.check(client, credentials.email.as_deref().unwrap_or_default())?;
     let (email, password) = validate_both(

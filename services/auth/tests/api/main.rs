@@ -4,6 +4,7 @@ mod attempts;
 mod bad_input;
 mod current_user;
 mod helpers;
+mod openapi;
 mod signin;
 mod signout;
 mod signup;

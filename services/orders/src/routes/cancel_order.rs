@@ -1,11 +1,29 @@
 use axum::{extract::State, http::StatusCode};
-use common::{Error, Result, extract::IdPath, session::CurrentUser};
+use common::{
+    Error, Result,
+    error::ErrorBody,
+    extract::IdPath,
+    openapi::{NotAuthorized, NotFound},
+    session::CurrentUser,
+};
 
 use super::owned_order;
 use crate::orders::{Orders, Unchanged};
 
 /// `DELETE /api/orders/:id`: the buyer cancels; the ticket is for sale again and
 /// `order:cancelled` is announced. Cancelling twice is a no-op; a paid order stays paid.
+#[utoipa::path(
+    delete,
+    path = "/api/orders/{id}",
+    params(IdPath),
+    responses(
+        (status = NO_CONTENT, description = "Cancelled (or already was); the ticket is for sale again"),
+        (status = BAD_REQUEST, description = "Not a valid id, or the order is complete", body = ErrorBody),
+        NotAuthorized,
+        NotFound,
+    ),
+    security(("session" = [])),
+)]
 pub(crate) async fn cancel_order(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,

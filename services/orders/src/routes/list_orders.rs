@@ -1,10 +1,19 @@
 use axum::extract::State;
-use common::{Result, extract::Json, session::CurrentUser};
+use common::{Result, extract::Json, openapi::NotAuthorized, session::CurrentUser};
 
 use super::OrderView;
 use crate::orders::Orders;
 
 /// `GET /api/orders`: the caller's orders, newest first, tickets embedded.
+#[utoipa::path(
+    get,
+    path = "/api/orders",
+    responses(
+        (status = OK, description = "The caller's orders", body = Vec<OrderView>),
+        NotAuthorized,
+    ),
+    security(("session" = [])),
+)]
 pub(crate) async fn list_orders(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,

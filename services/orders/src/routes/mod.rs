@@ -7,11 +7,7 @@ mod new_order;
 pub(crate) use new_order::OrderExpiration;
 mod show_order;
 
-use axum::middleware;
-use axum::{
-    Router,
-    routing::{get, post},
-};
+use axum::{Router, middleware};
 use common::{
     Error,
     events::OrderStatus,
@@ -21,6 +17,8 @@ use common::{
 use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     orders::{Order, Orders},
@@ -30,32 +28,32 @@ use crate::{
 /// Every orders route needs a signed-in user: the layer refuses anyone else before
 /// a handler (or its body and path parsing) runs.
 pub(crate) fn router(session: SessionKeys) -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/orders",
-            post(new_order::new_order).get(list_orders::list_orders),
-        )
-        .route(
-            "/api/orders/{id}",
-            get(show_order::show_order).delete(cancel_order::cancel_order),
-        )
-        .route_layer(middleware::from_fn_with_state(session, require_auth))
+    common::openapi::serve_documented(
+        "/api/orders",
+        "orders",
+        OpenApiRouter::new()
+            .routes(routes!(new_order::new_order, list_orders::list_orders))
+            .routes(routes!(show_order::show_order, cancel_order::cancel_order))
+            .route_layer(middleware::from_fn_with_state(session, require_auth)),
+    )
 }
 
 /// An order as the API shows it, with its ticket embedded.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OrderView {
     id: String,
     user_id: String,
     status: OrderStatus,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     expires_at: OffsetDateTime,
     ticket: TicketView,
     version: i64,
 }
 
-#[derive(Serialize)]
+/// The ticket an order holds, at the price it was reserved at.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct TicketView {
     id: String,
     title: String,

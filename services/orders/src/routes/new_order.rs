@@ -6,12 +6,15 @@ use axum::{
 };
 use common::{
     Error, Result,
+    error::ErrorBody,
     extract::{Json, parse_id},
+    openapi::{Id, NotAuthorized, NotFound},
     session::CurrentUser,
 };
 use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use super::OrderView;
 use crate::{
@@ -29,15 +32,30 @@ impl FromRef<AppState> for OrderExpiration {
     }
 }
 
-#[derive(Deserialize)]
+/// The body of a reservation; the field arrives as raw JSON so that a missing or
+/// mistyped one is reported with its field named.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct NewOrder {
     #[serde(default)]
+    #[schema(value_type = Id, required = true)]
     ticket_id: Option<Value>,
 }
 
 /// `POST /api/orders`: reserves the ticket for the caller until `expiresAt` and
 /// announces `order:created`.
+#[utoipa::path(
+    post,
+    path = "/api/orders",
+    request_body = NewOrder,
+    responses(
+        (status = CREATED, description = "Reserved until `expiresAt`", body = OrderView),
+        (status = BAD_REQUEST, description = "Invalid ticketId, malformed JSON, \"Ticket is already reserved\" or the caller's own ticket", body = ErrorBody),
+        NotAuthorized,
+        NotFound,
+    ),
+    security(("session" = [])),
+)]
 pub(crate) async fn new_order(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,

@@ -1,7 +1,9 @@
 use axum::extract::State;
 use common::{
     Result,
+    error::ErrorBody,
     extract::{IdPath, Json},
+    openapi::{NotAuthorized, NotFound},
     session::CurrentUser,
 };
 
@@ -9,6 +11,18 @@ use super::{OrderView, owned_order};
 use crate::orders::Orders;
 
 /// `GET /api/orders/:id`: one of the caller's orders.
+#[utoipa::path(
+    get,
+    path = "/api/orders/{id}",
+    params(IdPath),
+    responses(
+        (status = OK, description = "The order", body = OrderView),
+        (status = BAD_REQUEST, description = "Not a valid id", body = ErrorBody),
+        NotAuthorized,
+        NotFound,
+    ),
+    security(("session" = [])),
+)]
 pub(crate) async fn show_order(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,

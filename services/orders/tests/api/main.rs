@@ -6,6 +6,7 @@ mod cross_service;
 mod helpers;
 mod listeners;
 mod new_order;
+mod openapi;
 mod outbox;
 mod race;
 mod show_list_cancel;

@@ -1,11 +1,16 @@
-//! The `/api/payments` route.
+//! The `/api/payments` route and the OpenAPI document it makes.
 
 mod new_payment;
 
-use axum::{Router, routing::post};
+use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::startup::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/api/payments", post(new_payment::new_payment))
+    common::openapi::serve_documented(
+        "/api/payments",
+        "payments",
+        OpenApiRouter::new().routes(routes!(new_payment::new_payment)),
+    )
 }

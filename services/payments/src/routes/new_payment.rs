@@ -1,14 +1,23 @@
 use axum::{extract::State, http::StatusCode};
 use common::{
     Error, Result,
+    error::ErrorBody,
     events::OrderStatus,
     extract::{Json, parse_id},
+    openapi::{Id, NotAuthorized, NotFound},
     session::CurrentUser,
     validate_both,
 };
 use mongodb::bson::DateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{
+        RefOr,
+        schema::{Object, Schema, Type},
+    },
+};
 
 use crate::{
     checkout,
@@ -17,25 +26,58 @@ use crate::{
     stripe_gateway::StripeGateway,
 };
 
-#[derive(Deserialize)]
+/// The body of a payment. Fields arrive as raw JSON so that a missing or mistyped one
+/// is reported with its field named; the schema says what is valid.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct NewPayment {
     #[serde(default)]
+    #[schema(value_type = Id, required = true)]
     order_id: Option<Value>,
+    /// The PaymentMethod (or token) id Stripe.js made, e.g. `pm_card_visa`.
     #[serde(default)]
+    #[schema(value_type = Token, required = true)]
     token: Option<Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct PaymentView {
     id: String,
 }
 
+/// A payment method or token id as we pass it on to Stripe: ASCII letters, digits and
+/// `_`, at most [`MAX_TOKEN_LENGTH`] of them.
+struct Token;
+
 /// The longest payment method or token id we pass on to Stripe.
 const MAX_TOKEN_LENGTH: usize = 200;
 
+impl PartialSchema for Token {
+    fn schema() -> RefOr<Schema> {
+        Object::builder()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^[A-Za-z0-9_]{{1,{MAX_TOKEN_LENGTH}}}$")))
+            .into()
+    }
+}
+
+impl ToSchema for Token {}
+
 /// `POST /api/payments`: charges the caller's order with the payment method Stripe.js
 /// made in the browser. Refused for an order that is cancelled, complete or expired.
+#[utoipa::path(
+    post,
+    path = "/api/payments",
+    request_body = NewPayment,
+    responses(
+        (status = CREATED, description = "Paid; the order becomes complete", body = PaymentView),
+        (status = BAD_REQUEST, description = "Invalid orderId or token, malformed JSON, a cancelled, paid or expired order, a declined card, or a payment already in progress", body = ErrorBody),
+        NotAuthorized,
+        NotFound,
+        (status = SERVICE_UNAVAILABLE, description = "Stripe gave no definite answer; it is settled automatically within a minute", body = ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub(crate) async fn new_payment(
     CurrentUser(user): CurrentUser,
     State(orders): State<OrderReplica>,

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod helpers;
+mod openapi;
 mod pay;
 mod refunds;
 mod whole_system;

@@ -5,36 +5,39 @@ mod new_ticket;
 mod show_ticket;
 mod update_ticket;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
+use axum::Router;
 use common::{Error, money::Price, validate_both};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{startup::AppState, tickets::Ticket, title::Title};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/tickets",
-            post(new_ticket::new_ticket).get(list_tickets::list_tickets),
-        )
-        .route("/api/tickets/mine", get(list_tickets::list_my_tickets))
-        .route(
-            "/api/tickets/{id}",
-            get(show_ticket::show_ticket).put(update_ticket::update_ticket),
-        )
+    common::openapi::serve_documented(
+        "/api/tickets",
+        "tickets",
+        OpenApiRouter::new()
+            .routes(routes!(new_ticket::new_ticket, list_tickets::list_tickets))
+            .routes(routes!(list_tickets::list_my_tickets))
+            .routes(routes!(
+                show_ticket::show_ticket,
+                update_ticket::update_ticket
+            )),
+    )
 }
 
 /// The body of create and update. Fields arrive as raw JSON so that a missing field or
-/// a wrong type is reported with its field named, like an invalid value.
-#[derive(Deserialize)]
+/// a wrong type is reported with its field named, like an invalid value; the schema
+/// says what is valid.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct TicketForm {
     #[serde(default)]
+    #[schema(value_type = Title, required = true)]
     title: Option<Value>,
     #[serde(default)]
+    #[schema(value_type = Price, required = true)]
     price: Option<Value>,
 }
 
@@ -60,7 +63,7 @@ impl TicketForm {
 }
 
 /// Whether a ticket can be bought.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum TicketStatus {
     Available,
@@ -70,7 +73,7 @@ pub(crate) enum TicketStatus {
 }
 
 /// A ticket as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TicketView {
     id: String,
@@ -78,7 +81,9 @@ pub(crate) struct TicketView {
     price: Price,
     user_id: String,
     version: i64,
+    /// The order that holds or bought it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     order_id: Option<String>,
     status: TicketStatus,
 }

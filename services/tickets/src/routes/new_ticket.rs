@@ -1,10 +1,23 @@
 use axum::{extract::State, http::StatusCode};
-use common::{Result, extract::Json, session::CurrentUser};
+use common::{
+    Result, error::ErrorBody, extract::Json, openapi::NotAuthorized, session::CurrentUser,
+};
 
 use super::{TicketForm, TicketView};
 use crate::tickets::Tickets;
 
 /// `POST /api/tickets`: lists a ticket for sale and announces `ticket:created`.
+#[utoipa::path(
+    post,
+    path = "/api/tickets",
+    request_body = TicketForm,
+    responses(
+        (status = CREATED, description = "Listed", body = TicketView),
+        (status = BAD_REQUEST, description = "Invalid title or price, or malformed JSON", body = ErrorBody),
+        NotAuthorized,
+    ),
+    security(("session" = [])),
+)]
 pub(crate) async fn new_ticket(
     CurrentUser(user): CurrentUser,
     State(tickets): State<Tickets>,

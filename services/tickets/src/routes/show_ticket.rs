@@ -1,10 +1,25 @@
 use axum::extract::State;
-use common::{Error, Result, extract::IdPath, extract::Json};
+use common::{
+    Error, Result,
+    error::ErrorBody,
+    extract::{IdPath, Json},
+    openapi::NotFound,
+};
 
 use super::TicketView;
 use crate::tickets::Tickets;
 
 /// `GET /api/tickets/:id`: any ticket, whatever its status.
+#[utoipa::path(
+    get,
+    path = "/api/tickets/{id}",
+    params(IdPath),
+    responses(
+        (status = OK, description = "The ticket", body = TicketView),
+        (status = BAD_REQUEST, description = "Not a valid id", body = ErrorBody),
+        NotFound,
+    ),
+)]
 pub(crate) async fn show_ticket(
     State(tickets): State<Tickets>,
     IdPath(id): IdPath,

@@ -1,7 +1,9 @@
 use axum::extract::State;
 use common::{
     Error, Result,
+    error::ErrorBody,
     extract::{IdPath, Json},
+    openapi::{NotAuthorized, NotFound},
     session::CurrentUser,
 };
 
@@ -10,6 +12,19 @@ use crate::tickets::{EditRefused, Tickets};
 
 /// `PUT /api/tickets/:id`: the seller edits title and price, unless an order holds
 /// the ticket. Announces `ticket:updated` with the next version.
+#[utoipa::path(
+    put,
+    path = "/api/tickets/{id}",
+    params(IdPath),
+    request_body = TicketForm,
+    responses(
+        (status = OK, description = "The edited ticket, one version up", body = TicketView),
+        (status = BAD_REQUEST, description = "Invalid id, title or price, malformed JSON, or \"Cannot edit a reserved ticket\"", body = ErrorBody),
+        NotAuthorized,
+        NotFound,
+    ),
+    security(("session" = [])),
+)]
 pub(crate) async fn update_ticket(
     CurrentUser(user): CurrentUser,
     State(tickets): State<Tickets>,

@@ -4,6 +4,7 @@ mod bad_input;
 mod helpers;
 mod listeners;
 mod new_ticket;
+mod openapi;
 mod outbox;
 mod show_and_list;
 mod update_ticket;
