@@ -1,11 +1,14 @@
-//! `cargo xtask test` installs what is missing and runs every test, the browser test
-//! included; `cargo xtask dev` installs what is missing and runs the whole system
-//! locally; `cargo xtask e2e` runs only the browser test; `cargo xtask bench` measures.
+//! `cargo xtask test` installs what is missing and runs every test, a short fuzz run
+//! and the browser test included; `cargo xtask dev` installs what is missing and runs
+//! the whole system locally; `cargo xtask e2e` runs only the browser test;
+//! `cargo xtask fuzz` fuzzes the APIs against their OpenAPI documents;
+//! `cargo xtask bench` measures.
 
 mod bench;
 mod chaos;
 mod dev;
 mod e2e;
+mod fuzz;
 mod install;
 mod progress;
 
@@ -22,8 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install what is missing, then run every test of the workspace and the browser
-    /// test.
+    /// Install what is missing, then run every test of the workspace, a short fuzz
+    /// run and the browser test.
     Test {
         /// Leave out the browser test.
         #[arg(long)]
@@ -42,6 +45,9 @@ enum Command {
     /// Kill every service, NATS and the database under load, then audit every
     /// invariant; exits non-zero on a violation.
     Chaos(chaos::Options),
+    /// Fuzz every API with schemathesis against its OpenAPI document, signed out and
+    /// signed in; exits non-zero on a 5xx or a response the document does not allow.
+    Fuzz(fuzz::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -52,6 +58,7 @@ fn main() -> anyhow::Result<()> {
             cargo_args,
         } => {
             test(&cargo_args)?;
+            runtime()?.block_on(fuzz::run(fuzz::Options::short()))?;
             if !skip_browser {
                 runtime()?.block_on(e2e::run())?;
             }
@@ -61,6 +68,7 @@ fn main() -> anyhow::Result<()> {
         Command::E2e => runtime()?.block_on(e2e::run()),
         Command::Bench => runtime()?.block_on(bench::run()),
         Command::Chaos(options) => runtime()?.block_on(chaos::run(options)),
+        Command::Fuzz(options) => runtime()?.block_on(fuzz::run(options)),
     }
 }
 

