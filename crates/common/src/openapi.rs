@@ -11,7 +11,7 @@ use bytes::Bytes;
 use utoipa::{
     IntoResponses, PartialSchema, ToSchema,
     openapi::{
-        Content, OpenApi, RefOr, Response, Schema,
+        Content, Info, OpenApi, RefOr, Response, Schema,
         path::{Operation, PathItem},
         schema::{Object, Type},
         security::{ApiKey, ApiKeyValue, SecurityScheme},
@@ -47,18 +47,26 @@ where
 
 /// What every document shares but no handler annotation says.
 fn complete(document: &mut OpenApi, title: &str) {
-    document.info.title = title.to_owned();
-    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    document
-        .components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme(
-            SESSION_SCHEME,
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                COOKIE_NAME,
-                "The signed session JWT that signup and signin set",
-            ))),
-        );
+    // `OpenApiRouter::new` starts from utoipa-axum's own package metadata.
+    document.info = Info::builder()
+        .title(title)
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(format!(
+            "The {title} API of the ticketing marketplace"
+        )))
+        .build();
+    let components = document.components.get_or_insert_with(Default::default);
+    // The shared responses below inline the error shape, which refers to these.
+    let mut error_schemas = vec![(ErrorBody::name().into_owned(), ErrorBody::schema())];
+    ErrorBody::schemas(&mut error_schemas);
+    components.schemas.extend(error_schemas);
+    components.add_security_scheme(
+        SESSION_SCHEME,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            COOKIE_NAME,
+            "The signed session JWT that signup and signin set",
+        ))),
+    );
     // The body limit sits in front of every handler (see `http::server_stack`).
     let too_large = Response::builder()
         .description(format!("The body is over {MAX_BODY_BYTES} bytes"))
@@ -145,7 +153,52 @@ impl ToSchema for OrderStatus {}
 
 #[cfg(test)]
 mod tests {
+    use tower::ServiceExt;
+    use utoipa_axum::routes;
+
+    use crate::session::UserClaims;
+
     use super::*;
+
+    #[utoipa::path(post, path = "/api/things", request_body = UserClaims, responses(NotFound))]
+    async fn create(crate::extract::Json(_): crate::extract::Json<UserClaims>) -> crate::Error {
+        crate::Error::NotFound
+    }
+
+    #[tokio::test]
+    async fn a_served_document_has_our_metadata_the_session_scheme_and_the_413() {
+        let app = serve_documented(
+            "/api/things",
+            "things",
+            OpenApiRouter::new().routes(routes!(create)),
+        );
+        let request = axum::http::Request::get("/api/things/openapi.json")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let document: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+
+        assert_eq!(document["info"]["title"], "things");
+        assert!(
+            document["info"].get("contact").is_none(),
+            "{}",
+            document["info"]
+        );
+        assert_eq!(
+            document["components"]["securitySchemes"]["session"]["in"],
+            "cookie"
+        );
+        let responses = &document["paths"]["/api/things"]["post"]["responses"];
+        assert!(responses.get("413").is_some() && responses.get("404").is_some());
+        assert!(
+            document["components"]["schemas"]
+                .get("FieldError")
+                .is_some()
+        );
+    }
 
     #[test]
     fn every_order_status_in_the_schema_is_one_serde_reads() {

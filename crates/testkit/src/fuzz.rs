@@ -143,17 +143,7 @@ pub async fn assert_documented_routes(base_url: &str, document_path: &str, expec
     for (path, item) in document["paths"].as_object().expect("a `paths` object") {
         for (method, operation) in item.as_object().expect("a path item") {
             listed.push(format!("{} {path}", method.to_uppercase()));
-            let concrete: Vec<&str> = path
-                .split('/')
-                .map(|segment| {
-                    if segment.starts_with('{') {
-                        "not-an-id"
-                    } else {
-                        segment
-                    }
-                })
-                .collect();
-            let url = format!("{base_url}{}", concrete.join("/"));
+            let url = format!("{base_url}{}", with_bad_ids(path));
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
                 .expect("an HTTP method");
             let status = reqwest::Client::new()
@@ -171,4 +161,18 @@ pub async fn assert_documented_routes(base_url: &str, document_path: &str, expec
     }
     listed.sort();
     assert_eq!(listed, expected);
+}
+
+/// `path` with `not-an-id` for each `{parameter}`.
+fn with_bad_ids(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "not-an-id"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
