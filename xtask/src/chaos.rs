@@ -30,6 +30,17 @@ pub struct Options {
     /// A run of seconds, not minutes (debug builds, smaller load, faults close together).
     #[arg(long)]
     short: bool,
+    /// Inject only these kinds of fault (repeatable); all of them by default. Narrows
+    /// down which fault a violation follows.
+    #[arg(long, value_enum)]
+    only: Vec<FaultKind>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FaultKind {
+    Services,
+    Nats,
+    Database,
 }
 
 /// The size and pace of a run.
@@ -129,11 +140,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     });
 
     let mut fault_windows = Vec::new();
-    for fault in CRASHED
+    let faults = CRASHED
         .iter()
         .map(|name| Fault::Service(name))
         .chain([Fault::Nats, Fault::Database])
-    {
+        .filter(|fault| options.only.is_empty() || options.only.contains(&fault.kind()));
+    for fault in faults {
         tokio::time::sleep(plan.gap).await;
         let began = Instant::now();
         match fault {
@@ -214,6 +226,16 @@ enum Fault {
     Service(&'static str),
     Nats,
     Database,
+}
+
+impl Fault {
+    fn kind(self) -> FaultKind {
+        match self {
+            Self::Service(_) => FaultKind::Services,
+            Self::Nats => FaultKind::Nats,
+            Self::Database => FaultKind::Database,
+        }
+    }
 }
 
 impl std::fmt::Display for Fault {

@@ -64,6 +64,10 @@ impl Kind {
                     &port.unwrap_or(0).to_string(),
                     "--cache-size",
                     "256M",
+                    // An acknowledged write survives a crash, as with MongoDB's
+                    // journaled write concern; without it SecantusDB keeps the last
+                    // commits in memory, and the chaos run's SIGKILL lost some.
+                    "--sync-on-commit",
                     "--storage-path",
                 ],
                 home,

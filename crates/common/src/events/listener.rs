@@ -213,7 +213,15 @@ pub async fn spawn_listener<L: Listener>(
     })
 }
 
-/// Pulls one message at a time, so replicas sharing the consumer share the work.
+/// How long one pull request waits on the server for a message.
+const PULL_EXPIRES: Duration = Duration::from_secs(5);
+
+/// Pulls one message at a time, so replicas sharing the consumer share the work. Each
+/// pull is a fetch of its own that ends when its message arrives, when the server says
+/// it expired, or a few seconds after that if the answer never comes. A restarted
+/// nats-server has forgotten every pull request; a long-lived pull stream could wait
+/// on one forever (the chaos run caught consumers stalled with events pending), a
+/// fetch cannot.
 async fn consume<L: Listener>(
     consumer: PullConsumer,
     listener: L,
@@ -223,23 +231,29 @@ async fn consume<L: Listener>(
 ) {
     let subject = L::Event::SUBJECT;
     loop {
-        match consumer.stream().max_messages_per_batch(1).messages().await {
-            Ok(mut messages) => {
-                while let Some(next) = messages.next().await {
-                    match next {
-                        Ok(message) => {
-                            process(&listener, message, &policy, &giving_up, &stats).await
-                        }
-                        Err(error) => {
-                            tracing::warn!(%subject, %error, "event stream interrupted");
-                            tokio::time::sleep(Duration::from_millis(250)).await;
-                        }
-                    }
+        let fetched = consumer
+            .fetch()
+            .max_messages(1)
+            .expires(PULL_EXPIRES)
+            .messages()
+            .await;
+        let mut batch = match fetched {
+            Ok(batch) => batch,
+            Err(error) => {
+                tracing::warn!(%subject, %error, "cannot pull events");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        while let Some(next) = batch.next().await {
+            match next {
+                Ok(message) => process(&listener, message, &policy, &giving_up, &stats).await,
+                Err(error) => {
+                    tracing::warn!(%subject, %error, "event pull interrupted");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
                 }
             }
-            Err(error) => tracing::warn!(%subject, %error, "cannot pull events"),
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
