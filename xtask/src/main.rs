@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Install what is missing, then run every test of the workspace, a short fuzz
-    /// run and the browser test.
+    /// run, a short chaos run and the browser test.
     Test {
         /// Leave out the browser test.
         #[arg(long)]
@@ -59,6 +59,7 @@ fn main() -> anyhow::Result<()> {
         } => {
             test(&cargo_args)?;
             runtime()?.block_on(fuzz::run(fuzz::Options::short()))?;
+            runtime()?.block_on(chaos::run(chaos::Options::short()))?;
             if !skip_browser {
                 runtime()?.block_on(e2e::run())?;
             }
