@@ -144,8 +144,23 @@ impl Snapshot {
         })
     }
 
-    fn orders_by_id(&self) -> HashMap<String, &Document> {
-        self.orders.iter().map(|order| (id(order), order)).collect()
+    /// Each ticket, whether the tickets service marked it sold, and the status of the
+    /// order that holds it, if any.
+    fn tickets_with_holders(&self) -> Vec<(&Document, bool, Option<&str>)> {
+        let orders: HashMap<String, &Document> =
+            self.orders.iter().map(|order| (id(order), order)).collect();
+        self.tickets
+            .iter()
+            .map(|ticket| {
+                let sold = ticket.get_bool("sold").unwrap_or(false);
+                let holder_status = ticket
+                    .get_str("orderId")
+                    .ok()
+                    .and_then(|order| orders.get(order))
+                    .map(|order| text(order, "status"));
+                (ticket, sold, holder_status)
+            })
+            .collect()
     }
 
     /// What should still change by itself: work in flight, not a broken invariant.
@@ -177,14 +192,8 @@ impl Snapshot {
             &self.ticket_replica,
             "orders' copy of ticket",
         ));
-        let orders = self.orders_by_id();
-        for ticket in &self.tickets {
-            let sold = ticket.get_bool("sold").unwrap_or(false);
-            let holder = ticket
-                .get_str("orderId")
-                .ok()
-                .and_then(|order| orders.get(order));
-            match holder.map(|order| text(order, "status")) {
+        for (ticket, sold, holder_status) in self.tickets_with_holders() {
+            match holder_status {
                 Some("cancelled") => pending.push(format!(
                     "ticket {} is still held by a cancelled order",
                     id(ticket)
@@ -210,7 +219,6 @@ impl Snapshot {
     fn violations(&self) -> Vec<String> {
         let now = DateTime::now();
         let mut found = Vec::new();
-        let orders = self.orders_by_id();
 
         // A ticket is held or sold by one order at most.
         let mut holders: HashMap<&str, Vec<String>> = HashMap::new();
@@ -240,13 +248,8 @@ impl Snapshot {
         }
 
         // The tickets service agrees with the orders.
-        for ticket in &self.tickets {
-            let sold = ticket.get_bool("sold").unwrap_or(false);
-            let holder = ticket
-                .get_str("orderId")
-                .ok()
-                .and_then(|order| orders.get(order));
-            match (sold, holder.map(|order| text(order, "status"))) {
+        for (ticket, sold, holder_status) in self.tickets_with_holders() {
+            match (sold, holder_status) {
                 (true, Some("complete")) | (false, None | Some("created")) => {}
                 (sold, status) => found.push(format!(
                     "ticket {} is sold={sold} but its order is {status:?}",
