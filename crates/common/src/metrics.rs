@@ -1,5 +1,6 @@
 //! `GET /metrics` in the Prometheus text format: what each listener did (so a message
-//! given up on is visible, not only logged) and how many events wait in the outbox.
+//! given up on is visible, not only logged), how many events wait in the outbox, and
+//! whether NATS is connected.
 
 use std::{fmt::Write, sync::Arc};
 
@@ -17,13 +18,19 @@ pub type NamedStats = (String, Arc<ListenerStats>);
 struct Sources {
     listeners: Arc<Vec<NamedStats>>,
     outbox: Outbox,
+    nats: async_nats::Client,
 }
 
 /// The metrics route for an event-driven service.
-pub fn router<S>(listeners: Vec<NamedStats>, outbox: Outbox) -> Router<S> {
+pub fn router<S>(
+    listeners: Vec<NamedStats>,
+    outbox: Outbox,
+    nats: async_nats::Client,
+) -> Router<S> {
     let sources = Sources {
         listeners: Arc::new(listeners),
         outbox,
+        nats,
     };
     Router::new()
         .route("/metrics", get(render))
@@ -69,6 +76,12 @@ async fn render(State(sources): State<Sources>) -> impl IntoResponse {
     let _ = writeln!(
         text,
         "# HELP outbox_pending_events Events written but not yet published.\n# TYPE outbox_pending_events gauge\noutbox_pending_events {pending}"
+    );
+    let connected =
+        u8::from(sources.nats.connection_state() == async_nats::connection::State::Connected);
+    let _ = writeln!(
+        text,
+        "# HELP nats_connected Whether the connection to NATS is up (1) or not (0).\n# TYPE nats_connected gauge\nnats_connected {connected}"
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

@@ -8,7 +8,7 @@ use mongodb::Database;
 
 use crate::{
     events::{EventBus, ListenerHandle},
-    health::{self, Dependencies},
+    health,
     http::{HttpServer, api_stack, shutdown_signal},
     metrics,
     outbox::Outbox,
@@ -23,13 +23,10 @@ pub struct Service {
 }
 
 impl Service {
-    /// Binds `routes` plus `/healthz` and `/readyz` on `port` (0 picks a free one).
-    pub async fn bind(
-        port: u16,
-        routes: Router,
-        dependencies: Dependencies,
-    ) -> std::io::Result<Self> {
-        let router = routes.merge(health::router(dependencies));
+    /// Binds `routes` plus `/healthz` and `/readyz` (which pings `database`) on `port`
+    /// (0 picks a free one).
+    pub async fn bind(port: u16, routes: Router, database: Database) -> std::io::Result<Self> {
+        let router = routes.merge(health::router(database));
         Ok(Self {
             server: HttpServer::bind(port, api_stack(router)).await?,
             background: Vec::new(),
@@ -47,9 +44,8 @@ impl Service {
         }
     }
 
-    /// Binds a service that uses events: `routes`, the probes (which also check NATS)
-    /// and `/metrics`, the outbox relay publishing through `bus`, and the running
-    /// `listeners`.
+    /// Binds a service that uses events: `routes`, the probes and `/metrics`, the
+    /// outbox relay publishing through `bus`, and the running `listeners`.
     pub async fn bind_with_events(
         port: u16,
         routes: Router,
@@ -58,16 +54,12 @@ impl Service {
         outbox: Outbox,
         listeners: Vec<ListenerHandle>,
     ) -> std::io::Result<Self> {
-        let dependencies = Dependencies {
-            database,
-            nats: Some(bus.client().clone()),
-        };
         let stats = listeners
             .iter()
             .map(|listener| (listener.durable_name().to_owned(), listener.shared_stats()))
             .collect();
-        let routes = routes.merge(metrics::router(stats, outbox.clone()));
-        let service = Self::bind(port, routes, dependencies).await?;
+        let routes = routes.merge(metrics::router(stats, outbox.clone(), bus.client().clone()));
+        let service = Self::bind(port, routes, database).await?;
         Ok(service.with_events(outbox, bus, listeners))
     }
 

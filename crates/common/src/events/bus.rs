@@ -16,8 +16,8 @@ pub enum EventError {
         #[source]
         source: async_nats::ConnectError,
     },
-    #[error("cannot set up the JetStream stream or consumer: {0}")]
-    Setup(String),
+    #[error("cannot set up {what}: {reason}")]
+    Setup { what: String, reason: String },
     #[error("cannot encode the event: {0}")]
     Encode(#[from] serde_json::Error),
     #[error("publishing {subject} failed: {reason}")]
@@ -45,7 +45,9 @@ impl EventBus {
     /// Connects as the configured user and creates the namespace's stream if it does
     /// not exist yet (file storage, so events survive a NATS restart).
     pub async fn connect(config: &EventsConfig) -> Result<Self, EventError> {
-        let mut options = async_nats::ConnectOptions::new().name(&config.namespace);
+        let mut options = async_nats::ConnectOptions::new()
+            .name(&config.namespace)
+            .event_callback(|event| async move { log_connection_event(event) });
         if let Some(credentials) = &config.credentials {
             options = options
                 .user_and_password(credentials.user.clone(), credentials.password.clone())
@@ -72,23 +74,25 @@ impl EventBus {
     }
 
     async fn ensure_stream(&self, config: &EventsConfig) -> Result<(), EventError> {
-        self.jetstream
-            .get_or_create_stream(stream::Config {
-                name: self.stream_name().to_owned(),
-                subjects: vec![format!("{}.>", self.namespace)],
-                storage: stream::StorageType::File,
-                max_age: RETENTION,
-                // Bounded, so a full disk cannot disable JetStream for everyone.
-                max_bytes: config.stream_max_bytes,
-                // A full stream refuses new events rather than deleting ones not yet
-                // consumed; the outboxes keep refused events and retry.
-                discard: stream::DiscardPolicy::New,
-                num_replicas: config.stream_replicas,
-                duplicate_window: DUPLICATE_WINDOW,
-                ..Default::default()
-            })
-            .await
-            .map_err(|error| EventError::Setup(error.to_string()))?;
+        let stream = stream::Config {
+            name: self.stream_name().to_owned(),
+            subjects: vec![format!("{}.>", self.namespace)],
+            storage: stream::StorageType::File,
+            max_age: RETENTION,
+            // Bounded, so a full disk cannot disable JetStream for everyone.
+            max_bytes: config.stream_max_bytes,
+            // A full stream refuses new events rather than deleting ones not yet
+            // consumed; the outboxes keep refused events and retry.
+            discard: stream::DiscardPolicy::New,
+            num_replicas: config.stream_replicas,
+            duplicate_window: DUPLICATE_WINDOW,
+            ..Default::default()
+        };
+        let what = format!("the JetStream stream {}", self.stream_name());
+        set_up(&what, || {
+            self.jetstream.get_or_create_stream(stream.clone())
+        })
+        .await?;
         Ok(())
     }
 
@@ -118,5 +122,52 @@ impl EventBus {
 
     pub fn publisher(&self) -> Publisher {
         Publisher::new(self.clone())
+    }
+}
+
+/// How long a service keeps trying to set up its stream and consumers as it starts.
+const SETUP_PATIENCE: Duration = Duration::from_secs(60);
+
+/// Runs a JetStream setup request until it succeeds or [`SETUP_PATIENCE`] runs out. A
+/// cluster that is electing a leader, or busy with every service starting at once,
+/// lets such requests time out; a service that gave up at the first one would crash
+/// and start over, slower.
+pub(crate) async fn set_up<T, E, F, Fut>(what: &str, mut request: F) -> Result<T, EventError>
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let deadline = tokio::time::Instant::now() + SETUP_PATIENCE;
+    let mut pause = Duration::from_millis(250);
+    loop {
+        match request().await {
+            Ok(value) => return Ok(value),
+            Err(error) if tokio::time::Instant::now() + pause < deadline => {
+                tracing::warn!(%error, what, "JetStream setup failed; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            Err(error) => {
+                return Err(EventError::Setup {
+                    what: what.to_owned(),
+                    reason: error.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Tells the operator what happened to the connection: losing and regaining NATS,
+/// and the server refusing something, such as a publish the permissions forbid.
+fn log_connection_event(event: async_nats::Event) {
+    use async_nats::Event;
+    match event {
+        Event::Connected => tracing::info!("connected to NATS"),
+        Event::Disconnected => {
+            tracing::warn!("lost the connection to NATS; reconnecting (requests go on)")
+        }
+        Event::ServerError(error) => tracing::error!(%error, "NATS refused a request"),
+        other => tracing::warn!(event = %other, "NATS connection"),
     }
 }

@@ -23,7 +23,7 @@ use async_nats::jetstream::{
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
-use super::{Event, EventBus, EventError, Publisher, Subject};
+use super::{Event, EventBus, EventError, Publisher, Subject, bus::set_up};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -179,26 +179,21 @@ pub async fn spawn_listener<L: Listener>(
 ) -> Result<ListenerHandle, EventError> {
     let subject = L::Event::SUBJECT;
     let durable_name = durable_name(service, subject);
-    let stream = bus
-        .jetstream()
-        .get_stream(bus.stream_name())
-        .await
-        .map_err(|error| EventError::Setup(error.to_string()))?;
-    let consumer: PullConsumer = stream
-        .get_or_create_consumer(
-            &durable_name,
-            pull::Config {
-                durable_name: Some(durable_name.clone()),
-                filter_subject: bus.subject(subject),
-                deliver_policy: DeliverPolicy::All,
-                ack_policy: AckPolicy::Explicit,
-                ack_wait: policy.ack_wait,
-                max_deliver: policy.max_deliveries,
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|error| EventError::Setup(error.to_string()))?;
+    let what = format!("the consumer {durable_name}");
+    let stream = set_up(&what, || bus.jetstream().get_stream(bus.stream_name())).await?;
+    let config = pull::Config {
+        durable_name: Some(durable_name.clone()),
+        filter_subject: bus.subject(subject),
+        deliver_policy: DeliverPolicy::All,
+        ack_policy: AckPolicy::Explicit,
+        ack_wait: policy.ack_wait,
+        max_deliver: policy.max_deliveries,
+        ..Default::default()
+    };
+    let consumer: PullConsumer = set_up(&what, || {
+        stream.get_or_create_consumer(&durable_name, config.clone())
+    })
+    .await?;
     let stats = Arc::new(ListenerStats::default());
     let giving_up = GivingUp {
         publisher: bus.publisher(),

@@ -123,3 +123,60 @@ async fn each_event_handled_twice_changes_the_order_once() {
     let order: serde_json::Value = app.order(&buyer, paid).await.json().await.unwrap();
     assert_eq!(order["version"], 1);
 }
+
+/// The attack the bus's permissions stop: another service's credentials (or none)
+/// announce a payment for an order nobody paid. The server refuses the publish, so the
+/// order stays reserved and unpaid; payments' own credentials are the only way.
+#[tokio::test]
+async fn a_payment_forged_by_anyone_but_payments_leaves_the_order_created() {
+    use common::events::{EventBus, ServiceName};
+
+    let app = TestApp::spawn().await;
+    let buyer = app.user();
+    let ticket_id = app.seed_ticket(1000).await;
+    let order = app.create_order(&buyer, &ticket_id).await;
+    let id = order["id"].as_str().unwrap();
+
+    let anonymous = async_nats::connect(app.world.nats.url.as_str()).await;
+    assert!(anonymous.is_err(), "an anonymous connection was accepted");
+    for forger in [
+        ServiceName::Tickets,
+        ServiceName::Expiration,
+        ServiceName::Auth,
+    ] {
+        let bus = EventBus::connect(&app.world.events_config(forger.as_str()))
+            .await
+            .unwrap();
+        let forged = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            bus.publisher().publish(&payment_for(id)),
+        )
+        .await;
+        assert!(
+            !matches!(forged, Ok(Ok(_))),
+            "{forger} published payment:created"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+
+    assert_eq!(app.order_status(&buyer, id).await, "created");
+    let other_buyer = app.reserve(&app.user(), &ticket_id).await;
+    assert_error(
+        other_buyer,
+        StatusCode::BAD_REQUEST,
+        "Ticket is already reserved",
+    )
+    .await;
+
+    // The same event from payments completes the order: the refusal above was the
+    // server's, not a test that could never succeed.
+    let payments = EventBus::connect(&app.world.events_config("payments"))
+        .await
+        .unwrap();
+    payments
+        .publisher()
+        .publish(&payment_for(id))
+        .await
+        .unwrap();
+    app.wait_for_status(&buyer, id, "complete").await;
+}

@@ -14,18 +14,36 @@ use testkit::{Nats, Supervised, World};
 
 use crate::helpers::TestApp;
 
+async fn metrics(app: &TestApp) -> String {
+    reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn published_count(app_bus: &common::events::EventBus) -> usize {
     testkit::published::<TicketCreated>(app_bus).await.len()
 }
 
+/// NATS is not a readiness dependency: with it down, the service stays in its
+/// Service's endpoints, says so in `/metrics`, and keeps taking writes.
 #[tokio::test]
-async fn tickets_listed_while_nats_is_down_are_published_when_it_is_back() {
+async fn while_nats_is_down_the_service_stays_ready_and_lists_tickets_published_when_it_is_back() {
     let mut nats = Nats::start();
     let world = World::on(testkit::shared().mongo_url.clone(), nats.nats_endpoint());
     let app = TestApp::spawn_in(world).await;
     let seller = app.user();
 
     nats.stop();
+    let disconnected = testkit::eventually(Duration::from_secs(10), || async {
+        metrics(&app).await.contains("nats_connected 0")
+    })
+    .await;
+    assert!(disconnected, "/metrics reports NATS down");
+    let ready = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK, "ready while NATS is down");
     let mut ids = Vec::new();
     for n in 0..3 {
         let ticket = app
