@@ -5,6 +5,7 @@ mod attempts;
 pub mod config;
 mod domain;
 mod routes;
+mod sessions;
 pub mod startup;
 mod users;
 

@@ -1,16 +1,22 @@
 //! Builds the auth service: connects to the database and the event bus, ensures its
-//! indexes, binds.
+//! indexes, follows revoked sessions, binds.
 
 use axum::extract::FromRef;
-use common::{events::EventBus, outbox::Outbox, service::Service, session::SessionKeys};
+use common::{
+    events::EventBus,
+    outbox::Outbox,
+    service::Service,
+    session::{Revocations, SessionKeys},
+};
 
-use crate::{Config, attempts::Attempts, routes, users::Users};
+use crate::{Config, attempts::Attempts, routes, sessions::Sessions, users::Users};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
 pub(crate) struct AppState {
     pub users: Users,
     pub session: SessionKeys,
+    pub sessions: Sessions,
     pub attempts: Attempts,
 }
 
@@ -24,14 +30,22 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let users = Users::new(&database);
     users.ensure_indexes().await?;
     let attempts = Attempts::new(config.attempts);
+    let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
+    // Auth records revocations itself as it signs sessions out; its replicas follow
+    // that record.
+    let revocations = Revocations::new(&database, session.revoked());
+    revocations.ensure_indexes().await?;
     let state = AppState {
         users,
-        session: SessionKeys::new(&config.session.jwt_key, config.session.environment),
+        session,
+        sessions: Sessions::new(&database, revocations.clone(), outbox.clone()),
         attempts: attempts.clone(),
     };
     let routes = routes::router().with_state(state);
     let service =
         Service::bind_with_events(config.base.port, routes, database, &bus, outbox, Vec::new())
             .await?;
-    Ok(service.beside(attempts.forget_idle_keys()))
+    Ok(service
+        .beside(attempts.forget_idle_keys())
+        .beside(revocations.follow()))
 }

@@ -1,7 +1,12 @@
 //! Builds the orders service: database, event bus, listeners, outbox relay, HTTP.
 
 use axum::extract::FromRef;
-use common::{events::EventBus, outbox::Outbox, service::Service, session::SessionKeys};
+use common::{
+    events::EventBus,
+    outbox::Outbox,
+    service::Service,
+    session::{SessionKeys, revocations},
+};
 
 use crate::{
     Config, listeners, orders::Orders, routes, routes::OrderExpiration,
@@ -25,8 +30,11 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let replica = TicketReplica::new(&database);
     let orders = Orders::new(&database, replica.clone(), outbox.clone());
     orders.ensure_indexes().await?;
-    let listeners = listeners::spawn_all(&bus, &replica, &orders).await?;
+    let mut listeners = listeners::spawn_all(&bus, &replica, &orders).await?;
     let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
+    let (revocations, follow_revocations) =
+        revocations::learn_from_events(&database, &bus, listeners::SERVICE, &session).await?;
+    listeners.push(revocations);
     let state = AppState {
         orders,
         session: session.clone(),
@@ -36,5 +44,5 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let service =
         Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
             .await?;
-    Ok(service)
+    Ok(service.beside(follow_revocations))
 }

@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// Durable consumers are named after the service, so its replicas share them.
-const SERVICE: &str = "payments";
+pub(crate) const SERVICE: &str = "payments";
 
 pub(crate) async fn spawn_all(
     bus: &EventBus,

@@ -2,7 +2,12 @@
 //! outbox relay, recovery of interrupted payments, HTTP.
 
 use axum::extract::FromRef;
-use common::{events::EventBus, outbox::Outbox, service::Service, session::SessionKeys};
+use common::{
+    events::EventBus,
+    outbox::Outbox,
+    service::Service,
+    session::{SessionKeys, revocations},
+};
 
 use crate::{
     Config, checkout, listeners, order_replica::OrderReplica, payments::Payments, routes,
@@ -33,17 +38,21 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         config.recovery_interval * 2,
     );
     payments.ensure_indexes().await?;
-    let listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;
+    let mut listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;
+    let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
+    let (revocations, follow_revocations) =
+        revocations::learn_from_events(&database, &bus, listeners::SERVICE, &session).await?;
+    listeners.push(revocations);
     let recovery = checkout::recover(gateway.clone(), payments.clone(), config.recovery_interval);
     let state = AppState {
         orders,
         payments,
         gateway,
-        session: SessionKeys::new(&config.session.jwt_key, config.session.environment),
+        session,
     };
     let routes = routes::router().with_state(state);
     let service =
         Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
             .await?;
-    Ok(service.beside(recovery))
+    Ok(service.beside(recovery).beside(follow_revocations))
 }

@@ -13,7 +13,7 @@ use mongodb::bson::oid::ObjectId;
 use crate::tickets::{Applied, Tickets};
 
 /// Durable consumers are named after the service, so its replicas share them.
-const SERVICE: &str = "tickets";
+pub(crate) const SERVICE: &str = "tickets";
 
 pub(crate) async fn spawn_all(
     bus: &EventBus,

@@ -1,7 +1,12 @@
 //! Builds the tickets service: database, event bus, listeners, outbox relay, HTTP.
 
 use axum::extract::FromRef;
-use common::{events::EventBus, outbox::Outbox, service::Service, session::SessionKeys};
+use common::{
+    events::EventBus,
+    outbox::Outbox,
+    service::Service,
+    session::{SessionKeys, revocations},
+};
 
 use crate::{Config, listeners, routes, tickets::Tickets};
 
@@ -19,14 +24,15 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let outbox = Outbox::new(&database);
     let tickets = Tickets::new(&database, outbox.clone());
     tickets.ensure_indexes().await?;
-    let listeners = listeners::spawn_all(&bus, &tickets).await?;
-    let state = AppState {
-        tickets,
-        session: SessionKeys::new(&config.session.jwt_key, config.session.environment),
-    };
+    let mut listeners = listeners::spawn_all(&bus, &tickets).await?;
+    let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
+    let (revocations, follow_revocations) =
+        revocations::learn_from_events(&database, &bus, listeners::SERVICE, &session).await?;
+    listeners.push(revocations);
+    let state = AppState { tickets, session };
     let routes = routes::router().with_state(state);
     let service =
         Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
             .await?;
-    Ok(service)
+    Ok(service.beside(follow_revocations))
 }

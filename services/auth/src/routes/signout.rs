@@ -1,14 +1,18 @@
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
-use common::{extract::Json, session::SessionKeys};
+use common::{Result, extract::Json, session::SessionKeys};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::sessions::Sessions;
 
 /// The empty object signout answers with.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SignedOut {}
 
-/// `POST /api/users/signout`: replaces the session cookie with an expired, empty one.
+/// `POST /api/users/signout`: ends the session everywhere (a copy of its cookie is
+/// refused by every service from now on) and replaces the cookie with an expired,
+/// empty one. Without a valid session it only clears the cookie.
 #[utoipa::path(
     post,
     path = "/api/users/signout",
@@ -18,8 +22,12 @@ pub(crate) struct SignedOut {}
     ),
 )]
 pub(crate) async fn signout(
-    State(session): State<SessionKeys>,
+    State(keys): State<SessionKeys>,
+    State(sessions): State<Sessions>,
     jar: CookieJar,
-) -> (CookieJar, Json<SignedOut>) {
-    (jar.add(session.cleared_cookie()), Json(SignedOut {}))
+) -> Result<(CookieJar, Json<SignedOut>)> {
+    if let Some(session) = keys.session_of(&jar) {
+        sessions.revoke(&session).await?;
+    }
+    Ok((jar.add(keys.cleared_cookie()), Json(SignedOut {})))
 }

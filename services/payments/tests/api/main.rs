@@ -3,6 +3,7 @@
 //! back end together.
 
 mod bad_input;
+mod every_service;
 mod helpers;
 mod openapi;
 mod pay;

@@ -1,5 +1,8 @@
 //! The session: a signed JWT in an HTTP-only cookie. Only auth issues it; every
-//! service verifies it with the shared `JWT_KEY`.
+//! service that serves signed-in users verifies it with the shared `JWT_KEY`, and
+//! refuses it once its user signed out ([`revocations`]).
+
+pub mod revocations;
 
 use std::{sync::Arc, time::Duration};
 
@@ -15,9 +18,17 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{Error, config::Environment};
+pub use revocations::{Revocations, RevokedSessions};
 
 /// The cookie that carries the session JWT.
 pub const COOKIE_NAME: &str = "session";
+
+/// Who issues sessions (`iss`): only the auth service signs them.
+pub const ISSUER: &str = "ticketing-auth";
+
+/// Whom sessions are for (`aud`): the ticketing APIs and pages. A token signed with
+/// the same key for another purpose, or by another issuer, is refused.
+pub const AUDIENCE: &str = "ticketing";
 
 /// How long a session lasts before the user must sign in again.
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -34,7 +45,18 @@ pub struct UserClaims {
     pub exp: i64,
 }
 
-/// Signs and verifies session cookies. Cheap to clone.
+/// Everything a session token says: who the user is, and which session it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenClaims {
+    #[serde(flatten)]
+    pub user: UserClaims,
+    /// The session's id, random per sign-in: what signing out revokes.
+    pub jti: String,
+    pub iss: String,
+    pub aud: String,
+}
+
+/// Signs and verifies session cookies, and knows the revoked ones. Cheap to clone.
 #[derive(Clone)]
 pub struct SessionKeys(Arc<Keys>);
 
@@ -44,6 +66,7 @@ struct Keys {
     validation: Validation,
     ttl: Duration,
     secure_cookie: bool,
+    revoked: RevokedSessions,
 }
 
 impl SessionKeys {
@@ -56,24 +79,33 @@ impl SessionKeys {
     pub fn with_ttl(jwt_key: &str, environment: Environment, ttl: Duration) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "iat"]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
         Self(Arc::new(Keys {
             encoding: EncodingKey::from_secret(jwt_key.as_bytes()),
             decoding: DecodingKey::from_secret(jwt_key.as_bytes()),
             validation,
             ttl,
             secure_cookie: environment == Environment::Production,
+            revoked: RevokedSessions::default(),
         }))
     }
 
-    /// A signed token for the user, valid for the session TTL from now.
+    /// A signed token for a new session of the user, valid for the session TTL from
+    /// now.
     pub fn issue_token(&self, id: &str, email: &str) -> Result<String, Error> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let claims = UserClaims {
-            id: id.to_owned(),
-            email: email.to_owned(),
-            iat: now,
-            exp: now + i64::try_from(self.0.ttl.as_secs()).unwrap_or(i64::MAX),
+        let claims = TokenClaims {
+            user: UserClaims {
+                id: id.to_owned(),
+                email: email.to_owned(),
+                iat: now,
+                exp: now + i64::try_from(self.0.ttl.as_secs()).unwrap_or(i64::MAX),
+            },
+            jti: format!("{:032x}", rand::random::<u128>()),
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
             .map_err(Error::unexpected)
@@ -94,16 +126,30 @@ impl SessionKeys {
         cookie
     }
 
-    /// The claims of a valid token, or `None` for a garbage, forged or expired one.
-    pub fn verify(&self, token: &str) -> Option<UserClaims> {
-        jsonwebtoken::decode::<UserClaims>(token, &self.0.decoding, &self.0.validation)
-            .ok()
-            .map(|data| data.claims)
+    /// The claims of a valid token, or `None` for a garbage, forged, expired or
+    /// revoked one.
+    pub fn verify(&self, token: &str) -> Option<TokenClaims> {
+        let claims =
+            jsonwebtoken::decode::<TokenClaims>(token, &self.0.decoding, &self.0.validation)
+                .ok()?
+                .claims;
+        (!self.0.revoked.contains(&claims.jti)).then_some(claims)
+    }
+
+    /// The sessions this process knows to be revoked; [`Revocations::follow`] keeps
+    /// it up to date.
+    pub fn revoked(&self) -> &RevokedSessions {
+        &self.0.revoked
+    }
+
+    /// The claims of the session cookie in `jar`, if it holds a valid one.
+    pub fn session_of(&self, jar: &CookieJar) -> Option<TokenClaims> {
+        jar.get(COOKIE_NAME)
+            .and_then(|cookie| self.verify(cookie.value()))
     }
 
     fn user_of(&self, jar: &CookieJar) -> Option<UserClaims> {
-        jar.get(COOKIE_NAME)
-            .and_then(|cookie| self.verify(cookie.value()))
+        self.session_of(jar).map(|claims| claims.user)
     }
 
     fn base_cookie(&self, value: String) -> Cookie<'static> {
@@ -180,10 +226,58 @@ mod tests {
         let token = keys().issue_token("a1", "a@b.co").unwrap();
         let claims = keys().verify(&token).unwrap();
         assert_eq!(
-            (claims.id.as_str(), claims.email.as_str()),
+            (claims.user.id.as_str(), claims.user.email.as_str()),
             ("a1", "a@b.co")
         );
-        assert!(claims.exp > claims.iat);
+        assert!(claims.user.exp > claims.user.iat);
+        assert_eq!(
+            (claims.iss.as_str(), claims.aud.as_str()),
+            (ISSUER, AUDIENCE)
+        );
+    }
+
+    #[test]
+    fn every_token_is_a_session_of_its_own() {
+        let first = keys().issue_token("a1", "a@b.co").unwrap();
+        let second = keys().issue_token("a1", "a@b.co").unwrap();
+        assert_ne!(
+            keys().verify(&first).unwrap().jti,
+            keys().verify(&second).unwrap().jti
+        );
+    }
+
+    /// A token signed with the right key but for another issuer or audience: what a
+    /// second system sharing the key by mistake would produce.
+    fn token_with(iss: &str, aud: &str) -> String {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let claims = serde_json::json!({
+            "id": "a1", "email": "a@b.co", "iat": now, "exp": now + 60,
+            "jti": "j1", "iss": iss, "aud": aud,
+        });
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"test-key"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_token_from_another_issuer_or_for_another_audience_is_rejected() {
+        assert!(keys().verify(&token_with(ISSUER, AUDIENCE)).is_some());
+        assert_eq!(keys().verify(&token_with("someone-else", AUDIENCE)), None);
+        assert_eq!(keys().verify(&token_with(ISSUER, "another-app")), None);
+    }
+
+    #[test]
+    fn a_revoked_session_is_rejected_and_others_are_not() {
+        let keys = keys();
+        let revoked = keys.issue_token("a1", "a@b.co").unwrap();
+        let kept = keys.issue_token("a1", "a@b.co").unwrap();
+        let claims = keys.verify(&revoked).unwrap();
+        keys.revoked().insert(claims.jti, claims.user.exp);
+        assert_eq!(keys.verify(&revoked), None);
+        assert!(keys.verify(&kept).is_some());
     }
 
     #[test]
