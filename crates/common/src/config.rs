@@ -109,21 +109,20 @@ impl FromStr for Environment {
     }
 }
 
-/// What every service reads: where to listen, its database, the session key and the
-/// environment. Services that use events add [`EventsConfig`].
-/// Read with [`BaseConfig::from`] from an [`Env`].
+/// What every service with a database reads: where to listen, its database and the
+/// environment. Services that verify sessions add [`SessionConfig`], services that
+/// use events [`EventsConfig`]. Read with [`BaseConfig::from`] from an [`Env`].
 #[derive(Debug, Clone)]
 pub struct BaseConfig {
     pub port: u16,
     pub mongo_url: String,
     pub mongo_database: String,
-    pub jwt_key: String,
     pub environment: Environment,
 }
 
 impl BaseConfig {
     /// Reads `PORT` (default 3000), `MONGO_URL`, `MONGO_DB` (default: the service
-    /// name), `JWT_KEY` and `APP_ENV` (default `production`).
+    /// name) and `APP_ENV` (default `production`).
     pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
         Ok(Self {
             port: env.optional("PORT", 3000)?,
@@ -132,34 +131,127 @@ impl BaseConfig {
                 "the MongoDB connection string, e.g. mongodb://127.0.0.1:27017",
             )?,
             mongo_database: env.optional("MONGO_DB", service.to_owned())?,
-            jwt_key: env.required(
-                "JWT_KEY",
-                "the secret that signs session cookies, shared by every service",
-            )?,
             environment: env.optional("APP_ENV", Environment::Production)?,
         })
     }
 }
 
-/// What services that publish or listen to events read.
-#[derive(Debug, Clone)]
-pub struct EventsConfig {
-    pub nats_url: String,
-    /// The JetStream stream and subject prefix. Tests give each world its own.
-    pub namespace: String,
+/// What services that verify (or, for auth, issue) session cookies read.
+#[derive(Clone)]
+pub struct SessionConfig {
+    /// The secret that signs session cookies, shared by every verifying service.
+    pub jwt_key: String,
+    pub environment: Environment,
 }
 
-impl EventsConfig {
-    /// Reads `NATS_URL` and `EVENTS_NAMESPACE` (default `ticketing`).
-    pub fn from(env: &Env) -> Result<Self, ConfigError> {
+/// The shortest `JWT_KEY` production accepts: HS256's key should be at least as long
+/// as its 256-bit hash (RFC 7518, section 3.2).
+pub const MIN_PRODUCTION_JWT_KEY_BYTES: usize = 32;
+
+/// The key `cargo xtask dev` signs local sessions with. It is public (it is in this
+/// repository), so production refuses it.
+pub const DEV_JWT_KEY: &str = "dev-only-jwt-key-not-for-production";
+
+impl SessionConfig {
+    /// Reads `JWT_KEY` for a service running in `environment`. In production a key
+    /// shorter than [`MIN_PRODUCTION_JWT_KEY_BYTES`], or the public [`DEV_JWT_KEY`],
+    /// is refused.
+    pub fn from(env: &Env, environment: Environment) -> Result<Self, ConfigError> {
+        let jwt_key = env.required(
+            "JWT_KEY",
+            "the secret that signs session cookies, shared by every service that verifies them",
+        )?;
+        if environment == Environment::Production {
+            let refuse = |reason: String| ConfigError::Invalid {
+                name: "JWT_KEY",
+                value: "<redacted>".to_owned(),
+                reason,
+            };
+            if jwt_key == DEV_JWT_KEY {
+                return Err(refuse(
+                    "it is the public development key; set a random one, e.g. `openssl rand -hex 32`"
+                        .to_owned(),
+                ));
+            }
+            if jwt_key.len() < MIN_PRODUCTION_JWT_KEY_BYTES {
+                return Err(refuse(format!(
+                    "it is {} bytes long; production needs at least {MIN_PRODUCTION_JWT_KEY_BYTES} (e.g. `openssl rand -hex 32`)",
+                    jwt_key.len()
+                )));
+            }
+        }
         Ok(Self {
-            nats_url: env.required("NATS_URL", "the NATS server, e.g. nats://127.0.0.1:4222")?,
-            namespace: env.optional("EVENTS_NAMESPACE", "ticketing".to_owned())?,
+            jwt_key,
+            environment,
         })
     }
 }
 
-/// The configuration of a service that uses events and nothing more.
+impl std::fmt::Debug for SessionConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionConfig")
+            .field("jwt_key", &"<redacted>")
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
+
+/// What services that publish or listen to events read.
+#[derive(Clone)]
+pub struct EventsConfig {
+    pub nats_url: String,
+    /// The JetStream stream and subject prefix. Tests give each world its own.
+    pub namespace: String,
+    /// The NATS user this service connects as, and its password. `None`: connect
+    /// without credentials (a NATS server of your own without authorization).
+    pub credentials: Option<NatsCredentials>,
+    /// How many NATS servers keep a copy of the stream when this service creates it.
+    pub stream_replicas: usize,
+}
+
+/// A NATS user and password.
+#[derive(Clone)]
+pub struct NatsCredentials {
+    pub user: String,
+    pub password: String,
+}
+
+impl EventsConfig {
+    /// Reads `NATS_URL`, `NATS_USER` (default: the service's name), `NATS_PASSWORD`
+    /// (none: connect without credentials), `EVENTS_NAMESPACE` (default `ticketing`)
+    /// and `EVENTS_STREAM_REPLICAS` (default 1).
+    pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
+        let user = env.optional("NATS_USER", service.to_owned())?;
+        Ok(Self {
+            nats_url: env.required("NATS_URL", "the NATS server, e.g. nats://127.0.0.1:4222")?,
+            namespace: env.optional("EVENTS_NAMESPACE", "ticketing".to_owned())?,
+            credentials: env
+                .get("NATS_PASSWORD")
+                .map(|password| NatsCredentials { user, password }),
+            stream_replicas: env.optional("EVENTS_STREAM_REPLICAS", 1)?,
+        })
+    }
+}
+
+impl std::fmt::Debug for EventsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventsConfig")
+            .field("nats_url", &self.nats_url)
+            .field("namespace", &self.namespace)
+            .field(
+                "user",
+                &self
+                    .credentials
+                    .as_ref()
+                    .map(|credentials| &credentials.user),
+            )
+            .field("stream_replicas", &self.stream_replicas)
+            .finish()
+    }
+}
+
+/// The configuration of a service that uses events and verifies no session (the
+/// expiration service).
 #[derive(Debug, Clone)]
 pub struct EventServiceConfig {
     pub base: BaseConfig,
@@ -171,7 +263,29 @@ impl EventServiceConfig {
     pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
         Ok(Self {
             base: BaseConfig::from(env, service)?,
-            events: EventsConfig::from(env)?,
+            events: EventsConfig::from(env, service)?,
+        })
+    }
+}
+
+/// The configuration of an API that uses events and verifies sessions, and needs
+/// nothing more (the tickets service).
+#[derive(Debug, Clone)]
+pub struct ApiServiceConfig {
+    pub base: BaseConfig,
+    pub session: SessionConfig,
+    pub events: EventsConfig,
+}
+
+impl ApiServiceConfig {
+    /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables for
+    /// `service`.
+    pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
+        let base = BaseConfig::from(env, service)?;
+        Ok(Self {
+            session: SessionConfig::from(env, base.environment)?,
+            events: EventsConfig::from(env, service)?,
+            base,
         })
     }
 }
@@ -204,7 +318,61 @@ mod tests {
     #[test]
     fn the_env_remembers_what_was_read() {
         let env = Env::from_map(BTreeMap::new());
-        let _ = EventsConfig::from(&env);
+        let _ = EventsConfig::from(&env, "tickets");
         assert!(env.names_read().contains("NATS_URL"));
+    }
+
+    fn jwt_key(key: &str, environment: Environment) -> Result<SessionConfig, ConfigError> {
+        let env = Env::from_map(BTreeMap::from([("JWT_KEY".to_owned(), key.to_owned())]));
+        SessionConfig::from(&env, environment)
+    }
+
+    #[test]
+    fn production_refuses_a_short_jwt_key_and_says_how_long_it_must_be() {
+        let error = jwt_key(&"k".repeat(31), Environment::Production).unwrap_err();
+        assert!(error.to_string().contains("at least 32"), "{error}");
+        assert!(jwt_key(&"k".repeat(32), Environment::Production).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_the_public_development_key() {
+        let error = jwt_key(DEV_JWT_KEY, Environment::Production).unwrap_err();
+        assert!(error.to_string().contains("development key"), "{error}");
+        assert!(
+            !error.to_string().contains(DEV_JWT_KEY),
+            "the key is not echoed"
+        );
+    }
+
+    #[test]
+    fn development_accepts_any_key() {
+        assert!(jwt_key("short", Environment::Development).is_ok());
+        assert!(jwt_key(DEV_JWT_KEY, Environment::Development).is_ok());
+    }
+
+    #[test]
+    fn nats_credentials_are_the_service_name_and_the_password_when_one_is_set() {
+        let env = Env::from_map(BTreeMap::from([
+            ("NATS_URL".to_owned(), "nats://127.0.0.1:4222".to_owned()),
+            ("NATS_PASSWORD".to_owned(), "secret".to_owned()),
+        ]));
+        let credentials = EventsConfig::from(&env, "orders")
+            .unwrap()
+            .credentials
+            .unwrap();
+        assert_eq!(
+            (credentials.user.as_str(), credentials.password.as_str()),
+            ("orders", "secret")
+        );
+        let anonymous = Env::from_map(BTreeMap::from([(
+            "NATS_URL".to_owned(),
+            "nats://127.0.0.1:4222".to_owned(),
+        )]));
+        assert!(
+            EventsConfig::from(&anonymous, "orders")
+                .unwrap()
+                .credentials
+                .is_none()
+        );
     }
 }

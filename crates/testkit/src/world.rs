@@ -2,7 +2,7 @@
 //! no other test uses.
 
 use common::{
-    config::{BaseConfig, Environment, EventsConfig},
+    config::{BaseConfig, Environment, EventsConfig, SessionConfig},
     events::EventBus,
 };
 
@@ -42,15 +42,25 @@ impl World {
             port: 0,
             mongo_url: self.mongo_url.clone(),
             mongo_database: self.database_name(service),
+            environment: Environment::Development,
+        }
+    }
+
+    /// The session configuration of every service that verifies sessions.
+    pub fn session_config(&self) -> SessionConfig {
+        SessionConfig {
             jwt_key: JWT_KEY.to_owned(),
             environment: Environment::Development,
         }
     }
 
-    pub fn events_config(&self) -> EventsConfig {
+    /// How `service` reaches this world's events.
+    pub fn events_config(&self, _service: &str) -> EventsConfig {
         EventsConfig {
             nats_url: self.nats_url.clone(),
             namespace: self.namespace.clone(),
+            credentials: None,
+            stream_replicas: 1,
         }
     }
 
@@ -81,7 +91,7 @@ impl World {
     /// The event bus of this world, to publish as other services would and to read
     /// what was published.
     pub async fn bus(&self) -> EventBus {
-        EventBus::connect(&self.nats_url, &self.namespace)
+        EventBus::connect(&self.events_config("tests"))
             .await
             .expect("connect to NATS")
     }

@@ -1,24 +1,29 @@
 //! The auth service's configuration, from the environment.
 
-use common::config::{BaseConfig, ConfigError, Env};
+use common::config::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
 
 pub use crate::attempts::AttemptLimits;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub base: BaseConfig,
+    pub session: SessionConfig,
+    pub events: EventsConfig,
     pub attempts: AttemptLimits,
 }
 
 impl Config {
-    /// Reads `PORT`, `MONGO_URL`, `MONGO_DB`, `JWT_KEY` and `APP_ENV` (see
-    /// [`BaseConfig::from`]), and the signin and signup limits
+    /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables, and
+    /// the signin and signup limits
     /// `AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE` (default 30) and
     /// `AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE` (default 10).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         let defaults = AttemptLimits::default();
+        let base = BaseConfig::from(env, "auth")?;
         Ok(Self {
-            base: BaseConfig::from(env, "auth")?,
+            session: SessionConfig::from(env, base.environment)?,
+            events: EventsConfig::from(env, "auth")?,
+            base,
             attempts: AttemptLimits {
                 per_address_per_minute: env.optional(
                     "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE",

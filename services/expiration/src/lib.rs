@@ -7,7 +7,7 @@ mod listener;
 pub mod scheduler;
 pub mod startup;
 
-/// Reads `PORT`, `MONGO_URL`, `MONGO_DB`, `JWT_KEY`, `APP_ENV`, `NATS_URL` and
-/// `EVENTS_NAMESPACE`.
+/// Reads the base and events variables (see [`common::config`]); no `JWT_KEY`, since
+/// the service verifies no session.
 pub use common::config::EventServiceConfig as Config;
 pub use startup::build;

@@ -10,7 +10,7 @@ use crate::{Config, listener, scheduler::Scheduler};
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
         common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
-    let bus = EventBus::connect(&config.events.nats_url, &config.events.namespace).await?;
+    let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
     let scheduler = Scheduler::new(&database, outbox.clone());
     scheduler.ensure_indexes().await?;

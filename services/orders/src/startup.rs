@@ -20,13 +20,13 @@ pub(crate) struct AppState {
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
         common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
-    let bus = EventBus::connect(&config.events.nats_url, &config.events.namespace).await?;
+    let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
     let replica = TicketReplica::new(&database);
     let orders = Orders::new(&database, replica.clone(), outbox.clone());
     orders.ensure_indexes().await?;
     let listeners = listeners::spawn_all(&bus, &replica, &orders).await?;
-    let session = SessionKeys::new(&config.base.jwt_key, config.base.environment);
+    let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
     let state = AppState {
         orders,
         session: session.clone(),

@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use common::config::{BaseConfig, ConfigError, Env, EventsConfig};
+use common::config::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub base: BaseConfig,
+    pub session: SessionConfig,
     pub events: EventsConfig,
     pub stripe: StripeConfig,
     /// How often interrupted charges and due refunds are settled.
@@ -35,13 +36,15 @@ impl std::fmt::Debug for StripeConfig {
 }
 
 impl Config {
-    /// Reads [`BaseConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
+    /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
     /// `STRIPE_API_BASE` (default: the real Stripe API), `STRIPE_CURRENCY`
     /// (default `usd`) and `PAYMENT_RECOVERY_SECONDS` (default 15).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
+        let base = BaseConfig::from(env, "payments")?;
         Ok(Self {
-            base: BaseConfig::from(env, "payments")?,
-            events: EventsConfig::from(env)?,
+            session: SessionConfig::from(env, base.environment)?,
+            events: EventsConfig::from(env, "payments")?,
+            base,
             stripe: StripeConfig {
                 secret_key: env.required(
                     "STRIPE_SECRET_KEY",

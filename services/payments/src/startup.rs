@@ -21,7 +21,7 @@ pub(crate) struct AppState {
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
         common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
-    let bus = EventBus::connect(&config.events.nats_url, &config.events.namespace).await?;
+    let bus = EventBus::connect(&config.events).await?;
     let gateway = StripeGateway::new(&config.stripe)?;
     let outbox = Outbox::new(&database);
     let orders = OrderReplica::new(&database);
@@ -39,7 +39,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         orders,
         payments,
         gateway,
-        session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
+        session: SessionKeys::new(&config.session.jwt_key, config.session.environment),
     };
     let routes = routes::router().with_state(state);
     let service =

@@ -7,7 +7,6 @@ pub mod startup;
 mod tickets;
 mod title;
 
-/// Reads `PORT`, `MONGO_URL`, `MONGO_DB`, `JWT_KEY`, `APP_ENV`, `NATS_URL` and
-/// `EVENTS_NAMESPACE`.
-pub use common::config::EventServiceConfig as Config;
+/// Reads the base, session and events variables (see [`common::config`]).
+pub use common::config::ApiServiceConfig as Config;
 pub use startup::build;

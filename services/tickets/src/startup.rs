@@ -15,14 +15,14 @@ pub(crate) struct AppState {
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
         common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
-    let bus = EventBus::connect(&config.events.nats_url, &config.events.namespace).await?;
+    let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
     let tickets = Tickets::new(&database, outbox.clone());
     tickets.ensure_indexes().await?;
     let listeners = listeners::spawn_all(&bus, &tickets).await?;
     let state = AppState {
         tickets,
-        session: SessionKeys::new(&config.base.jwt_key, config.base.environment),
+        session: SessionKeys::new(&config.session.jwt_key, config.session.environment),
     };
     let routes = routes::router().with_state(state);
     let service =

@@ -12,6 +12,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
+use common::config::DEV_JWT_KEY;
 use testkit::{Home, Mongo, Nats, Server, Supervised};
 use tokio::task::JoinHandle;
 
@@ -69,8 +70,10 @@ impl Profile {
 /// What a service reads from its environment, beyond its port.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Need {
-    /// `MONGO_URL`, `MONGO_DB`, `JWT_KEY`, `APP_ENV`.
+    /// `MONGO_URL`, `MONGO_DB`, `APP_ENV`.
     Database,
+    /// `JWT_KEY`, to verify (auth: to issue) session cookies.
+    Sessions,
     /// `NATS_URL`.
     Events,
     /// `STRIPE_API_BASE`, `STRIPE_SECRET_KEY`.
@@ -91,15 +94,20 @@ struct ServiceSpec {
 const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
         name: "auth",
-        needs: &[Need::Database],
+        needs: &[Need::Database, Need::Sessions, Need::Events],
     },
     ServiceSpec {
         name: "tickets",
-        needs: &[Need::Database, Need::Events],
+        needs: &[Need::Database, Need::Sessions, Need::Events],
     },
     ServiceSpec {
         name: "orders",
-        needs: &[Need::Database, Need::Events, Need::OrderExpiration],
+        needs: &[
+            Need::Database,
+            Need::Sessions,
+            Need::Events,
+            Need::OrderExpiration,
+        ],
     },
     ServiceSpec {
         name: "expiration",
@@ -107,7 +115,12 @@ const SERVICES: &[ServiceSpec] = &[
     },
     ServiceSpec {
         name: "payments",
-        needs: &[Need::Database, Need::Events, Need::StripeApi],
+        needs: &[
+            Need::Database,
+            Need::Sessions,
+            Need::Events,
+            Need::StripeApi,
+        ],
     },
     ServiceSpec {
         name: "client",
@@ -118,9 +131,6 @@ const SERVICES: &[ServiceSpec] = &[
 /// The Stripe keys the stack uses against the local fake. Not secrets.
 const FAKE_STRIPE_SECRET_KEY: &str = "sk_test_local_fake";
 const FAKE_STRIPE_PUBLISHABLE_KEY: &str = "pk_test_local_fake";
-
-/// Signs local session cookies when `JWT_KEY` is not set. Not a secret: local only.
-const DEV_JWT_KEY: &str = "dev-only-jwt-key-not-for-production";
 
 /// The services' log filter unless `RUST_LOG` is set. async-stripe warns about every
 /// 4xx it gets, a declined test card included; the payments service logs what matters
@@ -508,11 +518,14 @@ fn set_env(
             command
                 .env("MONGO_URL", &backends.mongo_url)
                 .env("MONGO_DB", service)
-                .env("APP_ENV", "development")
-                .env(
-                    "JWT_KEY",
-                    std::env::var("JWT_KEY").unwrap_or_else(|_| DEV_JWT_KEY.to_owned()),
-                );
+                .env("APP_ENV", "development");
+        }
+        Need::Sessions => {
+            // Local sessions are signed with the public dev key unless JWT_KEY is set.
+            command.env(
+                "JWT_KEY",
+                std::env::var("JWT_KEY").unwrap_or_else(|_| DEV_JWT_KEY.to_owned()),
+            );
         }
         Need::Events => {
             command.env("NATS_URL", &backends.nats_url);

@@ -5,6 +5,7 @@ use std::{sync::Arc, time::Duration};
 use async_nats::jetstream::{self, stream};
 
 use super::{Publisher, Subject};
+use crate::config::EventsConfig;
 
 /// Why talking to NATS failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,11 @@ pub enum EventError {
 /// long a service may be down and still catch up.
 const RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
+/// The most the stream may hold. It must fit the servers' `max_file_store` (1.5 GiB
+/// per server in Kubernetes, on a 2 GiB volume), or a full disk would disable
+/// JetStream altogether.
+pub const MAX_BYTES: i64 = 1024 * 1024 * 1024;
+
 /// Window in which JetStream drops a message whose `Nats-Msg-Id` it has already stored.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
 
@@ -41,11 +47,16 @@ pub struct EventBus {
 }
 
 impl EventBus {
-    /// Connects and creates the namespace's stream if it does not exist yet (file
-    /// storage, so events survive a NATS restart).
-    pub async fn connect(url: &str, namespace: &str) -> Result<Self, EventError> {
-        let client = async_nats::ConnectOptions::new()
-            .name(namespace)
+    /// Connects as the configured user and creates the namespace's stream if it does
+    /// not exist yet (file storage, so events survive a NATS restart).
+    pub async fn connect(config: &EventsConfig) -> Result<Self, EventError> {
+        let mut options = async_nats::ConnectOptions::new().name(&config.namespace);
+        if let Some(credentials) = &config.credentials {
+            options =
+                options.user_and_password(credentials.user.clone(), credentials.password.clone());
+        }
+        let url = &config.nats_url;
+        let client = options
             .connect(url)
             .await
             .map_err(|source| EventError::Connect {
@@ -55,19 +66,24 @@ impl EventBus {
         let bus = Self {
             jetstream: jetstream::new(client.clone()),
             client,
-            namespace: namespace.into(),
+            namespace: config.namespace.as_str().into(),
         };
-        bus.ensure_stream().await?;
+        bus.ensure_stream(config.stream_replicas).await?;
         Ok(bus)
     }
 
-    async fn ensure_stream(&self) -> Result<(), EventError> {
+    async fn ensure_stream(&self, replicas: usize) -> Result<(), EventError> {
         self.jetstream
             .get_or_create_stream(stream::Config {
                 name: self.stream_name().to_owned(),
                 subjects: vec![format!("{}.>", self.namespace)],
                 storage: stream::StorageType::File,
                 max_age: RETENTION,
+                max_bytes: MAX_BYTES,
+                // A full stream refuses new events rather than deleting ones not yet
+                // consumed; the outboxes keep refused events and retry.
+                discard: stream::DiscardPolicy::New,
+                num_replicas: replicas,
                 duplicate_window: DUPLICATE_WINDOW,
                 ..Default::default()
             })

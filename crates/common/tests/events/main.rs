@@ -82,10 +82,7 @@ fn fast_retries(max_deliveries: i64) -> RetryPolicy {
 }
 
 async fn bus() -> EventBus {
-    let servers = testkit::shared();
-    EventBus::connect(&servers.nats_url, &testkit::unique_name("events"))
-        .await
-        .expect("connect to NATS")
+    testkit::World::new().bus().await
 }
 
 async fn listen(
@@ -312,9 +309,9 @@ async fn an_undecodable_payload_is_terminated_and_counted_without_blocking_the_n
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_listener_resumes_after_nats_restarts() {
     let mut nats = testkit::Nats::start();
-    let bus = EventBus::connect(&nats.url(), &testkit::unique_name("events"))
-        .await
-        .expect("connect to NATS");
+    let bus = testkit::World::on(testkit::shared().mongo_url.clone(), nats.url())
+        .bus()
+        .await;
     let recorders: Vec<Recorder> = (0..8)
         .map(|_| Recorder {
             work: Duration::from_millis(5),

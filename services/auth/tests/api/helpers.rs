@@ -21,8 +21,11 @@ impl TestApp {
 
     /// The service with these signin and signup limits.
     pub async fn with_limits(attempts: AttemptLimits) -> Self {
+        let world = World::new();
         let config = Config {
-            base: World::new().base_config("auth"),
+            base: world.base_config("auth"),
+            session: world.session_config(),
+            events: world.events_config("auth"),
             attempts,
         };
         let service = build(config).await.expect("build the auth service");

@@ -23,19 +23,23 @@ impl Site {
         let world = World::new();
         let auth = auth::build(auth::Config {
             base: world.base_config("auth"),
+            session: world.session_config(),
+            events: world.events_config("auth"),
             attempts: auth::AttemptLimits::default(),
         })
         .await
         .expect("build auth");
         let tickets = tickets::build(tickets::Config {
             base: world.base_config("tickets"),
-            events: world.events_config(),
+            session: world.session_config(),
+            events: world.events_config("tickets"),
         })
         .await
         .expect("build tickets");
         let orders = orders::build(orders::Config {
             base: world.base_config("orders"),
-            events: world.events_config(),
+            session: world.session_config(),
+            events: world.events_config("orders"),
             order_expiration: order_hold,
         })
         .await

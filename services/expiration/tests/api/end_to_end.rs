@@ -12,7 +12,8 @@ use crate::helpers::start_expiration;
 async fn start_tickets(world: &World) -> RunningService {
     let config = tickets::Config {
         base: world.base_config("tickets"),
-        events: world.events_config(),
+        session: world.session_config(),
+        events: world.events_config("tickets"),
     };
     RunningService::start(tickets::build(config).await.expect("build tickets"))
 }
@@ -20,7 +21,8 @@ async fn start_tickets(world: &World) -> RunningService {
 async fn start_orders(world: &World, hold: Duration) -> RunningService {
     let config = orders::Config {
         base: world.base_config("orders"),
-        events: world.events_config(),
+        session: world.session_config(),
+        events: world.events_config("orders"),
         order_expiration: hold,
     };
     RunningService::start(orders::build(config).await.expect("build orders"))

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 pub async fn start_expiration(world: &World) -> RunningService {
     let config = Config {
         base: world.base_config("expiration"),
-        events: world.events_config(),
+        events: world.events_config("expiration"),
     };
     RunningService::start(build(config).await.expect("build the expiration service"))
 }

@@ -14,7 +14,8 @@ impl TicketsApp {
     async fn spawn(world: &World) -> Self {
         let config = tickets::Config {
             base: world.base_config("tickets"),
-            events: world.events_config(),
+            session: world.session_config(),
+            events: world.events_config("tickets"),
         };
         Self(RunningService::start(
             tickets::build(config).await.expect("build tickets"),

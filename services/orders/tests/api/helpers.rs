@@ -25,7 +25,8 @@ impl TestApp {
     pub async fn spawn_in(world: World, order_expiration: Duration) -> Self {
         let config = Config {
             base: world.base_config("orders"),
-            events: world.events_config(),
+            session: world.session_config(),
+            events: world.events_config("orders"),
             order_expiration,
         };
         let service = build(config).await.expect("build the orders service");

@@ -26,7 +26,8 @@ pub async fn start_stripe(honour_idempotency: bool) -> RunningFake {
 pub async fn start_payments(world: &World, stripe: &RunningFake) -> RunningService {
     let config = Config {
         base: world.base_config("payments"),
-        events: world.events_config(),
+        session: world.session_config(),
+        events: world.events_config("payments"),
         stripe: StripeConfig {
             secret_key: STRIPE_KEY.to_owned(),
             api_base: stripe.url(),

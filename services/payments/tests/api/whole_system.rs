@@ -24,20 +24,22 @@ impl System {
         let stripe = start_stripe(true).await;
         let tickets = tickets::build(tickets::Config {
             base: world.base_config("tickets"),
-            events: world.events_config(),
+            session: world.session_config(),
+            events: world.events_config("tickets"),
         })
         .await
         .unwrap();
         let orders = orders::build(orders::Config {
             base: world.base_config("orders"),
-            events: world.events_config(),
+            session: world.session_config(),
+            events: world.events_config("orders"),
             order_expiration: hold,
         })
         .await
         .unwrap();
         let expiration = expiration::build(expiration::Config {
             base: world.base_config("expiration"),
-            events: world.events_config(),
+            events: world.events_config("expiration"),
         })
         .await
         .unwrap();

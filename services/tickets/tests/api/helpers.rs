@@ -19,7 +19,8 @@ impl TestApp {
     pub async fn spawn_in(world: World) -> Self {
         let config = Config {
             base: world.base_config("tickets"),
-            events: world.events_config(),
+            session: world.session_config(),
+            events: world.events_config("tickets"),
         };
         let service = build(config).await.expect("build the tickets service");
         let bus = world.bus().await;
