@@ -35,7 +35,7 @@ ENTRYPOINT ["/usr/local/bin/{service}"]
 #[test]
 fn every_deployed_service_has_a_dockerfile_rendered_from_the_template() {
     for deployment in crate::deployments() {
-        let service = crate::container(&deployment)["name"].as_str().unwrap();
+        let service = crate::container(deployment)["name"].as_str().unwrap();
         let path = repo_root()
             .join("services")
             .join(service)
@@ -71,7 +71,7 @@ pub const APP_UID_GID: (u64, u64) = (65532, 65532);
 #[test]
 fn every_image_runs_as_a_numeric_non_root_user_and_group() {
     for deployment in crate::deployments() {
-        let service = crate::container(&deployment)["name"].as_str().unwrap();
+        let service = crate::container(deployment)["name"].as_str().unwrap();
         let path = repo_root()
             .join("services")
             .join(service)
