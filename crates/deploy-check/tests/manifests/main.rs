@@ -6,6 +6,8 @@
 mod dockerfiles;
 mod environment;
 mod ingress;
+mod namespace;
+mod pod_security;
 mod schemas;
 mod services;
 mod skaffold;
