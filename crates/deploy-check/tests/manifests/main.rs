@@ -8,6 +8,7 @@ mod environment;
 mod ingress;
 mod namespace;
 mod pod_security;
+mod rollout;
 mod schemas;
 mod services;
 mod skaffold;
