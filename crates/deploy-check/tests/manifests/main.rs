@@ -3,6 +3,7 @@
 //! kubectl, checked against the Kubernetes API schemas with `kubernetes-validate`, by
 //! hadolint and checkov, and by reading what it renders.
 
+mod databases;
 mod dockerfiles;
 mod environment;
 mod ingress;
