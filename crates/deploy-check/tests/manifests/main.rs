@@ -8,6 +8,7 @@ mod dockerfiles;
 mod environment;
 mod ingress;
 mod namespace;
+mod nats;
 mod network;
 mod pod_security;
 mod rollout;
