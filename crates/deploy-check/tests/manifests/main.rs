@@ -7,6 +7,7 @@ mod databases;
 mod dockerfiles;
 mod environment;
 mod ingress;
+mod linters;
 mod namespace;
 mod nats;
 mod network;
