@@ -14,6 +14,7 @@ mod network;
 mod pod_security;
 mod rollout;
 mod schemas;
+mod secrets;
 mod services;
 mod skaffold;
 
