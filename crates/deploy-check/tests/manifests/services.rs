@@ -37,16 +37,26 @@ fn check_services(overlay: &Overlay) {
 }
 
 #[test]
-fn every_deployment_selects_its_own_pods_and_has_probes_and_resources() {
+fn every_workload_selects_its_own_pods() {
+    for overlay in overlays() {
+        for workload in overlay.workloads() {
+            assert!(
+                selects(&workload["spec"]["selector"]["matchLabels"], workload),
+                "{}: {} does not select its pod template",
+                overlay.name,
+                name_of(workload)
+            );
+        }
+    }
+}
+
+#[test]
+fn every_deployment_probes_liveness_and_readiness() {
     for deployment in overlays()
         .iter()
         .flat_map(|overlay| overlay.of_kind("Deployment"))
     {
         let name = name_of(deployment);
-        assert!(
-            selects(&deployment["spec"]["selector"]["matchLabels"], deployment),
-            "{name}"
-        );
         let container = container(deployment);
         assert_eq!(
             container["livenessProbe"]["httpGet"]["path"], "/healthz",
