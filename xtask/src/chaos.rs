@@ -1,6 +1,7 @@
 //! `cargo xtask chaos`: purchases and a reservation race through the gateway while
-//! every service is killed with SIGKILL and restarted, NATS is killed and restarted,
-//! and the database is stopped for a few seconds. Then an audit of every database and
+//! every service is killed with SIGKILL and restarted, each node of the three-node
+//! NATS cluster is killed and restarted in turn and then all of them at once, and the
+//! database is stopped for a few seconds. Then an audit of every database and
 //! of the Stripe fake's ledger: no ticket held by two orders, every order ended, one
 //! charge per completed order, refunds for cancelled ones, replicas caught up, and no
 //! server error outside the seconds a dependency was down. Exits non-zero on any
@@ -123,6 +124,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         profile: plan.profile,
         pin_services_to_core: None,
         service_env: unlimited_attempts(),
+        nats_nodes: 3,
         servers_from_env: false,
     })
     .await?;
@@ -149,9 +151,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     });
 
     let mut fault_windows = Vec::new();
+    let nats_nodes = (0..stack.nats_nodes()).map(Fault::NatsNode);
     let faults = CRASHED
         .iter()
         .map(|name| Fault::Service(name))
+        .chain(nats_nodes)
         .chain([Fault::Nats, Fault::Database])
         .filter(|fault| options.only.is_empty() || options.only.contains(&fault.kind()));
     for fault in faults {
@@ -159,6 +163,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         let began = Instant::now();
         match fault {
             Fault::Service(name) => stack.crash_and_restart(name, plan.service_down).await?,
+            Fault::NatsNode(node) => {
+                stack
+                    .crash_and_restart_nats_node(node, plan.nats_down)
+                    .await?
+            }
             Fault::Nats => stack.crash_and_restart_nats(plan.nats_down).await?,
             Fault::Database => stack.crash_and_restart_database(plan.database_down).await?,
         }
@@ -233,6 +242,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 #[derive(Clone, Copy)]
 enum Fault {
     Service(&'static str),
+    /// One server of the three-node NATS cluster; the other two keep the stream.
+    NatsNode(usize),
+    /// Every NATS server at once.
     Nats,
     Database,
 }
@@ -241,7 +253,7 @@ impl Fault {
     fn kind(self) -> FaultKind {
         match self {
             Self::Service(_) => FaultKind::Services,
-            Self::Nats => FaultKind::Nats,
+            Self::NatsNode(_) | Self::Nats => FaultKind::Nats,
             Self::Database => FaultKind::Database,
         }
     }
@@ -251,7 +263,8 @@ impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Service(name) => write!(f, "{name}"),
-            Self::Nats => write!(f, "NATS"),
+            Self::NatsNode(node) => write!(f, "NATS node {}", node + 1),
+            Self::Nats => write!(f, "every NATS node"),
             Self::Database => write!(f, "the database"),
         }
     }

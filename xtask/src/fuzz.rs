@@ -96,6 +96,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         profile: Profile::Debug,
         pin_services_to_core: None,
         service_env: unlimited_attempts(),
+        nats_nodes: 1,
         servers_from_env: false,
     })
     .await?;

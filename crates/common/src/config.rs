@@ -196,6 +196,15 @@ impl std::fmt::Debug for SessionConfig {
     }
 }
 
+/// The event namespace of production and of `cargo xtask dev`: the stream's name and
+/// the subjects' prefix.
+pub const DEFAULT_NAMESPACE: &str = "ticketing";
+
+/// The stream's bound unless `EVENTS_STREAM_MAX_BYTES` says otherwise: 1 GiB, which
+/// fits the 1.5 GiB `max_file_store` of the Kubernetes NATS servers (2 GiB volumes)
+/// with room for the consumers' state.
+pub const DEFAULT_STREAM_MAX_BYTES: i64 = 1024 * 1024 * 1024;
+
 /// What services that publish or listen to events read.
 #[derive(Clone)]
 pub struct EventsConfig {
@@ -207,6 +216,10 @@ pub struct EventsConfig {
     pub credentials: Option<NatsCredentials>,
     /// How many NATS servers keep a copy of the stream when this service creates it.
     pub stream_replicas: usize,
+    /// The most the stream may hold, in bytes, when this service creates it. JetStream
+    /// reserves it on every server that keeps a copy, so it must fit each server's
+    /// `max_file_store`.
+    pub stream_max_bytes: i64,
 }
 
 /// A NATS user and password.
@@ -218,17 +231,22 @@ pub struct NatsCredentials {
 
 impl EventsConfig {
     /// Reads `NATS_URL`, `NATS_USER` (default: the service's name), `NATS_PASSWORD`
-    /// (none: connect without credentials), `EVENTS_NAMESPACE` (default `ticketing`)
-    /// and `EVENTS_STREAM_REPLICAS` (default 1).
+    /// (none: connect without credentials), `EVENTS_NAMESPACE` (default `ticketing`),
+    /// `EVENTS_STREAM_REPLICAS` (default 1) and `EVENTS_STREAM_MAX_BYTES` (default
+    /// [`DEFAULT_STREAM_MAX_BYTES`]).
     pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
         let user = env.optional("NATS_USER", service.to_owned())?;
         Ok(Self {
-            nats_url: env.required("NATS_URL", "the NATS server, e.g. nats://127.0.0.1:4222")?,
-            namespace: env.optional("EVENTS_NAMESPACE", "ticketing".to_owned())?,
+            nats_url: env.required(
+                "NATS_URL",
+                "the NATS server, e.g. nats://127.0.0.1:4222 (several: comma-separated)",
+            )?,
+            namespace: env.optional("EVENTS_NAMESPACE", DEFAULT_NAMESPACE.to_owned())?,
             credentials: env
                 .get("NATS_PASSWORD")
                 .map(|password| NatsCredentials { user, password }),
             stream_replicas: env.optional("EVENTS_STREAM_REPLICAS", 1)?,
+            stream_max_bytes: env.optional("EVENTS_STREAM_MAX_BYTES", DEFAULT_STREAM_MAX_BYTES)?,
         })
     }
 }
@@ -246,6 +264,7 @@ impl std::fmt::Debug for EventsConfig {
                     .map(|credentials| &credentials.user),
             )
             .field("stream_replicas", &self.stream_replicas)
+            .field("stream_max_bytes", &self.stream_max_bytes)
             .finish()
     }
 }

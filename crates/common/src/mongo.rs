@@ -66,6 +66,7 @@ pub async fn finish_transaction<R>(
         Err(error) => {
             let _ = session.abort_transaction().await;
             return if retryable(&error) {
+                back_off(attempt).await;
                 Attempt::Retry
             } else {
                 Attempt::Done(Err(error))
@@ -86,10 +87,22 @@ pub async fn finish_transaction<R>(
             {
                 tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(commits))).await;
             }
-            Err(error) if retryable(&error) => return Attempt::Retry,
+            Err(error) if retryable(&error) => {
+                back_off(attempt).await;
+                return Attempt::Retry;
+            }
             Err(error) => return Attempt::Done(Err(error)),
         }
     }
+}
+
+/// Waits a random few milliseconds, more after each conflict, before a transaction
+/// runs again: two writers that retried at once would otherwise meet on the same
+/// document again and again (two expiration schedulers did, 50 times in a row).
+async fn back_off(attempt: u32) {
+    let most = u64::from(attempt.min(20)) * 2;
+    let pause = rand::random_range(0..=most);
+    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
 }
 
 /// Runs an async block in a multi-document transaction on `client`, committing at the

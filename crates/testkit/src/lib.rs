@@ -11,6 +11,7 @@
 
 mod assertions;
 pub mod fuzz;
+pub mod nats;
 mod probe;
 mod process;
 mod running;
@@ -22,6 +23,7 @@ mod world;
 use std::sync::OnceLock;
 
 pub use assertions::{assert_error, assert_published, errors_of, redeliver};
+pub use nats::{NatsCluster, NatsEndpoint, NatsUsers};
 pub use probe::published;
 pub use process::Home;
 use process::ServerProcess;
@@ -31,30 +33,37 @@ pub use users::TestUser;
 pub use world::{JWT_KEY, World};
 
 /// The two kinds of server the system needs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Kind {
-    Nats,
+    Nats(NatsSettings),
     Mongo,
 }
 
+/// What a NATS server is started with, kept for its restarts.
+#[derive(Debug, Clone)]
+struct NatsSettings {
+    users: NatsUsers,
+    cluster: Option<nats::ClusterMember>,
+    purpose: nats::Purpose,
+}
+
 impl Kind {
-    fn spawn(self, home: &Home, port: Option<u16>) -> ServerProcess {
+    fn spawn(&self, home: &Home, port: Option<u16>) -> ServerProcess {
         match self {
-            Self::Nats => ServerProcess::spawn(
-                "nats-server",
-                &tools::Tool::NatsServer.locate(),
-                &[
-                    "-js",
-                    "-a",
-                    "127.0.0.1",
-                    "-p",
-                    &port.map_or("-1".to_owned(), |p| p.to_string()),
-                    "-sd",
-                ],
-                home,
-                "Listening for client connections on 127.0.0.1:",
-            ),
-            Self::Mongo => ServerProcess::spawn(
+            Self::Nats(settings) => {
+                nats::write_config(home, settings.purpose, settings.cluster.as_ref());
+                let args = nats::args(home.path(), port);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                ServerProcess::spawn_with_env(
+                    "nats-server",
+                    &tools::Tool::NatsServer.locate(),
+                    &args,
+                    &settings.users.server_env(),
+                    home,
+                    "Listening for client connections on 127.0.0.1:",
+                )
+            }
+            Self::Mongo => ServerProcess::spawn_with_env(
                 "secantusd-rs",
                 &tools::Tool::Secantus.locate(),
                 &[
@@ -70,6 +79,7 @@ impl Kind {
                     "--sync-on-commit",
                     "--storage-path",
                 ],
+                &[],
                 home,
                 "listening on 127.0.0.1:",
             ),
@@ -98,6 +108,20 @@ impl Server {
         }
     }
 
+    fn start_nats_member(
+        home: Home,
+        users: NatsUsers,
+        cluster: Option<nats::ClusterMember>,
+        purpose: nats::Purpose,
+    ) -> Self {
+        let settings = NatsSettings {
+            users,
+            cluster,
+            purpose,
+        };
+        Self::start(Kind::Nats(settings), home)
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -105,8 +129,19 @@ impl Server {
     /// The URL clients connect to.
     pub fn url(&self) -> String {
         match self.kind {
-            Kind::Nats => format!("nats://127.0.0.1:{}", self.port),
+            Kind::Nats(_) => format!("nats://127.0.0.1:{}", self.port),
             Kind::Mongo => format!("mongodb://127.0.0.1:{}/?directConnection=true", self.port),
+        }
+    }
+
+    /// Where and as whom clients reach this NATS server.
+    pub fn nats_endpoint(&self) -> NatsEndpoint {
+        match &self.kind {
+            Kind::Nats(settings) => NatsEndpoint {
+                url: self.url(),
+                users: Some(settings.users.clone()),
+            },
+            Kind::Mongo => panic!("the database is not a NATS server"),
         }
     }
 
@@ -127,18 +162,19 @@ impl Server {
     }
 }
 
-/// A NATS server with JetStream (file storage, so streams survive a restart).
+/// A NATS server with JetStream (file storage, so streams survive a restart), the
+/// bus's users and permissions, and fresh passwords.
 pub struct Nats;
 
 impl Nats {
-    /// Starts `nats-server -js` on a free port with a fresh store directory.
+    /// Starts `nats-server` on a free port with a fresh store directory.
     pub fn start() -> Server {
         Self::start_in(Home::temporary("nats"))
     }
 
     /// Starts a server whose data lives in `home`.
     pub fn start_in(home: Home) -> Server {
-        Server::start(Kind::Nats, home)
+        Server::start_nats_member(home, NatsUsers::generate(), None, nats::Purpose::Tests)
     }
 }
 
@@ -161,7 +197,7 @@ impl Mongo {
 /// Where the servers shared by one test binary listen.
 pub struct SharedServers {
     pub mongo_url: String,
-    pub nats_url: String,
+    pub nats: NatsEndpoint,
 }
 
 /// The servers for this test binary: `MONGO_URL` / `NATS_URL` when set, otherwise
@@ -176,17 +212,17 @@ pub fn shared() -> &'static SharedServers {
                 (mongo.url(), Some(mongo))
             }
         };
-        let (nats_url, nats) = match std::env::var("NATS_URL") {
-            Ok(url) => (url, None),
+        let (nats_endpoint, nats) = match std::env::var("NATS_URL") {
+            Ok(url) => (NatsEndpoint::external(url), None),
             Err(_) => {
                 let nats = Nats::start();
-                (nats.url(), Some(nats))
+                (nats.nats_endpoint(), Some(nats))
             }
         };
         (
             SharedServers {
                 mongo_url,
-                nats_url,
+                nats: nats_endpoint,
             },
             mongo,
             nats,

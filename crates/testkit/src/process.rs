@@ -21,13 +21,14 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Runs `binary args… <home>/data`, logging to `<home>/<name>.log`, and waits for
-    /// the log line `<listening_marker><port>`. Panics with the log's tail if the
-    /// server exits or does not start in time.
-    pub fn spawn(
+    /// Runs `binary args… <home>/data` with `env` added, logging to
+    /// `<home>/<name>.log`, and waits for the log line `<listening_marker><port>`.
+    /// Panics with the log's tail if the server exits or does not start in time.
+    pub fn spawn_with_env(
         name: &'static str,
         binary: &Path,
         args: &[&str],
+        env: &[(String, String)],
         home: &Home,
         listening_marker: &str,
     ) -> Self {
@@ -39,6 +40,7 @@ impl ServerProcess {
         command
             .args(args)
             .arg(&data_dir)
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("duplicate the log file handle"))
             .stderr(log_file);

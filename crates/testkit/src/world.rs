@@ -3,8 +3,10 @@
 
 use common::{
     config::{BaseConfig, Environment, EventsConfig, SessionConfig},
-    events::EventBus,
+    events::{EventBus, access::OPERATOR_USER},
 };
+
+use crate::NatsEndpoint;
 
 /// The session key every test service is configured with.
 pub const JWT_KEY: &str = "test-only-jwt-key";
@@ -12,7 +14,7 @@ pub const JWT_KEY: &str = "test-only-jwt-key";
 #[derive(Clone)]
 pub struct World {
     pub mongo_url: String,
-    pub nats_url: String,
+    pub nats: NatsEndpoint,
     /// This world's event namespace (stream and subject prefix).
     pub namespace: String,
     /// Prefix of this world's database names: each service adds its name.
@@ -23,14 +25,14 @@ impl World {
     /// A world on the servers shared by the test binary.
     pub fn new() -> Self {
         let servers = crate::shared();
-        Self::on(servers.mongo_url.clone(), servers.nats_url.clone())
+        Self::on(servers.mongo_url.clone(), servers.nats.clone())
     }
 
     /// A world on the given servers (a test that stops and restarts one of them).
-    pub fn on(mongo_url: String, nats_url: String) -> Self {
+    pub fn on(mongo_url: String, nats: NatsEndpoint) -> Self {
         Self {
             mongo_url,
-            nats_url,
+            nats,
             namespace: crate::unique_name("events"),
             database_prefix: crate::unique_name("db"),
         }
@@ -54,27 +56,24 @@ impl World {
         }
     }
 
-    /// How `service` reaches this world's events.
-    pub fn events_config(&self, _service: &str) -> EventsConfig {
-        EventsConfig {
-            nats_url: self.nats_url.clone(),
-            namespace: self.namespace.clone(),
-            credentials: None,
-            stream_replicas: 1,
-        }
+    /// How `service` reaches this world's events: as its own NATS user, with only
+    /// the permissions the event table gives it.
+    pub fn events_config(&self, service: &str) -> EventsConfig {
+        self.nats.events_config(service, &self.namespace)
     }
 
     /// The environment a service binary needs to run in this world.
     pub fn env(&self, service: &str) -> Vec<(&'static str, String)> {
-        vec![
+        let mut env = vec![
             ("PORT", "0".to_owned()),
             ("MONGO_URL", self.mongo_url.clone()),
             ("MONGO_DB", self.database_name(service)),
-            ("NATS_URL", self.nats_url.clone()),
             ("EVENTS_NAMESPACE", self.namespace.clone()),
             ("JWT_KEY", JWT_KEY.to_owned()),
             ("APP_ENV", "development".to_owned()),
-        ]
+        ];
+        env.extend(self.nats.env(service));
+        env
     }
 
     pub fn database_name(&self, service: &str) -> String {
@@ -88,10 +87,10 @@ impl World {
             .expect("connect to the test database")
     }
 
-    /// The event bus of this world, to publish as other services would and to read
-    /// what was published.
+    /// The event bus of this world as the operator, who may do anything: to publish
+    /// as other services would and to read what was published.
     pub async fn bus(&self) -> EventBus {
-        EventBus::connect(&self.events_config("tests"))
+        EventBus::connect(&self.events_config(OPERATOR_USER))
             .await
             .expect("connect to NATS")
     }

@@ -205,6 +205,7 @@ async fn start(data: &Path, hold_seconds: Option<u64>) -> anyhow::Result<Stack> 
         profile: Profile::Release,
         pin_services_to_core: None,
         service_env: unlimited_attempts(),
+        nats_nodes: 1,
         servers_from_env: false,
     })
     .await

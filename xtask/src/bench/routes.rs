@@ -82,6 +82,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
         profile: Profile::Release,
         pin_services_to_core: Some(SERVICE_CORE),
         service_env: unlimited_attempts(),
+        nats_nodes: 1,
         servers_from_env: false,
     })
     .await?;

@@ -13,7 +13,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use common::config::DEV_JWT_KEY;
-use testkit::{Home, Mongo, Nats, Server, Supervised};
+use testkit::{Home, Mongo, NatsCluster, NatsEndpoint, Server, Supervised};
 use tokio::task::JoinHandle;
 
 use super::logs;
@@ -33,6 +33,9 @@ pub struct StackOptions {
     pub pin_services_to_core: Option<usize>,
     /// More variables for one service: (service, name, value).
     pub service_env: Vec<(&'static str, &'static str, String)>,
+    /// How many NATS servers: 1, or 3 forming a JetStream cluster whose stream keeps
+    /// three copies.
+    pub nats_nodes: usize,
     /// Use the NATS, MongoDB and Stripe named by `NATS_URL`, `MONGO_URL` and
     /// `STRIPE_API_BASE` when set. Only `xtask dev` does: the browser test, the
     /// benchmark and the chaos run need servers of their own, with fresh data.
@@ -143,7 +146,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 /// Where the services find what they depend on.
 struct Backends {
     mongo_url: String,
-    nats_url: String,
+    nats: NatsEndpoint,
+    stream_replicas: usize,
     stripe: StripeEndpoints,
     order_expiration_seconds: Option<u64>,
 }
@@ -180,7 +184,7 @@ pub struct Stack {
     services: Vec<RunningService>,
     _stripe: Option<Supervised>,
     mongo: Option<Server>,
-    nats: Option<Server>,
+    nats: Option<NatsCluster>,
 }
 
 /// How service processes are started.
@@ -231,11 +235,11 @@ impl Stack {
                 .then(|| std::env::var(name).ok())
                 .flatten()
         };
-        let (nats_url, nats) = match from_env("NATS_URL") {
-            Some(url) => (url, None),
+        let (nats_endpoint, nats) = match from_env("NATS_URL") {
+            Some(url) => (NatsEndpoint::external(url), None),
             None => {
-                let nats = Nats::start_in(Home::kept(options.data.join("nats")));
-                (nats.url(), Some(nats))
+                let nats = NatsCluster::start_in(&options.data.join("nats"), options.nats_nodes);
+                (nats.endpoint(), Some(nats))
             }
         };
         let (mongo_url, mongo) = match from_env("MONGO_URL") {
@@ -248,12 +252,13 @@ impl Stack {
         let real_stripe = from_env("STRIPE_API_BASE");
         let (stripe, stripe_fake) =
             stripe_endpoints(real_stripe, &logs_dir, options.profile).await?;
-        progress::done(&format!("NATS      {nats_url}"));
+        progress::done(&format!("NATS      {}", nats_endpoint.url));
         progress::done(&format!("MongoDB   {mongo_url}"));
         progress::done(&format!("Stripe    {}", stripe.api_base));
         let backends = Backends {
             mongo_url,
-            nats_url,
+            nats: nats_endpoint,
+            stream_replicas: options.nats_nodes,
             stripe,
             order_expiration_seconds: options.order_expiration_seconds,
         };
@@ -357,15 +362,43 @@ impl Stack {
         Ok(())
     }
 
-    /// Kills NATS (SIGKILL) and starts it again on the same port and data after
-    /// `down_for`.
+    /// Kills every NATS server (SIGKILL) and starts them again on the same ports and
+    /// data after `down_for`.
     pub async fn crash_and_restart_nats(&mut self, down_for: Duration) -> anyhow::Result<()> {
-        let nats = self
+        let nodes = &mut self
             .nats
             .as_mut()
-            .context("NATS was not started by the stack")?;
-        crash_and_restart_server(nats, down_for).await;
+            .context("NATS was not started by the stack")?
+            .nodes;
+        for node in nodes.iter_mut() {
+            node.stop();
+        }
+        tokio::time::sleep(down_for).await;
+        for node in nodes.iter_mut() {
+            tokio::task::block_in_place(|| node.restart());
+        }
         Ok(())
+    }
+
+    /// Kills one NATS server of the cluster (SIGKILL) and starts it again on the same
+    /// port and data after `down_for`; the others keep the stream meanwhile.
+    pub async fn crash_and_restart_nats_node(
+        &mut self,
+        node: usize,
+        down_for: Duration,
+    ) -> anyhow::Result<()> {
+        let server = self
+            .nats
+            .as_mut()
+            .and_then(|nats| nats.nodes.get_mut(node))
+            .with_context(|| format!("the stack started no NATS node {node}"))?;
+        crash_and_restart_server(server, down_for).await;
+        Ok(())
+    }
+
+    /// How many NATS servers the stack runs.
+    pub fn nats_nodes(&self) -> usize {
+        self.nats.as_ref().map_or(0, |nats| nats.nodes.len())
     }
 
     /// Stops the database (SIGKILL) for `down_for`, then starts it again on the same
@@ -393,9 +426,10 @@ impl Stack {
 
     /// The process ids of the database and NATS servers the stack started.
     pub fn server_pids(&self) -> Vec<u32> {
-        [&self.mongo, &self.nats]
-            .into_iter()
-            .flatten()
+        let nats = self.nats.iter().flat_map(|nats| &nats.nodes);
+        self.mongo
+            .iter()
+            .chain(nats)
             .filter_map(Server::pid)
             .collect()
     }
@@ -528,7 +562,10 @@ fn set_env(
             );
         }
         Need::Events => {
-            command.env("NATS_URL", &backends.nats_url);
+            command.envs(backends.nats.env(service)).env(
+                "EVENTS_STREAM_REPLICAS",
+                backends.stream_replicas.to_string(),
+            );
         }
         Need::StripeApi => {
             command

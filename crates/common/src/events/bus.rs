@@ -28,11 +28,6 @@ pub enum EventError {
 /// long a service may be down and still catch up.
 const RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
-/// The most the stream may hold. It must fit the servers' `max_file_store` (1.5 GiB
-/// per server in Kubernetes, on a 2 GiB volume), or a full disk would disable
-/// JetStream altogether.
-pub const MAX_BYTES: i64 = 1024 * 1024 * 1024;
-
 /// Window in which JetStream drops a message whose `Nats-Msg-Id` it has already stored.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
 
@@ -52,12 +47,16 @@ impl EventBus {
     pub async fn connect(config: &EventsConfig) -> Result<Self, EventError> {
         let mut options = async_nats::ConnectOptions::new().name(&config.namespace);
         if let Some(credentials) = &config.credentials {
-            options =
-                options.user_and_password(credentials.user.clone(), credentials.password.clone());
+            options = options
+                .user_and_password(credentials.user.clone(), credentials.password.clone())
+                .custom_inbox_prefix(super::access::inbox_prefix(&credentials.user));
         }
         let url = &config.nats_url;
+        // Several servers of a cluster, comma-separated; the client learns the rest
+        // of the cluster from whichever answers.
+        let servers: Vec<&str> = url.split(',').map(str::trim).collect();
         let client = options
-            .connect(url)
+            .connect(servers.as_slice())
             .await
             .map_err(|source| EventError::Connect {
                 url: url.to_owned(),
@@ -68,22 +67,23 @@ impl EventBus {
             client,
             namespace: config.namespace.as_str().into(),
         };
-        bus.ensure_stream(config.stream_replicas).await?;
+        bus.ensure_stream(config).await?;
         Ok(bus)
     }
 
-    async fn ensure_stream(&self, replicas: usize) -> Result<(), EventError> {
+    async fn ensure_stream(&self, config: &EventsConfig) -> Result<(), EventError> {
         self.jetstream
             .get_or_create_stream(stream::Config {
                 name: self.stream_name().to_owned(),
                 subjects: vec![format!("{}.>", self.namespace)],
                 storage: stream::StorageType::File,
                 max_age: RETENTION,
-                max_bytes: MAX_BYTES,
+                // Bounded, so a full disk cannot disable JetStream for everyone.
+                max_bytes: config.stream_max_bytes,
                 // A full stream refuses new events rather than deleting ones not yet
                 // consumed; the outboxes keep refused events and retry.
                 discard: stream::DiscardPolicy::New,
-                num_replicas: replicas,
+                num_replicas: config.stream_replicas,
                 duplicate_window: DUPLICATE_WINDOW,
                 ..Default::default()
             })

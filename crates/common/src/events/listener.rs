@@ -164,6 +164,11 @@ impl Drop for ListenerHandle {
     }
 }
 
+/// The durable consumer of `subject` shared by the replicas of `service`.
+pub(crate) fn durable_name(service: &str, subject: Subject) -> String {
+    format!("{service}-{}", subject.token())
+}
+
 /// Creates (or reuses) the durable consumer `<service>-<event>` and starts handling its
 /// messages in a background task.
 pub async fn spawn_listener<L: Listener>(
@@ -173,7 +178,7 @@ pub async fn spawn_listener<L: Listener>(
     policy: RetryPolicy,
 ) -> Result<ListenerHandle, EventError> {
     let subject = L::Event::SUBJECT;
-    let durable_name = format!("{service}-{}", subject.token());
+    let durable_name = durable_name(service, subject);
     let stream = bus
         .jetstream()
         .get_stream(bus.stream_name())

@@ -6,6 +6,7 @@
 //! for JetStream's ack, and a [`Listener`] handles one event type through a durable
 //! consumer shared by all replicas of its service.
 
+pub mod access;
 mod bus;
 mod listener;
 mod payloads;
@@ -20,6 +21,44 @@ pub use publisher::{Published, Publisher};
 
 use serde::{Serialize, de::DeserializeOwned};
 
+/// The services that take part in events. Each connects to NATS as the user of its
+/// name, whose permissions follow from [`Subject::publisher`] and
+/// [`Subject::consumers`] (see [`access`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ServiceName {
+    Auth,
+    Tickets,
+    Orders,
+    Expiration,
+    Payments,
+}
+
+impl ServiceName {
+    pub const ALL: [Self; 5] = [
+        Self::Auth,
+        Self::Tickets,
+        Self::Orders,
+        Self::Expiration,
+        Self::Payments,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auth => "auth",
+            Self::Tickets => "tickets",
+            Self::Orders => "orders",
+            Self::Expiration => "expiration",
+            Self::Payments => "payments",
+        }
+    }
+}
+
+impl std::fmt::Display for ServiceName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The subjects of the system, one per event type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {
@@ -30,10 +69,11 @@ pub enum Subject {
     OrderCompleted,
     ExpirationComplete,
     PaymentCreated,
+    SessionRevoked,
 }
 
 impl Subject {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::TicketCreated,
         Self::TicketUpdated,
         Self::OrderCreated,
@@ -41,7 +81,34 @@ impl Subject {
         Self::OrderCompleted,
         Self::ExpirationComplete,
         Self::PaymentCreated,
+        Self::SessionRevoked,
     ];
+
+    /// The one service that announces this event. Nobody else may publish it: the
+    /// NATS server refuses (see [`access`]).
+    pub fn publisher(self) -> ServiceName {
+        use ServiceName::*;
+        match self {
+            Self::TicketCreated | Self::TicketUpdated => Tickets,
+            Self::OrderCreated | Self::OrderCancelled | Self::OrderCompleted => Orders,
+            Self::ExpirationComplete => Expiration,
+            Self::PaymentCreated => Payments,
+            Self::SessionRevoked => Auth,
+        }
+    }
+
+    /// The services with a durable consumer of this event.
+    pub fn consumers(self) -> &'static [ServiceName] {
+        use ServiceName::*;
+        match self {
+            Self::TicketCreated | Self::TicketUpdated => &[Orders],
+            Self::OrderCreated => &[Tickets, Payments, Expiration],
+            Self::OrderCancelled | Self::OrderCompleted => &[Tickets, Payments],
+            Self::ExpirationComplete | Self::PaymentCreated => &[Orders],
+            // Auth records its own revocations as it signs a session out.
+            Self::SessionRevoked => &[Tickets, Orders, Payments],
+        }
+    }
 
     /// The event's name, as the original system spelt it (`ticket:created`).
     pub fn as_str(self) -> &'static str {
@@ -53,6 +120,7 @@ impl Subject {
             Self::OrderCompleted => "order:completed",
             Self::ExpirationComplete => "expiration:complete",
             Self::PaymentCreated => "payment:created",
+            Self::SessionRevoked => "session:revoked",
         }
     }
 

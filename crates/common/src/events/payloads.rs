@@ -118,6 +118,18 @@ pub struct PaymentCreated {
     pub stripe_id: String,
 }
 
+/// A user signed out: the session with this token id is void everywhere from now on,
+/// though its cookie would still verify until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRevoked {
+    /// The token's `jti`.
+    pub id: String,
+    /// When the token expires anyway; the revocation can be forgotten after that.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
 /// Versioned events are identified by entity and version: each version is one change.
 macro_rules! versioned_event {
     ($($payload:ident => $subject:ident),* $(,)?) => {$(
@@ -144,6 +156,14 @@ impl Event for ExpirationComplete {
 
     fn message_id(&self) -> String {
         format!("{}:{}", Self::SUBJECT, self.order_id)
+    }
+}
+
+impl Event for SessionRevoked {
+    const SUBJECT: Subject = Subject::SessionRevoked;
+
+    fn message_id(&self) -> String {
+        format!("{}:{}", Self::SUBJECT, self.id)
     }
 }
 

@@ -1,5 +1,7 @@
 //! The event layer against a real nats-server: delivery, sharing, retries,
-//! de-duplication and poison messages.
+//! de-duplication and poison messages, and the bus's permissions.
+
+mod access;
 
 use std::{
     collections::HashMap,
@@ -309,7 +311,7 @@ async fn an_undecodable_payload_is_terminated_and_counted_without_blocking_the_n
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_listener_resumes_after_nats_restarts() {
     let mut nats = testkit::Nats::start();
-    let bus = testkit::World::on(testkit::shared().mongo_url.clone(), nats.url())
+    let bus = testkit::World::on(testkit::shared().mongo_url.clone(), nats.nats_endpoint())
         .bus()
         .await;
     let recorders: Vec<Recorder> = (0..8)

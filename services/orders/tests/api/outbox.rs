@@ -9,7 +9,7 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn orders_placed_and_cancelled_while_nats_is_down_are_announced_when_it_is_back() {
     let mut nats = Nats::start();
-    let world = World::on(testkit::shared().mongo_url.clone(), nats.url());
+    let world = World::on(testkit::shared().mongo_url.clone(), nats.nats_endpoint());
     let app = TestApp::spawn_in(world, Duration::from_secs(900)).await;
     let buyer = app.user();
     let tickets = [app.seed_ticket(1000).await, app.seed_ticket(2000).await];

@@ -21,7 +21,7 @@ async fn published_count(app_bus: &common::events::EventBus) -> usize {
 #[tokio::test]
 async fn tickets_listed_while_nats_is_down_are_published_when_it_is_back() {
     let mut nats = Nats::start();
-    let world = World::on(testkit::shared().mongo_url.clone(), nats.url());
+    let world = World::on(testkit::shared().mongo_url.clone(), nats.nats_endpoint());
     let app = TestApp::spawn_in(world).await;
     let seller = app.user();
 
@@ -68,7 +68,7 @@ async fn tickets_listed_while_nats_is_down_are_published_when_it_is_back() {
 #[tokio::test]
 async fn an_event_written_just_before_a_crash_is_published_after_the_restart() {
     let mut nats = Nats::start();
-    let world = World::on(testkit::shared().mongo_url.clone(), nats.url());
+    let world = World::on(testkit::shared().mongo_url.clone(), nats.nats_endpoint());
     let bus = world.bus().await;
     let seller = world.user();
     let mut service = TicketsProcess::start(&world).await;
