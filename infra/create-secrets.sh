@@ -80,8 +80,9 @@ create_secret() {
 create_secret jwt-secret JWT_KEY="$(random 32)"
 create_secret stripe-secret STRIPE_KEY="$STRIPE_SECRET_KEY" STRIPE_PUBLISHABLE_KEY="$STRIPE_PUBLISHABLE_KEY"
 
-# One NATS password per service, under the service's name.
-passwords=()
+# One NATS password per service, under the service's name, and the operator's (for
+# people and tools that manage the stream; no service connects as it).
+passwords=("operator=$(random 24)")
 for service in "${EVENT_SERVICES[@]}"; do
     passwords+=("$service=$(random 24)")
 done

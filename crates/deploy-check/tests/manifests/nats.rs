@@ -5,14 +5,33 @@
 
 use std::collections::BTreeSet;
 
-use deploy_check::{Overlay, Value, name_of};
+use common::{
+    config::{Env, EventsConfig},
+    events::{
+        ServiceName,
+        access::{OPERATOR_USER, authorization_conf, password_variable},
+    },
+};
+use deploy_check::{Overlay, Value, manifests_dir, name_of};
 use testkit::tools::Tool;
 
 use crate::{container, environment::env_of, number, overlays, pod_spec};
 
-/// The most the services let the stream hold (`common::events` bounds it with
-/// `max_bytes`; its constant is private there, so it is repeated here).
-const STREAM_MAX_BYTES: u64 = 1 << 30;
+/// What each event service reads of its Deployment's env: its stream's bound and
+/// namespace.
+fn events_configs(overlay: &Overlay) -> Vec<EventsConfig> {
+    overlay
+        .of_kind("Deployment")
+        .into_iter()
+        .map(container)
+        .filter(|app| env_of(app).contains_key("NATS_URL"))
+        .map(|app| {
+            let env = Env::from_map(env_of(app));
+            EventsConfig::from(&env, app["name"].as_str().unwrap())
+                .expect("an event service's configuration")
+        })
+        .collect()
+}
 
 /// What the servers' volume must keep free beyond `max_file_store`: filesystem
 /// overhead, and room for JetStream to refuse writes before the disk is full.
@@ -205,11 +224,15 @@ fn an_acknowledged_event_is_on_disk_and_the_store_fits_its_volume() {
         );
         let store = bytes(setting(conf, "max_file_store").expect("max_file_store"));
         let volume = data_volume_bytes(nats(overlay));
-        assert!(
-            store > STREAM_MAX_BYTES,
-            "{}: max_file_store {store} cannot hold the stream ({STREAM_MAX_BYTES})",
-            overlay.name
-        );
+        // JetStream reserves the stream's max_bytes on every server with a copy.
+        for events in events_configs(overlay) {
+            let stream = u64::try_from(events.stream_max_bytes).unwrap();
+            assert!(
+                store > stream,
+                "{}: max_file_store {store} cannot hold the stream ({stream})",
+                overlay.name
+            );
+        }
         assert!(
             store as f64 <= volume as f64 * (1.0 - VOLUME_HEADROOM),
             "{}: max_file_store {store} leaves too little of the {volume}-byte volume",
@@ -286,10 +309,13 @@ fn the_go_runtime_collects_before_the_memory_limit() {
     }
 }
 
+/// Set to write infra/k8s/base/permissions.conf anew from the event table.
+const BLESS: &str = "DEPLOY_CHECK_BLESS";
+
 #[test]
-fn the_generated_permissions_have_their_own_file_which_the_configuration_includes() {
+fn the_permissions_are_the_event_tables_in_their_own_file_which_the_configuration_includes() {
+    let path = manifests_dir().join("base/permissions.conf");
     for overlay in overlays() {
-        let files = config_map(overlay);
         assert!(
             nats_conf(overlay)
                 .lines()
@@ -297,15 +323,25 @@ fn the_generated_permissions_have_their_own_file_which_the_configuration_include
             "{}: nats.conf must include permissions.conf",
             overlay.name
         );
-        let permissions = files["permissions.conf"]
-            .as_str()
-            .expect("nats-config has permissions.conf");
-        assert!(permissions.contains("Generated"), "{}", overlay.name);
+        for events in events_configs(overlay) {
+            let generated = authorization_conf(&events.namespace);
+            if std::env::var_os(BLESS).is_some() {
+                std::fs::write(&path, &generated).unwrap();
+                continue;
+            }
+            assert_eq!(
+                config_map(overlay)["permissions.conf"].as_str(),
+                Some(generated.as_str()),
+                "{}: permissions.conf is not what the event table generates; write it \
+                 anew with `{BLESS}=1 cargo test -p deploy-check permissions`",
+                overlay.name
+            );
+        }
     }
 }
 
 #[test]
-fn every_event_services_password_reaches_the_servers_from_the_nats_credentials_secret() {
+fn every_users_password_reaches_the_servers_from_the_nats_credentials_secret() {
     for overlay in overlays() {
         let clients: BTreeSet<String> = overlay
             .of_kind("Deployment")
@@ -314,26 +350,48 @@ fn every_event_services_password_reaches_the_servers_from_the_nats_credentials_s
             .filter(|app| env_of(app).contains_key("NATS_PASSWORD"))
             .map(|app| app["name"].as_str().unwrap().to_owned())
             .collect();
-        assert!(clients.contains("auth"), "auth is an event service too");
+        let services: BTreeSet<String> = ServiceName::ALL
+            .iter()
+            .map(|service| service.as_str().to_owned())
+            .collect();
+        assert_eq!(
+            clients, services,
+            "{}: every event service, auth too",
+            overlay.name
+        );
+        let users = services.iter().map(String::as_str).chain([OPERATOR_USER]);
         let server = container(nats(overlay));
-        let passwords: BTreeSet<String> = server["env"]
+        let variables: Vec<&Value> = server["env"]
             .as_sequence()
             .unwrap()
             .iter()
-            .filter_map(|variable| {
-                let service = variable["name"].as_str()?.strip_prefix("NATS_PASSWORD_")?;
-                let service = service.to_ascii_lowercase();
-                let secret = &variable["valueFrom"]["secretKeyRef"];
-                assert_eq!(
-                    (secret["name"].as_str(), secret["key"].as_str()),
-                    (Some("nats-credentials"), Some(service.as_str())),
-                    "{}: NATS_PASSWORD_{}",
-                    overlay.name,
-                    service.to_ascii_uppercase()
-                );
-                Some(service)
+            .filter(|variable| {
+                variable["name"]
+                    .as_str()
+                    .is_some_and(|name| name.starts_with("NATS_PASSWORD_"))
             })
             .collect();
-        assert_eq!(passwords, clients, "{}", overlay.name);
+        let mut expected = 0;
+        for user in users {
+            expected += 1;
+            let name = password_variable(user);
+            let variable = variables
+                .iter()
+                .find(|variable| variable["name"] == name.as_str())
+                .unwrap_or_else(|| panic!("{}: the servers get no {name}", overlay.name));
+            let secret = &variable["valueFrom"]["secretKeyRef"];
+            assert_eq!(
+                (secret["name"].as_str(), secret["key"].as_str()),
+                (Some("nats-credentials"), Some(user)),
+                "{}: {name}",
+                overlay.name
+            );
+        }
+        assert_eq!(
+            variables.len(),
+            expected,
+            "{}: a password nobody uses",
+            overlay.name
+        );
     }
 }
