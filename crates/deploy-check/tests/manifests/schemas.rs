@@ -1,12 +1,14 @@
 use testkit::tools::Tool;
 
+use crate::{overlays, rendered_file};
+
 /// The Kubernetes version the manifests are checked against.
 const KUBERNETES_VERSION: &str = "1.33.0";
 
 #[test]
-fn every_manifest_validates_against_the_kubernetes_api_schemas() {
-    let files = deploy_check::manifest_files();
-    assert!(!files.is_empty());
+fn every_overlay_and_the_namespace_validate_against_the_kubernetes_api_schemas() {
+    let mut files: Vec<_> = overlays().iter().map(rendered_file).collect();
+    files.push(deploy_check::manifests_dir().join("namespace.yaml"));
 
     let output = Tool::KubernetesValidate
         .command()
@@ -24,4 +26,11 @@ fn every_manifest_validates_against_the_kubernetes_api_schemas() {
         !report.contains("ERROR") && !report.contains("WARN"),
         "{report}"
     );
+    for file in &files {
+        assert!(
+            report.contains(&*file.to_string_lossy()),
+            "{} was not validated:\n{report}",
+            file.display()
+        );
+    }
 }
