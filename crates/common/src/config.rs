@@ -201,8 +201,8 @@ impl std::fmt::Debug for SessionConfig {
 pub const DEFAULT_NAMESPACE: &str = "ticketing";
 
 /// The stream's bound unless `EVENTS_STREAM_MAX_BYTES` says otherwise: 1 GiB, which
-/// fits the 1.5 GiB `max_file_store` of the Kubernetes NATS servers (2 GiB volumes)
-/// with room for the consumers' state.
+/// fits the 2 GiB `max_file_store` of the Kubernetes NATS servers (3 GiB volumes)
+/// with room for the dead letters and the consumers' state.
 pub const DEFAULT_STREAM_MAX_BYTES: i64 = 1024 * 1024 * 1024;
 
 /// What services that publish or listen to events read.

@@ -15,10 +15,10 @@ use common::{
 
 use crate::{Home, Server};
 
-/// The most JetStream may store on one server of the local stack, as in Kubernetes:
-/// the stream's bound (`common::config::DEFAULT_STREAM_MAX_BYTES`) plus room for the
-/// consumers' state.
-pub const MAX_FILE_STORE: &str = "1536M";
+/// The most JetStream may store on one server of the local stack, as in Kubernetes
+/// (`infra/k8s/base/nats.conf`): the stream's bound
+/// (`common::config::DEFAULT_STREAM_MAX_BYTES`) plus room for the consumers' state.
+pub const MAX_FILE_STORE: &str = "2GiB";
 
 /// Test servers hold a stream per test world; JetStream reserves each stream's bound
 /// up front, so they get room for many (an accounting limit, not disk in use).
