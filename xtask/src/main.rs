@@ -75,6 +75,10 @@ fn main() -> anyhow::Result<()> {
 
 fn test(cargo_args: &[String]) -> anyhow::Result<()> {
     install::ensure_tools()?;
+    // crates/deploy-check runs the databases' init script under Node.js against a fake
+    // mongod, and infra/create-secrets.sh, which makes keys with openssl.
+    install::ensure_apt_package("node", "nodejs", "for the manifest tests")?;
+    install::ensure_apt_package("openssl", "openssl", "for the manifest tests")?;
     progress::step("Building and running every test of the workspace");
     let status = cargo()
         .args(["test", "--workspace"])

@@ -360,3 +360,53 @@ async fn every_listener_resumes_after_nats_restarts() {
         "listeners (index, events handled) stalled short of 300: {behind:?}"
     );
 }
+
+/// A full stream refuses new events and keeps the ones it has, unconsumed or not; an
+/// outbox whose events are refused keeps them and publishes them once there is room.
+#[tokio::test]
+async fn a_full_stream_refuses_new_events_and_the_outbox_keeps_them() {
+    let world = testkit::World::new();
+    let mut config = world.events_config(common::events::access::OPERATOR_USER);
+    config.stream_max_bytes = 4 * 1024;
+    let bus = EventBus::connect(&config).await.unwrap();
+    let publisher = bus.publisher();
+    let mut stored = 0;
+    while publisher
+        .publish(&ticket(&format!("t{stored}")))
+        .await
+        .is_ok()
+    {
+        stored += 1;
+        assert!(stored < 1000, "the stream is not bounded");
+    }
+    let database = world.database("full").await;
+    let outbox = common::outbox::Outbox::new(&database);
+    let client = database.client().clone();
+    common::in_transaction!(client, |session| async {
+        outbox.stage(session, &ticket("waiting")).await
+    })
+    .await
+    .unwrap();
+
+    assert!(
+        outbox.relay_once(&publisher).await.is_err(),
+        "published into a full stream"
+    );
+    assert_eq!(
+        outbox.pending().await.unwrap(),
+        1,
+        "the refused event stays in the outbox"
+    );
+    let mut stream = bus.jetstream().get_stream(bus.stream_name()).await.unwrap();
+    let state = stream.info().await.unwrap().state.clone();
+    assert_eq!(
+        (state.first_sequence, state.messages),
+        (1, stored),
+        "nothing was discarded"
+    );
+
+    // Room again (here by purging; in production consumed events age out).
+    stream.purge().await.unwrap();
+    assert_eq!(outbox.relay_once(&publisher).await.unwrap(), 1);
+    assert_eq!(outbox.pending().await.unwrap(), 0);
+}

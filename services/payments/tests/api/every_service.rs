@@ -129,13 +129,7 @@ async fn a_session_copied_before_signout_is_refused_by_every_replica_within_a_se
         .await
         .unwrap();
     assert_eq!(signup.status(), StatusCode::CREATED);
-    let cookie = signup.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = session_cookie(&signup);
     for (replica, accepted) in system.accepted_by(&cookie).await {
         assert!(accepted, "{replica} refused a fresh session");
     }
@@ -175,16 +169,17 @@ async fn a_session_copied_before_signout_is_refused_by_every_replica_within_a_se
         .send()
         .await
         .unwrap();
-    let fresh = signin.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let fresh = session_cookie(&signin);
     for (replica, accepted) in system.accepted_by(&fresh).await {
         assert!(accepted, "{replica} refused the next session");
     }
+}
+
+/// The `session=…` pair a signup or signin set, as a browser would send it back (or
+/// someone who copied it).
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
 }
 
 /// The services' permissions on the bus come from the event table; this holds the
