@@ -2,6 +2,7 @@
 //! does, so the local stack and production see the same URLs. [`ROUTES`] is the one
 //! routing table; the Ingress is checked against it.
 
+mod hop_by_hop;
 mod proxy;
 mod routes;
 

@@ -19,7 +19,7 @@ use hyper_util::{
     rt::TokioExecutor,
 };
 
-use crate::service_for;
+use crate::{hop_by_hop, service_for};
 
 /// Where each service listens, by service name.
 pub type Upstreams = HashMap<String, SocketAddr>;
@@ -40,15 +40,6 @@ pub fn router(upstreams: Upstreams) -> Router {
     Router::new().fallback(forward).with_state(gateway)
 }
 
-/// Headers that describe one connection, not the request; a proxy must not pass them on.
-const HOP_BY_HOP: [HeaderName; 5] = [
-    header::CONNECTION,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::UPGRADE,
-];
-
 async fn forward(State(gateway): State<Gateway>, request: Request) -> Response {
     let Some(service) = service_for(request.uri().path()) else {
         return error(StatusCode::NOT_FOUND, "Not Found".to_owned());
@@ -68,9 +59,7 @@ async fn forward(State(gateway): State<Gateway>, request: Request) -> Response {
         Ok(uri) => uri,
         Err(_) => return error(StatusCode::BAD_REQUEST, "Bad request URI".to_owned()),
     };
-    for name in HOP_BY_HOP {
-        parts.headers.remove(name);
-    }
+    hop_by_hop::remove(&mut parts.headers);
     parts.headers.insert(
         HeaderName::from_static("x-forwarded-proto"),
         header::HeaderValue::from_static("http"),
@@ -85,7 +74,10 @@ async fn forward(State(gateway): State<Gateway>, request: Request) -> Response {
         .request(Request::from_parts(parts, body))
         .await
     {
-        Ok(response) => response.map(Body::new),
+        Ok(mut response) => {
+            hop_by_hop::remove(response.headers_mut());
+            response.map(Body::new)
+        }
         Err(failure) => {
             tracing::warn!(service, %failure, "upstream unreachable");
             error(

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::cards::Decline;
+use crate::model::cards::Decline;
 
 /// Marks a response whose request was rejected before anything ran. Stripe saves no
 /// idempotent result for those, so a corrected retry with the same key can go through.
@@ -130,7 +130,21 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_request_error", message).before_execution()
     }
 
-    /// No route for this method and path.
+    /// A PaymentIntent id that names nothing; `param` is where the id came from
+    /// (`intent` in a path, `payment_intent` in a refund).
+    pub(crate) fn no_such_payment_intent(status: StatusCode, param: &str, id: &str) -> Self {
+        Self::resource_missing(status, param, format!("No such payment_intent: '{id}'"))
+    }
+
+    /// A payment method id that names nothing.
+    pub(crate) fn no_such_payment_method(status: StatusCode, id: &str) -> Self {
+        Self::resource_missing(
+            status,
+            "payment_method",
+            format!("No such PaymentMethod: '{id}'"),
+        )
+    }
+
     /// What a client sees when Stripe did the work but the answer did not arrive.
     pub(crate) fn lost_response() -> Self {
         Self::new(
@@ -140,6 +154,7 @@ impl ApiError {
         )
     }
 
+    /// No route for this method and path.
     pub(crate) fn unrecognized_url(method: &str, path: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

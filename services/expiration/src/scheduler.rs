@@ -12,7 +12,7 @@ use std::{sync::Arc, time::Duration};
 use common::{events::ExpirationComplete, in_transaction, outbox::Outbox};
 use mongodb::{
     Client, Collection, Database, IndexModel,
-    bson::{DateTime, doc},
+    bson::{Bson, DateTime, doc},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,13 @@ const RETRY_AFTER: Duration = Duration::from_millis(500);
 enum JobState {
     Pending,
     Fired,
+}
+
+/// Queries write a state as the documents store it, so the two cannot drift apart.
+impl From<JobState> for Bson {
+    fn from(state: JobState) -> Self {
+        mongodb::bson::to_bson(&state).expect("a unit variant always serializes")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,7 +85,7 @@ impl Scheduler {
         expires_at: DateTime,
     ) -> mongodb::error::Result<()> {
         let insert = doc! {
-            "$setOnInsert": { "expiresAt": expires_at, "state": "pending" }
+            "$setOnInsert": { "expiresAt": expires_at, "state": JobState::Pending }
         };
         match self
             .jobs
@@ -104,8 +111,8 @@ impl Scheduler {
                 let job = self
                     .jobs
                     .find_one_and_update(
-                        doc! { "state": "pending", "expiresAt": { "$lte": now } },
-                        doc! { "$set": { "state": "fired", "firedAt": now } },
+                        doc! { "state": JobState::Pending, "expiresAt": { "$lte": now } },
+                        doc! { "$set": { "state": JobState::Fired, "firedAt": now } },
                     )
                     .sort(doc! { "expiresAt": 1 })
                     .return_document(ReturnDocument::After)
@@ -138,7 +145,7 @@ impl Scheduler {
     async fn next_deadline(&self) -> mongodb::error::Result<Option<DateTime>> {
         let next = self
             .jobs
-            .find_one(doc! { "state": "pending" })
+            .find_one(doc! { "state": JobState::Pending })
             .sort(doc! { "expiresAt": 1 })
             .await?;
         Ok(next.map(|job| job.expires_at))
@@ -171,5 +178,22 @@ impl Scheduler {
             }
             None => MAX_IDLE,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_states_are_stored_as_the_strings_earlier_releases_wrote() {
+        assert_eq!(
+            Bson::from(JobState::Pending),
+            Bson::String("pending".to_owned())
+        );
+        assert_eq!(
+            Bson::from(JobState::Fired),
+            Bson::String("fired".to_owned())
+        );
     }
 }

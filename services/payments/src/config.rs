@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use common::config::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
 
+use crate::currency::Currency;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub base: BaseConfig,
@@ -21,8 +23,8 @@ pub struct StripeConfig {
     pub secret_key: String,
     /// The API base URL, with a trailing slash.
     pub api_base: String,
-    /// ISO currency code, lower case.
-    pub currency: String,
+    /// What every charge is made in.
+    pub currency: Currency,
 }
 
 impl std::fmt::Debug for StripeConfig {
@@ -38,7 +40,8 @@ impl std::fmt::Debug for StripeConfig {
 impl Config {
     /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
     /// `STRIPE_API_BASE` (default: the real Stripe API), `STRIPE_CURRENCY`
-    /// (default `usd`) and `PAYMENT_RECOVERY_SECONDS` (default 15).
+    /// (default `usd`; a code Stripe does not know is an error, not a silent default)
+    /// and `PAYMENT_RECOVERY_SECONDS` (default 15).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         let base = BaseConfig::from(env, "payments")?;
         Ok(Self {
@@ -51,9 +54,50 @@ impl Config {
                     "the Stripe secret key (sk_live_… or sk_test_…)",
                 )?,
                 api_base: env.optional("STRIPE_API_BASE", "https://api.stripe.com/".to_owned())?,
-                currency: env.optional("STRIPE_CURRENCY", "usd".to_owned())?,
+                currency: env.optional("STRIPE_CURRENCY", Currency::USD)?,
             },
             recovery_interval: Duration::from_secs(env.optional("PAYMENT_RECOVERY_SECONDS", 15)?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Everything the service needs, plus `extra`.
+    fn config_with(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let required = [
+            ("MONGO_URL", "mongodb://127.0.0.1:27017"),
+            (
+                "JWT_KEY",
+                "a-key-long-enough-for-the-session-check-0123456789",
+            ),
+            ("NATS_URL", "nats://127.0.0.1:4222"),
+            ("STRIPE_SECRET_KEY", "sk_test_fake"),
+        ];
+        let variables = required
+            .iter()
+            .chain(extra)
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect::<BTreeMap<_, _>>();
+        Config::from(&Env::from_map(variables))
+    }
+
+    #[test]
+    fn the_currency_defaults_to_usd_and_takes_any_code_stripe_supports() {
+        assert_eq!(config_with(&[]).unwrap().stripe.currency, Currency::USD);
+        let euro = config_with(&[("STRIPE_CURRENCY", "EUR")]).unwrap();
+        assert_eq!(euro.stripe.currency.to_string(), "eur");
+    }
+
+    #[test]
+    fn a_currency_that_does_not_parse_stops_the_service_and_is_named() {
+        let error = config_with(&[("STRIPE_CURRENCY", "dollars")]).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("STRIPE_CURRENCY"), "{message}");
+        assert!(message.contains("dollars"), "{message}");
     }
 }

@@ -4,6 +4,7 @@
 
 mod checkout;
 pub mod config;
+mod currency;
 mod listeners;
 mod order_replica;
 mod payments;
@@ -12,4 +13,5 @@ pub mod startup;
 mod stripe_gateway;
 
 pub use config::{Config, StripeConfig};
+pub use currency::Currency;
 pub use startup::build;

@@ -37,11 +37,10 @@ impl StripeGateway {
         let client = ClientBuilder::new(config.secret_key.clone())
             .url(config.api_base.clone())
             .build()?;
-        let currency = config
-            .currency
-            .parse()
-            .unwrap_or(stripe_types::Currency::USD);
-        Ok(Self { client, currency })
+        Ok(Self {
+            client,
+            currency: config.currency.to_stripe(),
+        })
     }
 
     /// Charges `amount_cents` for the order with the payment method the browser made,

@@ -1,5 +1,5 @@
-//! Real linters, pinned: hadolint on every Dockerfile, checkov on every rendered
-//! overlay, the namespace and the Dockerfiles. Zero findings, apart from the checks in
+//! Real linters, pinned: hadolint on the Dockerfile, checkov on every rendered
+//! overlay, the namespace and the Dockerfile. Zero findings, apart from the checks in
 //! infra/lint-skips.txt, each with its reason.
 
 use std::path::PathBuf;
@@ -8,7 +8,8 @@ use deploy_check::{manifests_dir, repo_root};
 use serde_yaml_ng::Value;
 use testkit::tools::Tool;
 
-use crate::{container, deployments, overlays, rendered_file};
+use crate::dockerfiles::dockerfile;
+use crate::{overlays, rendered_file};
 
 /// A check that does not apply: (tool, check id, reason).
 struct Skip {
@@ -54,19 +55,6 @@ fn skipped_by(tool: &str) -> Vec<String> {
         .collect()
 }
 
-fn dockerfiles() -> Vec<PathBuf> {
-    deployments()
-        .into_iter()
-        .map(|deployment| {
-            let service = container(deployment)["name"].as_str().unwrap();
-            repo_root()
-                .join("services")
-                .join(service)
-                .join("Dockerfile")
-        })
-        .collect()
-}
-
 #[test]
 fn the_skip_list_gives_a_reason_for_every_check_it_skips() {
     let skips = skips();
@@ -81,14 +69,14 @@ fn the_skip_list_gives_a_reason_for_every_check_it_skips() {
 }
 
 #[test]
-fn hadolint_finds_nothing_in_any_dockerfile() {
+fn hadolint_finds_nothing_in_the_dockerfile() {
     let mut command = Tool::Hadolint.command();
     // No configuration file of the machine's or the user's: only the skip list.
     command.current_dir(repo_root()).arg("--no-color");
     for check in skipped_by("hadolint") {
         command.args(["--ignore", &check]);
     }
-    let output = command.args(dockerfiles()).output().expect("run hadolint");
+    let output = command.arg(dockerfile()).output().expect("run hadolint");
     let report = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success() && report.trim().is_empty(),
@@ -97,7 +85,7 @@ fn hadolint_finds_nothing_in_any_dockerfile() {
 }
 
 #[test]
-fn checkov_passes_every_overlay_the_namespace_and_the_dockerfiles() {
+fn checkov_passes_every_overlay_the_namespace_and_the_dockerfile() {
     let mut command = Tool::Checkov.command();
     command
         .args(["--framework", "kubernetes", "dockerfile"])
@@ -110,7 +98,7 @@ fn checkov_passes_every_overlay_the_namespace_and_the_dockerfiles() {
     }
     let mut files: Vec<PathBuf> = overlays().iter().map(rendered_file).collect();
     files.push(manifests_dir().join("namespace.yaml"));
-    files.extend(dockerfiles());
+    files.push(dockerfile());
     for file in &files {
         command.arg("--file").arg(file);
     }

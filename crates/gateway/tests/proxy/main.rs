@@ -119,3 +119,92 @@ async fn a_service_that_is_down_is_a_502_that_names_it() {
             .contains("auth")
     );
 }
+
+/// The hop-by-hop headers (RFC 9110 §7.6.1) these tests send, less `Transfer-Encoding`:
+/// each side's HTTP stack frames the body itself and sets that one again, so the unit
+/// test of the filter covers it.
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "upgrade",
+    // Named in `Connection`, so hop-by-hop too.
+    "x-hop",
+];
+
+/// The hop-by-hop headers above with a value each; `x-end-to-end` is one that stays.
+fn hop_by_hop_headers() -> HeaderMap {
+    [
+        ("connection", "keep-alive, x-hop"),
+        ("keep-alive", "timeout=5"),
+        ("proxy-authenticate", "Basic realm=\"proxy\""),
+        ("proxy-authorization", "Basic dXNlcjpwYXNz"),
+        ("te", "trailers"),
+        ("trailer", "x-checksum"),
+        ("upgrade", "websocket"),
+        ("x-hop", "1"),
+        ("x-end-to-end", "1"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.parse().unwrap(), value.parse().unwrap()))
+    .collect()
+}
+
+fn header_names(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .keys()
+        .map(|name| name.as_str().to_owned())
+        .collect()
+}
+
+/// Checks that of the headers above only the end-to-end one reached `side`.
+fn assert_only_end_to_end_arrived(received: &[String], side: &str) {
+    assert!(
+        received.iter().any(|name| name == "x-end-to-end"),
+        "{received:?}"
+    );
+    for name in HOP_BY_HOP {
+        assert!(
+            !received.iter().any(|received| received == name),
+            "{name} reached the {side}: {received:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hop_by_hop_headers_of_a_request_stop_at_the_gateway() {
+    let names_received =
+        |request: Request| async move { axum::Json(header_names(request.headers())) };
+    let upstream = serve(Router::new().route("/{*path}", any(names_received))).await;
+    let gateway = gateway_to(upstream).await;
+
+    let response = reqwest::Client::new()
+        .get(format!("{gateway}/api/users/currentuser"))
+        .headers(hop_by_hop_headers())
+        .send()
+        .await
+        .unwrap();
+
+    let received: Vec<String> = response.json().await.unwrap();
+    assert_only_end_to_end_arrived(&received, "service");
+}
+
+#[tokio::test]
+async fn hop_by_hop_headers_of_a_response_stop_at_the_gateway() {
+    let upstream = serve(Router::new().route(
+        "/{*path}",
+        any(|| async { (hop_by_hop_headers(), "answer") }),
+    ))
+    .await;
+    let gateway = gateway_to(upstream).await;
+
+    let response = reqwest::get(format!("{gateway}/api/users/currentuser"))
+        .await
+        .unwrap();
+
+    assert_only_end_to_end_arrived(&header_names(response.headers()), "client");
+    assert_eq!(response.text().await.unwrap(), "answer");
+}

@@ -5,7 +5,7 @@ use common::{
     money::Price,
 };
 use mongodb::bson::{Document, doc, oid::ObjectId};
-use payments::{Config, StripeConfig, build};
+use payments::{Config, Currency, StripeConfig, build};
 use reqwest::Response;
 use serde_json::json;
 use stripe_fake::{FakeConfig, RunningFake};
@@ -31,7 +31,7 @@ pub async fn start_payments(world: &World, stripe: &RunningFake) -> RunningServi
         stripe: StripeConfig {
             secret_key: STRIPE_KEY.to_owned(),
             api_base: stripe.url(),
-            currency: "usd".to_owned(),
+            currency: Currency::USD,
         },
         recovery_interval: Duration::from_millis(500),
     };

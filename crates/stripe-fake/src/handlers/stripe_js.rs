@@ -1,13 +1,13 @@
 //! `GET /v3/`: a stand-in for Stripe.js, so a browser page that loads Stripe.js from
 //! the configured URL runs unchanged against the fake. The script's card table comes
-//! from [`crate::cards`], so it cannot disagree with what the API charges or declines.
+//! from [`crate::model::cards`], so it cannot disagree with what the API charges or declines.
 
 use axum::{http::header, response::IntoResponse};
 use serde_json::{Map, json};
 
-use crate::cards;
+use crate::model::cards;
 
-const SCRIPT: &str = include_str!("../assets/stripe-js-stand-in.js");
+const SCRIPT: &str = include_str!("../../assets/stripe-js-stand-in.js");
 
 pub(crate) async fn stripe_js() -> impl IntoResponse {
     (

@@ -1,22 +1,17 @@
 //! `POST /v1/payment_intents`, `GET /v1/payment_intents/{id}` and
 //! `POST /v1/payment_intents/{id}/confirm`.
 
-mod confirm;
-mod model;
-
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::Value;
 
+use crate::account::FakeStripe;
 use crate::errors::ApiError;
+use crate::handlers::payment_methods;
+use crate::model::payment_intent::{AutomaticPaymentMethods, Terms};
 use crate::params::Params;
-use crate::payment_methods::{self, PaymentMethod, no_such_payment_method};
-use crate::store::Store;
-use crate::{FakeStripe, clock, ids};
-pub(crate) use model::PaymentIntent;
-use model::{AutomaticPaymentMethods, Status};
+use crate::store::PaymentMethodChoice;
 
 /// Stripe's smallest charge in US dollars, in cents.
 const USD_MINIMUM: i64 = 50;
@@ -28,14 +23,41 @@ pub(crate) fn router() -> Router<FakeStripe> {
         .route("/v1/payment_intents/{id}/confirm", post(confirm))
 }
 
-/// Stripe's answer for a PaymentIntent id that names nothing; `param` is where the id
-/// came from (`intent` in a path, `payment_intent` in a refund).
-pub(crate) fn no_such_payment_intent(status: StatusCode, param: &str, id: &str) -> ApiError {
-    ApiError::resource_missing(status, param, format!("No such payment_intent: '{id}'"))
+async fn create(State(fake): State<FakeStripe>, params: Params) -> Result<Json<Value>, ApiError> {
+    let terms = terms(&params)?;
+    let confirm = params.boolean("confirm")?.unwrap_or(false);
+    let payment_method = payment_method_choice(&params)?;
+    let mut store = fake.store();
+    let mut intent = store.create_payment_intent(terms, payment_method)?;
+    if confirm {
+        intent = store.confirm_payment_intent(&intent.id, None, params.get("return_url"))?;
+    }
+    Ok(Json(intent.to_json()))
 }
 
-async fn create(State(fake): State<FakeStripe>, params: Params) -> Result<Json<Value>, ApiError> {
-    let amount = amount(&params)?;
+async fn retrieve(
+    State(fake): State<FakeStripe>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(fake.store().payment_intent(&id)?.to_json()))
+}
+
+async fn confirm(
+    State(fake): State<FakeStripe>,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
+    let mut store = fake.store();
+    // Stripe reports a PaymentIntent that does not exist before any parameter.
+    store.payment_intent(&id)?;
+    let payment_method = payment_method_choice(&params)?;
+    let intent = store.confirm_payment_intent(&id, payment_method, params.get("return_url"))?;
+    Ok(Json(intent.to_json()))
+}
+
+/// The PaymentIntent a create request describes.
+fn terms(params: &Params) -> Result<Terms, ApiError> {
+    let amount = amount(params)?;
     let currency = params.required("currency")?.to_ascii_lowercase();
     if currency == "usd" && amount < USD_MINIMUM {
         return Err(ApiError::parameter_invalid(
@@ -44,8 +66,8 @@ async fn create(State(fake): State<FakeStripe>, params: Params) -> Result<Json<V
             "Amount must be at least $0.50 usd",
         ));
     }
-    let capture_method = capture_method(&params)?;
-    let automatic_payment_methods = automatic_payment_methods(&params)?;
+    let capture_method = capture_method(params)?;
+    let automatic_payment_methods = automatic_payment_methods(params)?;
     let mut payment_method_types = params.list("payment_method_types");
     if automatic_payment_methods
         .as_ref()
@@ -69,75 +91,18 @@ async fn create(State(fake): State<FakeStripe>, params: Params) -> Result<Json<V
     if payment_method_types.is_empty() {
         payment_method_types.push("card".to_owned());
     }
-    let confirm = params.boolean("confirm")?.unwrap_or(false);
-
-    let mut store = fake.store();
-    let payment_method = payment_method(&mut store, &params)?;
-    let intent = PaymentIntent {
-        id: ids::new_id("pi"),
-        created: clock::now(),
+    Ok(Terms {
         amount,
         currency,
         capture_method,
         description: params.get("description").map(str::to_owned),
         receipt_email: params.get("receipt_email").map(str::to_owned),
         metadata: params.hash("metadata"),
-        status: if payment_method.is_some() {
-            Status::RequiresConfirmation
-        } else {
-            Status::RequiresPaymentMethod
-        },
-        payment_method: payment_method.map(|payment_method| payment_method.id),
         payment_method_types,
         allowed_payment_method_types: (!allowed_payment_method_types.is_empty())
             .then_some(allowed_payment_method_types),
         automatic_payment_methods,
-        amount_received: 0,
-        latest_charge: None,
-        last_payment_error: None,
-    };
-    let id = intent.id.clone();
-    let json = intent.to_json();
-    store.payment_intents.insert(id.clone(), intent);
-    if confirm {
-        return confirm::charge(&mut store, &id, params.get("return_url")).map(Json);
-    }
-    Ok(Json(json))
-}
-
-async fn retrieve(
-    State(fake): State<FakeStripe>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let store = fake.store();
-    let intent = store
-        .payment_intents
-        .get(&id)
-        .ok_or_else(|| no_such_payment_intent(StatusCode::NOT_FOUND, "intent", &id))?;
-    Ok(Json(intent.to_json()))
-}
-
-async fn confirm(
-    State(fake): State<FakeStripe>,
-    Path(id): Path<String>,
-    params: Params,
-) -> Result<Json<Value>, ApiError> {
-    let mut store = fake.store();
-    if !store.payment_intents.contains_key(&id) {
-        return Err(no_such_payment_intent(StatusCode::NOT_FOUND, "intent", &id));
-    }
-    let payment_method = payment_method(&mut store, &params)?;
-    let intent = store
-        .payment_intents
-        .get_mut(&id)
-        .ok_or_else(|| no_such_payment_intent(StatusCode::NOT_FOUND, "intent", &id))?;
-    // A succeeded PaymentIntent keeps its payment method; confirming it again fails below.
-    if let Some(payment_method) = payment_method
-        && intent.status != Status::Succeeded
-    {
-        intent.payment_method = Some(payment_method.id);
-    }
-    confirm::charge(&mut store, &id, params.get("return_url")).map(Json)
+    })
 }
 
 fn amount(params: &Params) -> Result<i64, ApiError> {
@@ -180,15 +145,13 @@ fn automatic_payment_methods(params: &Params) -> Result<Option<AutomaticPaymentM
 
 /// The payment method a request names (`payment_method`) or describes inline
 /// (`payment_method_data[…]`), if any.
-fn payment_method(store: &mut Store, params: &Params) -> Result<Option<PaymentMethod>, ApiError> {
+fn payment_method_choice(params: &Params) -> Result<Option<PaymentMethodChoice>, ApiError> {
     if let Some(id) = params.get("payment_method") {
-        let payment_method = store
-            .payment_method(id)
-            .ok_or_else(|| no_such_payment_method(StatusCode::BAD_REQUEST, id))?;
-        return Ok(Some(payment_method));
+        return Ok(Some(PaymentMethodChoice::Existing(id.to_owned())));
     }
     if params.get("payment_method_data[type]").is_some() {
-        return payment_methods::create_from(store, params, Some("payment_method_data")).map(Some);
+        let new = payment_methods::new_payment_method(params, Some("payment_method_data"))?;
+        return Ok(Some(PaymentMethodChoice::New(new)));
     }
     Ok(None)
 }

@@ -29,20 +29,28 @@ pub(crate) struct AutomaticPaymentMethods {
     pub(crate) allow_redirects: Option<String>,
 }
 
+/// What a PaymentIntent is created with; none of it changes afterwards.
 #[derive(Clone, Debug)]
-pub(crate) struct PaymentIntent {
-    pub(crate) id: String,
-    pub(crate) created: i64,
+pub(crate) struct Terms {
+    /// In the currency's smallest unit.
     pub(crate) amount: i64,
+    /// Lowercase ISO code.
     pub(crate) currency: String,
     pub(crate) capture_method: String,
     pub(crate) description: Option<String>,
     pub(crate) receipt_email: Option<String>,
     pub(crate) metadata: BTreeMap<String, String>,
-    pub(crate) payment_method: Option<String>,
     pub(crate) payment_method_types: Vec<String>,
     pub(crate) allowed_payment_method_types: Option<Vec<String>>,
     pub(crate) automatic_payment_methods: Option<AutomaticPaymentMethods>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PaymentIntent {
+    pub(crate) id: String,
+    pub(crate) created: i64,
+    pub(crate) terms: Terms,
+    pub(crate) payment_method: Option<String>,
     pub(crate) status: Status,
     pub(crate) amount_received: i64,
     pub(crate) latest_charge: Option<String>,
@@ -59,13 +67,15 @@ impl PaymentIntent {
     /// redirects the customer could be chosen: automatic payment methods that allow
     /// redirects, unless the allowed types rule every redirecting one out.
     pub(crate) fn may_redirect(&self) -> bool {
-        let redirects_allowed = self
-            .automatic_payment_methods
-            .as_ref()
-            .is_some_and(|automatic| {
-                automatic.enabled && automatic.allow_redirects.as_deref() != Some("never")
-            });
+        let redirects_allowed =
+            self.terms
+                .automatic_payment_methods
+                .as_ref()
+                .is_some_and(|automatic| {
+                    automatic.enabled && automatic.allow_redirects.as_deref() != Some("never")
+                });
         let cards_only = self
+            .terms
             .allowed_payment_method_types
             .as_ref()
             .is_some_and(|types| types.iter().all(|type_| type_ == "card"));
@@ -74,14 +84,14 @@ impl PaymentIntent {
 
     /// The PaymentIntent object as Stripe returns it.
     pub(crate) fn to_json(&self) -> Value {
-        let automatic_payment_methods = self.automatic_payment_methods.as_ref().map(|automatic| {
+        let automatic_payment_methods = self.terms.automatic_payment_methods.as_ref().map(|automatic| {
             json!({ "enabled": automatic.enabled, "allow_redirects": automatic.allow_redirects })
         });
         json!({
             "id": self.id,
             "object": "payment_intent",
-            "allowed_payment_method_types": self.allowed_payment_method_types,
-            "amount": self.amount,
+            "allowed_payment_method_types": self.terms.allowed_payment_method_types,
+            "amount": self.terms.amount,
             "amount_capturable": 0,
             "amount_details": { "tip": {} },
             "amount_received": self.amount_received,
@@ -90,26 +100,26 @@ impl PaymentIntent {
             "automatic_payment_methods": automatic_payment_methods,
             "canceled_at": null,
             "cancellation_reason": null,
-            "capture_method": self.capture_method,
+            "capture_method": self.terms.capture_method,
             "client_secret": format!("{}_secret_fake", self.id),
             "confirmation_method": "automatic",
             "created": self.created,
-            "currency": self.currency,
+            "currency": self.terms.currency,
             "customer": null,
-            "description": self.description,
+            "description": self.terms.description,
             "excluded_payment_method_types": null,
             "last_payment_error": self.last_payment_error,
             "latest_charge": self.latest_charge,
             "livemode": false,
-            "metadata": self.metadata,
+            "metadata": self.terms.metadata,
             "next_action": null,
             "on_behalf_of": null,
             "payment_method": self.payment_method,
             "payment_method_configuration_details": null,
             "payment_method_options": null,
-            "payment_method_types": self.payment_method_types,
+            "payment_method_types": self.terms.payment_method_types,
             "processing": null,
-            "receipt_email": self.receipt_email,
+            "receipt_email": self.terms.receipt_email,
             "review": null,
             "setup_future_usage": null,
             "shipping": null,

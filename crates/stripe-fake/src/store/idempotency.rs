@@ -1,30 +1,22 @@
-//! `Idempotency-Key` as Stripe honours it: the first response to a POST with a key is
-//! saved and replayed to later requests with that key; the key cannot be reused for a
-//! different request, nor by two requests at once.
+//! The bookkeeping of `Idempotency-Key` as Stripe honours it: each key remembers the
+//! request it was first used for and, once that request is done, its response. The
+//! middleware that consults it is `handlers::idempotency`.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
 
-use crate::FakeStripe;
-use crate::errors::{ApiError, NotExecuted};
-use crate::params::Params;
-
-/// Stripe's request bodies are small; this only bounds what a broken client can make
-/// the fake hold in memory.
-const MAX_BODY: usize = 1024 * 1024;
+use crate::errors::ApiError;
 
 /// What makes two requests "the same request" for a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Fingerprint {
+pub(crate) struct Fingerprint {
     /// `POST /v1/payment_intents`.
-    endpoint: String,
-    params: Vec<(String, String)>,
+    pub(crate) endpoint: String,
+    /// The request's parameters in a canonical order.
+    pub(crate) params: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -35,10 +27,10 @@ enum Entry {
 
 /// A response kept for replay.
 #[derive(Clone, Debug)]
-struct Saved {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
+pub(crate) struct Saved {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 /// The keys seen so far and what each one answered.
@@ -48,7 +40,7 @@ pub(crate) struct Keys {
 }
 
 /// What to do with a request that carries a key.
-enum Claim {
+pub(crate) enum Claim {
     /// The key is new: run the request, then [`Keys::finish`] or [`Keys::release`] it.
     Run,
     Replay(Saved),
@@ -60,7 +52,8 @@ impl Keys {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn claim(&self, key: &str, fingerprint: &Fingerprint) -> Claim {
+    /// Takes `key` for this request, unless it is in use or was used before.
+    pub(crate) fn claim(&self, key: &str, fingerprint: &Fingerprint) -> Claim {
         let mut entries = self.entries();
         let (first, saved) = match entries.get(key) {
             None => {
@@ -104,7 +97,8 @@ impl Keys {
         }
     }
 
-    fn finish(&self, key: &str, saved: Saved) {
+    /// Keeps the response of the request that holds `key`, for replay.
+    pub(crate) fn finish(&self, key: &str, saved: Saved) {
         if let Some(entry) = self.entries().get_mut(key)
             && let Entry::InFlight(fingerprint) = entry
         {
@@ -113,7 +107,7 @@ impl Keys {
     }
 
     /// Forgets an in-flight key whose request saved nothing, so it can be used again.
-    fn release(&self, key: &str) {
+    pub(crate) fn release(&self, key: &str) {
         let mut entries = self.entries();
         if matches!(entries.get(key), Some(Entry::InFlight(_))) {
             entries.remove(key);
@@ -121,95 +115,12 @@ impl Keys {
     }
 }
 
-/// Releases the key if the request stops before its response is saved (a panic, or the
-/// client hanging up), so the key is not stuck "in progress" forever.
-struct InFlight<'a> {
-    keys: &'a Keys,
-    key: &'a str,
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.keys.release(self.key);
-    }
-}
-
-/// The middleware: every POST with an `Idempotency-Key` goes through the key store,
-/// unless the fake was configured to ignore keys.
-pub(crate) async fn layer(
-    State(fake): State<FakeStripe>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let key = request
-        .headers()
-        .get("idempotency-key")
-        .and_then(|key| key.to_str().ok());
-    let Some(key) = key.map(str::to_owned) else {
-        return next.run(request).await;
-    };
-    if request.method() != Method::POST || !fake.config().honour_idempotency {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(body) => body,
-        Err(error) => {
-            let message = format!("The request body could not be read: {error}");
-            return ApiError::invalid_request(None, None, message).into_response();
-        }
-    };
-    let fingerprint = Fingerprint {
-        endpoint: format!("{} {}", parts.method, parts.uri.path()),
-        params: Params::parse(&body).canonical(),
-    };
-    let keys = fake.keys();
-    match keys.claim(&key, &fingerprint) {
-        Claim::Replay(saved) => replay(saved),
-        Claim::Refuse(error) => error.into_response(),
-        Claim::Run => {
-            let _in_flight = InFlight { keys, key: &key };
-            let response = next.run(Request::from_parts(parts, Body::from(body))).await;
-            save(keys, &key, response).await
-        }
-    }
-}
-
-/// Keeps a response for replay, unless the request never started executing (Stripe
-/// saves nothing then) or failed on the fake's side.
-async fn save(keys: &Keys, key: &str, response: Response) -> Response {
-    if response.extensions().get::<NotExecuted>().is_some() || response.status().is_server_error() {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::error!(%error, "cannot read a response to save it");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let saved = Saved {
-        status: parts.status,
-        headers: parts.headers.clone(),
-        body: body.clone(),
-    };
-    keys.finish(key, saved);
-    Response::from_parts(parts, Body::from(body))
-}
-
-fn replay(saved: Saved) -> Response {
-    let mut response = (saved.status, saved.body).into_response();
-    *response.headers_mut() = saved.headers;
-    response
-        .headers_mut()
-        .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    response
-}
-
 #[cfg(test)]
 mod tests {
+    use axum::response::IntoResponse;
+
     use super::*;
+    use crate::params::Params;
 
     fn fingerprint(params: &[u8]) -> Fingerprint {
         Fingerprint {
