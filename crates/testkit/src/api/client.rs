@@ -136,39 +136,20 @@ impl ApiClient {
     /// `POST /api/tickets`: lists a ticket for sale.
     pub async fn list_ticket(&self, title: &str, price: Price) -> Result<Ticket, ApiError> {
         let body = json!({ "title": title, "price": price });
-        let answer = self
-            .send(
-                Method::POST,
-                Api::Tickets,
-                "/api/tickets",
-                Some(&body),
-                NotFound::Answer,
-            )
+        let listed = self
+            .create(Api::Tickets, "/api/tickets", &body, NotFound::Answer)
             .await?;
-        Ok(expect(answer, StatusCode::CREATED).await?.value)
+        Ok(listed.value)
     }
 
     /// `GET /api/tickets/{id}`.
     pub async fn ticket(&self, id: &str) -> Result<Ticket, ApiError> {
-        let path = format!("/api/tickets/{id}");
-        let answer = self
-            .send(Method::GET, Api::Tickets, &path, None, NotFound::Answer)
-            .await?;
-        Ok(expect(answer, StatusCode::OK).await?.value)
+        self.get(Api::Tickets, &format!("/api/tickets/{id}")).await
     }
 
     /// `GET /api/tickets`: every ticket for sale.
     pub async fn tickets_for_sale(&self) -> Result<Vec<Ticket>, ApiError> {
-        let answer = self
-            .send(
-                Method::GET,
-                Api::Tickets,
-                "/api/tickets",
-                None,
-                NotFound::Answer,
-            )
-            .await?;
-        Ok(expect(answer, StatusCode::OK).await?.value)
+        self.get(Api::Tickets, "/api/tickets").await
     }
 
     /// `POST /api/orders` as soon as the orders service knows the ticket (from
@@ -178,16 +159,8 @@ impl ApiClient {
         ticket_id: &str,
     ) -> Result<Accepted<Order>, ApiError> {
         let body = json!({ "ticketId": ticket_id });
-        let answer = self
-            .send(
-                Method::POST,
-                Api::Orders,
-                "/api/orders",
-                Some(&body),
-                NotFound::Retry,
-            )
-            .await?;
-        expect(answer, StatusCode::CREATED).await
+        self.create(Api::Orders, "/api/orders", &body, NotFound::Retry)
+            .await
     }
 
     /// `POST /api/payments` as soon as the payments service knows the order (from
@@ -198,25 +171,13 @@ impl ApiClient {
         token: &str,
     ) -> Result<Accepted<Payment>, ApiError> {
         let body = json!({ "orderId": order_id, "token": token });
-        let answer = self
-            .send(
-                Method::POST,
-                Api::Payments,
-                "/api/payments",
-                Some(&body),
-                NotFound::Retry,
-            )
-            .await?;
-        expect(answer, StatusCode::CREATED).await
+        self.create(Api::Payments, "/api/payments", &body, NotFound::Retry)
+            .await
     }
 
     /// `GET /api/orders/{id}`.
     pub async fn order(&self, id: &str) -> Result<Order, ApiError> {
-        let path = format!("/api/orders/{id}");
-        let answer = self
-            .send(Method::GET, Api::Orders, &path, None, NotFound::Answer)
-            .await?;
-        Ok(expect(answer, StatusCode::OK).await?.value)
+        self.get(Api::Orders, &format!("/api/orders/{id}")).await
     }
 
     /// Asks for the order until it is complete (`payment:created` reached orders);
@@ -237,16 +198,29 @@ impl ApiClient {
 
     /// `GET /api/orders`: the user's orders.
     pub async fn my_orders(&self) -> Result<Vec<Order>, ApiError> {
+        self.get(Api::Orders, "/api/orders").await
+    }
+
+    /// `GET path` on `api`, answered 200.
+    async fn get<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<T, ApiError> {
         let answer = self
-            .send(
-                Method::GET,
-                Api::Orders,
-                "/api/orders",
-                None,
-                NotFound::Answer,
-            )
+            .send(Method::GET, api, path, None, NotFound::Answer)
             .await?;
         Ok(expect(answer, StatusCode::OK).await?.value)
+    }
+
+    /// `POST path` on `api` with `body`, answered 201.
+    async fn create<T: DeserializeOwned>(
+        &self,
+        api: Api,
+        path: &str,
+        body: &Value,
+        not_found: NotFound,
+    ) -> Result<Accepted<T>, ApiError> {
+        let answer = self
+            .send(Method::POST, api, path, Some(body), not_found)
+            .await?;
+        expect(answer, StatusCode::CREATED).await
     }
 
     async fn session_from(
