@@ -191,22 +191,19 @@ impl Stack {
     /// Completes, with what went wrong, when a service process exits or the gateway
     /// stops; a healthy stack never completes it.
     pub async fn failure(&mut self) -> String {
-        loop {
-            if let Some(service) = self
-                .services
-                .iter_mut()
-                .find_map(|service| service.process.exited().map(|_| service))
-            {
-                return format!(
+        let exits = self.services.iter_mut().map(|service| {
+            Box::pin(async move {
+                let _ = service.process.wait().await;
+                format!(
                     "{} stopped unexpectedly; see {}",
                     service.name(),
                     service.log.display()
-                );
-            }
-            if self.gateway.is_finished() {
-                return "the gateway stopped".to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
+                )
+            })
+        });
+        tokio::select! {
+            (exited, ..) = futures::future::select_all(exits) => exited,
+            _ = &mut self.gateway => "the gateway stopped".to_owned(),
         }
     }
 
