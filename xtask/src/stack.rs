@@ -10,6 +10,7 @@
 mod faults;
 mod launch;
 mod logs;
+mod options;
 mod readiness;
 mod servers;
 mod topology;
@@ -27,34 +28,12 @@ use tokio::task::JoinHandle;
 use launch::{Launcher, LogFile};
 pub use launch::{Profile, RunningService, build_services};
 pub use logs::echo_problems;
+pub use options::StackOptions;
 use servers::Servers;
 use topology::SERVICES;
-pub use topology::{ExtraEnv, unlimited_attempts};
+pub use topology::unlimited_attempts;
 
 use crate::progress;
-
-pub struct StackOptions {
-    /// Port of the gateway.
-    pub port: u16,
-    /// Where the database, the event stream and the logs live; kept between runs.
-    pub data: PathBuf,
-    /// How long an order holds its ticket; the orders service's default when `None`.
-    pub order_expiration_seconds: Option<u64>,
-    /// Which build of the binaries to run.
-    pub profile: Profile,
-    /// Runs every service on this CPU core alone (`taskset`), so tokio starts one
-    /// worker: the benchmark's method.
-    pub pin_services_to_core: Option<usize>,
-    /// More variables for one service.
-    pub service_env: ExtraEnv,
-    /// How many NATS servers: 1, or 3 forming a JetStream cluster whose stream keeps
-    /// three copies.
-    pub nats_nodes: usize,
-    /// Use the NATS, MongoDB and Stripe named by `NATS_URL`, `MONGO_URL` and
-    /// `STRIPE_API_BASE` when set. Only `xtask dev` does: the browser test, the
-    /// benchmark and the chaos run need servers of their own, with fresh data.
-    pub servers_from_env: bool,
-}
 
 /// The running system. Dropping it stops every process it started.
 pub struct Stack {

@@ -7,8 +7,8 @@ use anyhow::Context;
 use testkit::{AsyncSupervised, Home, Mongo, NatsCluster, NatsEndpoint, Server};
 
 use super::{
-    StackOptions,
     launch::{self, Profile},
+    options::StackOptions,
     readiness,
     topology::{Backends, StripeEndpoints},
 };
