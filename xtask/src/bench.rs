@@ -12,8 +12,8 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::{
-    dev::{Profile, build_services},
     install, progress,
+    stack::{Profile, build_services},
 };
 
 #[derive(Serialize)]

@@ -21,8 +21,8 @@ use std::{
 use anyhow::bail;
 
 use crate::{
-    dev::{Profile, Stack, StackOptions, build_services, unlimited_attempts},
     install, progress,
+    stack::{Profile, Stack, StackOptions, build_services, unlimited_attempts},
 };
 
 #[derive(clap::Args)]

@@ -1,15 +1,14 @@
 //! `cargo xtask dev`: the whole system on this machine, behind the gateway.
 
-mod logs;
-mod stack;
-
 use std::path::PathBuf;
 
 use anyhow::Context;
 
-pub use stack::{Profile, Stack, StackOptions, build_services, unlimited_attempts};
-
-use crate::{progress, workspace_root};
+use crate::{
+    progress,
+    stack::{Profile, Stack, StackOptions, build_services, echo_problems},
+    workspace_root,
+};
 
 #[derive(clap::Args)]
 pub struct Options {
@@ -53,7 +52,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         servers_from_env: true,
     })
     .await?;
-    let _echo = tokio::spawn(logs::echo_problems(stack.log_files()));
+    let _echo = tokio::spawn(echo_problems(stack.log_files()));
 
     println!();
     println!("Ticketing is running at {}", stack.url());

@@ -10,11 +10,12 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use testkit::Supervised;
+use testkit::AsyncSupervised;
 
 use crate::{
-    dev::{Profile, Stack, StackOptions, build_services},
-    install, progress, workspace_root,
+    install, progress,
+    stack::{Profile, Stack, StackOptions, build_services},
+    workspace_root,
 };
 
 /// Chromium as Debian installs it; `CHROMIUM` overrides.
@@ -73,7 +74,7 @@ pub async fn run() -> anyhow::Result<()> {
             servers_from_env: false,
         })
         .await?;
-        let mut scenario = Command::new("node");
+        let mut scenario = tokio::process::Command::new("node");
         scenario
             .arg("marketplace.mjs")
             .arg(phase.name)
@@ -103,34 +104,24 @@ pub async fn run() -> anyhow::Result<()> {
 
 /// Runs the scenario. If it overruns it gets SIGTERM first, on which Playwright closes
 /// the browser it started (in a process group of its own), then SIGKILL.
-async fn run_to_end(command: &mut Command) -> anyhow::Result<()> {
-    let mut process = Supervised::spawn(command, None).context("cannot run node")?;
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(status) = process.exited() {
-            return if status.success() {
-                Ok(())
-            } else {
-                Err(anyhow::anyhow!("the browser scenario failed ({status})"))
-            };
+async fn run_to_end(command: &mut tokio::process::Command) -> anyhow::Result<()> {
+    let mut process = AsyncSupervised::spawn(command).context("cannot run node")?;
+    if let Ok(status) = tokio::time::timeout(PHASE_TIMEOUT, process.wait()).await {
+        let status = status?;
+        if !status.success() {
+            bail!("the browser scenario failed ({status})");
         }
-        if started.elapsed() > PHASE_TIMEOUT {
-            let _ = Command::new("kill")
-                .args(["-TERM", &process.pid().to_string()])
-                .status();
-            for _ in 0..50 {
-                if process.exited().is_some() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            bail!(
-                "the browser scenario took over {}s and was stopped",
-                PHASE_TIMEOUT.as_secs()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        return Ok(());
     }
+    let _ = tokio::process::Command::new("kill")
+        .args(["-TERM", &process.pid().to_string()])
+        .status()
+        .await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), process.wait()).await;
+    bail!(
+        "the browser scenario took over {}s and was stopped",
+        PHASE_TIMEOUT.as_secs()
+    )
 }
 
 /// The Chromium binary, installed from Debian's packages if missing.

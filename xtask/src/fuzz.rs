@@ -12,8 +12,8 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use crate::{
-    dev::{Profile, Stack, StackOptions, build_services, unlimited_attempts},
     install, progress,
+    stack::{Profile, Stack, StackOptions, build_services, unlimited_attempts},
 };
 
 #[derive(clap::Args)]
@@ -100,8 +100,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         servers_from_env: false,
     })
     .await?;
-    let fuzzer = seed::User::sign_up(stack.url(), "fuzz@example.com").await?;
-    let seeds = seed::Seeds::plant(stack.url(), &fuzzer).await?;
+    let fuzzer = stack.api();
+    let fuzzer_session = fuzzer
+        .sign_up("fuzz@example.com", seed::PASSWORD)
+        .await?
+        .session;
+    let seeds = seed::Seeds::plant(&fuzzer, stack.api()).await?;
 
     let started = Instant::now();
     let mut runs = Vec::new();
@@ -113,7 +117,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             ));
             let token = match session {
                 Session::SignedOut => None,
-                Session::SignedIn => Some(fuzzer.token.as_str()),
+                Session::SignedIn => Some(fuzzer_session.as_str()),
             };
             let run_dir = data.join("runs").join(format!(
                 "{}-{}",

@@ -11,6 +11,7 @@ mod e2e;
 mod fuzz;
 mod install;
 mod progress;
+mod stack;
 
 use std::path::PathBuf;
 

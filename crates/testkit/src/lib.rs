@@ -9,6 +9,7 @@
 //! Every process started here is stopped by its PID when its guard drops, and by a
 //! watchdog if the test process dies without unwinding.
 
+pub mod api;
 mod assertions;
 pub mod fuzz;
 pub mod nats;
@@ -18,6 +19,7 @@ mod running;
 mod supervised;
 pub mod tools;
 mod users;
+mod wait;
 mod world;
 
 use std::sync::OnceLock;
@@ -28,8 +30,9 @@ pub use probe::published;
 pub use process::Home;
 use process::ServerProcess;
 pub use running::RunningService;
-pub use supervised::Supervised;
+pub use supervised::{AsyncSupervised, Supervised};
 pub use users::TestUser;
+pub use wait::{TimedOut, Wait, eventually, wait_for};
 pub use world::{JWT_KEY, World};
 
 /// The two kinds of server the system needs.
@@ -235,23 +238,4 @@ pub fn shared() -> &'static SharedServers {
 /// name: `<prefix>_<random hex>`.
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{:016x}", rand::random::<u64>())
-}
-
-/// Polls `condition` every 25 ms until it holds or `timeout` passes; returns whether
-/// it held. For effects that travel through events.
-pub async fn eventually<F, Fut>(timeout: std::time::Duration, mut condition: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if condition().await {
-            return true;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
 }

@@ -1,13 +1,13 @@
 //! Servers that tell which port they listen on in their log.
 
-use crate::Supervised;
-
 use std::{
     fs::File,
     path::{Path, PathBuf},
     process::{Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
+
+use crate::{Supervised, wait_for};
 
 /// How long a server may take to print the line that says it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -65,34 +65,43 @@ impl ServerProcess {
     }
 
     fn wait_for_port(&mut self, marker: &str) -> u16 {
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            let output = std::fs::read_to_string(&self.log).unwrap_or_default();
-            if let Some(port) = output.lines().find_map(|line| {
-                let (_, rest) = line.split_once(marker)?;
-                rest.trim()
-                    .split(|c: char| !c.is_ascii_digit())
-                    .next()?
-                    .parse()
-                    .ok()
-            }) {
-                return port;
-            }
-            let exited = self.process.exited();
-            if exited.is_some() || Instant::now() > deadline {
-                let tail: Vec<_> = output.lines().rev().take(20).collect();
-                let tail: Vec<_> = tail.into_iter().rev().collect();
-                panic!(
-                    "{} did not start ({}); its log {}:\n{}",
-                    self.name,
-                    exited.map_or("timed out".to_owned(), |status| status.to_string()),
-                    self.log.display(),
-                    tail.join("\n")
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let log = self.log.clone();
+        let started = wait_for(format!("{} to listen", self.name), START_TIMEOUT)
+            .every(Duration::from_millis(20))
+            .blocking_until_some(|| {
+                let output = std::fs::read_to_string(&log).unwrap_or_default();
+                match listening_port(&output, marker) {
+                    Some(port) => Some(Ok(port)),
+                    None => self.process.exited().map(Err),
+                }
+            });
+        let why = match started {
+            Ok(Ok(port)) => return port,
+            Ok(Err(status)) => status.to_string(),
+            Err(timed_out) => timed_out.to_string(),
+        };
+        let output = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let tail: Vec<_> = output.lines().rev().take(20).collect();
+        let tail: Vec<_> = tail.into_iter().rev().collect();
+        panic!(
+            "{} did not start ({why}); its log {}:\n{}",
+            self.name,
+            self.log.display(),
+            tail.join("\n")
+        );
     }
+}
+
+/// The port in the log line `<marker><port>`, once the server printed it.
+fn listening_port(output: &str, marker: &str) -> Option<u16> {
+    output.lines().find_map(|line| {
+        let (_, rest) = line.split_once(marker)?;
+        rest.trim()
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    })
 }
 
 /// The directory a server keeps its data and log in.

@@ -3,6 +3,8 @@
 
 use common::{config::Environment, session::SessionKeys};
 
+use crate::api::{ApiClient, Endpoints};
+
 /// A user with an HTTP client that sends their session cookie.
 pub struct TestUser {
     pub id: String,
@@ -35,5 +37,10 @@ impl TestUser {
             .build()
             .expect("build an HTTP client");
         Self { id, email, client }
+    }
+
+    /// A client of the API as this user, served at `endpoints`.
+    pub fn api(&self, endpoints: Endpoints) -> ApiClient {
+        ApiClient::with_http(endpoints, self.client.clone())
     }
 }

@@ -8,15 +8,18 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{Context, bail};
+use common::money::Price;
 use serde::Serialize;
-use serde_json::{Value, json};
+use testkit::{
+    api::{ApiClient, Endpoints, Retry, TicketStatus},
+    wait_for,
+};
 use time::OffsetDateTime;
 use tokio::{sync::Semaphore, task::JoinSet};
 
 use crate::{
-    dev::{Profile, Stack, StackOptions, unlimited_attempts},
     progress,
+    stack::{Profile, Stack, StackOptions, unlimited_attempts},
 };
 
 /// Purchases in the run, and how many run at once.
@@ -25,10 +28,16 @@ const CONCURRENCY: usize = 12;
 /// Reservations left to lapse, and their hold.
 const LAPSES: usize = 20;
 const LAPSE_HOLD_SECONDS: u64 = 2;
-/// How often a waiting step asks again.
+/// How often a waiting step asks again, and how long any one wait may take before
+/// the run fails: asked often, so the event delays measured are not the poll's.
 const POLL: Duration = Duration::from_millis(5);
-/// How long any one wait may take before the run fails.
 const PATIENCE: Duration = Duration::from_secs(30);
+const RETRY: Retry = Retry {
+    patience: PATIENCE,
+    poll: POLL,
+    through_faults: false,
+};
+const PASSWORD: &str = "bench-password";
 
 /// p50 and p99 of a set of durations, in milliseconds.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -157,24 +166,19 @@ pub async fn lapses(data: &Path) -> anyhow::Result<LapseFigures> {
     ));
     let stack = start(data, Some(LAPSE_HOLD_SECONDS)).await?;
     let gateway = stack.url();
-    let seller = User::sign_up(gateway, "lapse-seller").await?;
-    let buyer = User::sign_up(gateway, "lapse-buyer").await?;
+    let seller = sign_up(gateway, "lapse-seller").await?;
+    let buyer = sign_up(gateway, "lapse-buyer").await?;
+    let price = Price::from_cents(2500)?;
     let mut waiting = JoinSet::new();
     for n in 0..LAPSES {
-        let ticket = seller.list(&format!("Lapse {n}")).await?;
-        let (order, _) = buyer.reserve_when_orderable(&ticket).await?;
-        let expires_at = OffsetDateTime::parse(
-            order["expiresAt"]
-                .as_str()
-                .context("an order without expiresAt")?,
-            &time::format_description::well_known::Rfc3339,
-        )?;
-        let gateway = gateway.to_owned();
+        let ticket = seller.list_ticket(&format!("Lapse {n}"), price).await?.id;
+        let order = buyer.reserve_when_orderable(&ticket).await?.value;
+        let viewer = user(gateway);
         waiting.spawn(async move {
             // Locked first (tickets hears of the order), then released by expiry.
-            until(|| ticket_status_is(&gateway, &ticket, "reserved")).await?;
-            until(|| ticket_status_is(&gateway, &ticket, "available")).await?;
-            let late = OffsetDateTime::now_utc() - expires_at;
+            until_ticket(&viewer, &ticket, |status| status == TicketStatus::Reserved).await?;
+            until_ticket(&viewer, &ticket, |status| status == TicketStatus::Available).await?;
+            let late = OffsetDateTime::now_utc() - order.expires_at;
             anyhow::Ok(late.as_seconds_f64() * 1000.0)
         });
     }
@@ -213,29 +217,34 @@ async fn start(data: &Path, hold_seconds: Option<u64>) -> anyhow::Result<Stack> 
 
 async fn purchase(gateway: &str, n: usize) -> anyhow::Result<Purchase> {
     let mut steps = [0.0; 6];
-    let (seller, took) = timed(User::sign_up(gateway, &format!("seller-{n}"))).await?;
+    let (seller, took) = timed(sign_up(gateway, &format!("seller-{n}"))).await?;
     steps[0] = took;
-    let (buyer, took) = timed(User::sign_up(gateway, &format!("buyer-{n}"))).await?;
+    let (buyer, took) = timed(sign_up(gateway, &format!("buyer-{n}"))).await?;
     steps[1] = took;
-    let (ticket, took) = timed(seller.list(&format!("Concert {n}"))).await?;
+    let title = format!("Concert {n}");
+    let (ticket, took) = timed(seller.list_ticket(&title, Price::from_cents(2500)?)).await?;
     steps[2] = took;
     let listed = Instant::now();
-    let (order, reservation) = buyer.reserve_when_orderable(&ticket).await?;
-    steps[3] = reservation.took;
+    let reservation = buyer.reserve_when_orderable(&ticket.id).await?;
+    steps[3] = millis(reservation.took);
     let orderable_after = millis(reservation.sent.duration_since(listed));
     let reserved = Instant::now();
-    let order_id = order["id"].as_str().context("an order without id")?;
+    let order_id = reservation.value.id;
     // Tickets and payments each hear of the order; watch both at once. Once paid,
     // the ticket may go straight to sold.
     let delisted = async {
-        until(|| async { Ok(!ticket_status_is(gateway, &ticket, "available").await?) }).await?;
+        until_ticket(&seller, &ticket.id, |status| {
+            status != TicketStatus::Available
+        })
+        .await?;
         anyhow::Ok(millis(reserved.elapsed()))
     };
-    let (delisted_after, payment) = tokio::try_join!(delisted, buyer.pay_when_payable(order_id))?;
-    steps[4] = payment.took;
+    let payable = async { anyhow::Ok(buyer.pay_when_payable(&order_id, "pm_card_visa").await?) };
+    let (delisted_after, payment) = tokio::try_join!(delisted, payable)?;
+    steps[4] = millis(payment.took);
     let payable_after = millis(payment.sent.duration_since(reserved));
     let paid = Instant::now();
-    until(|| buyer.order_is_complete(order_id)).await?;
+    buyer.wait_until_complete(&order_id).await?;
     let complete_after = millis(paid.elapsed());
     let (_, took) = timed(buyer.my_orders()).await?;
     steps[5] = took;
@@ -248,136 +257,34 @@ async fn purchase(gateway: &str, n: usize) -> anyhow::Result<Purchase> {
     })
 }
 
-/// The request that succeeded: when it was sent and how long it took, in ms.
-struct Attempt {
-    sent: Instant,
-    took: f64,
+/// A signed-out user of the gateway, retrying what is in flight often.
+fn user(gateway: &str) -> ApiClient {
+    ApiClient::new(Endpoints::gateway(gateway)).retrying(RETRY)
 }
 
-/// A signed-in user of the gateway.
-struct User {
-    http: reqwest::Client,
-    gateway: String,
+async fn sign_up(gateway: &str, name: &str) -> anyhow::Result<ApiClient> {
+    let user = user(gateway);
+    let email = format!("{name}-{}@example.com", std::process::id());
+    user.sign_up(&email, PASSWORD).await?;
+    Ok(user)
 }
 
-impl User {
-    async fn sign_up(gateway: &str, name: &str) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder().cookie_store(true).build()?;
-        let email = format!("{name}-{}@example.com", std::process::id());
-        http.post(format!("{gateway}/api/users/signup"))
-            .json(&json!({ "email": email, "password": "bench-password" }))
-            .send()
-            .await?
-            .error_for_status()?;
-        Ok(Self {
-            http,
-            gateway: gateway.to_owned(),
+/// Asks for the ticket until its status is `wanted`, failing after [`PATIENCE`].
+async fn until_ticket(
+    viewer: &ApiClient,
+    ticket: &str,
+    wanted: impl Fn(TicketStatus) -> bool,
+) -> anyhow::Result<()> {
+    wait_for(format!("ticket {ticket} to change status"), PATIENCE)
+        .every(POLL)
+        .until_ok(|| async {
+            let status = viewer.ticket(ticket).await?.status;
+            anyhow::Ok(wanted(status).then_some(()))
         })
-    }
-
-    async fn list(&self, title: &str) -> anyhow::Result<String> {
-        let ticket: Value = self
-            .http
-            .post(format!("{}/api/tickets", self.gateway))
-            .json(&json!({ "title": title, "price": 25 }))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        ticket["id"]
-            .as_str()
-            .map(str::to_owned)
-            .context("a ticket without id")
-    }
-
-    /// Reserves as soon as orders knows the ticket (from `ticket:created`).
-    async fn reserve_when_orderable(&self, ticket: &str) -> anyhow::Result<(Value, Attempt)> {
-        self.post_once_known("/api/orders", json!({ "ticketId": ticket }))
-            .await
-    }
-
-    /// Pays with the test card as soon as payments knows the order (from
-    /// `order:created`).
-    async fn pay_when_payable(&self, order_id: &str) -> anyhow::Result<Attempt> {
-        let body = json!({ "orderId": order_id, "token": "pm_card_visa" });
-        let (_, attempt) = self.post_once_known("/api/payments", body).await?;
-        Ok(attempt)
-    }
-
-    /// POSTs `body` until the service knows what it names: it answers 404 until the
-    /// event that tells it arrives. Returns the answer and the attempt that succeeded.
-    async fn post_once_known(&self, path: &str, body: Value) -> anyhow::Result<(Value, Attempt)> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let sent = Instant::now();
-            let response = self
-                .http
-                .post(format!("{}{path}", self.gateway))
-                .json(&body)
-                .send()
-                .await?;
-            let took = millis(sent.elapsed());
-            match response.status() {
-                reqwest::StatusCode::CREATED => {
-                    return Ok((response.json().await?, Attempt { sent, took }));
-                }
-                reqwest::StatusCode::NOT_FOUND if Instant::now() < deadline => {
-                    tokio::time::sleep(POLL).await;
-                }
-                status => bail!("POST {path} {body} answered {status}"),
-            }
-        }
-    }
-
-    async fn order_is_complete(&self, order_id: &str) -> anyhow::Result<bool> {
-        let order: Value = self
-            .http
-            .get(format!("{}/api/orders/{order_id}", self.gateway))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        Ok(order["status"] == "complete")
-    }
-
-    async fn my_orders(&self) -> anyhow::Result<()> {
-        self.http
-            .get(format!("{}/api/orders", self.gateway))
-            .send()
-            .await?
-            .error_for_status()?;
-        Ok(())
-    }
+        .await
 }
 
-async fn ticket_status_is(gateway: &str, ticket: &str, status: &str) -> anyhow::Result<bool> {
-    let shown: Value = reqwest::get(format!("{gateway}/api/tickets/{ticket}"))
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(shown["status"] == status)
-}
-
-/// Asks `check` until it says yes, failing after [`PATIENCE`].
-async fn until<F, Fut>(mut check: F) -> anyhow::Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = anyhow::Result<bool>>,
-{
-    let deadline = Instant::now() + PATIENCE;
-    while !check().await? {
-        if Instant::now() > deadline {
-            bail!("gave up waiting after {}s", PATIENCE.as_secs());
-        }
-        tokio::time::sleep(POLL).await;
-    }
-    Ok(())
-}
-
-async fn timed<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<(T, f64)> {
+async fn timed<T, E>(work: impl Future<Output = Result<T, E>>) -> Result<(T, f64), E> {
     let started = Instant::now();
     let value = work.await?;
     Ok((value, millis(started.elapsed())))

@@ -1,17 +1,18 @@
 //! Per-route figures: the services on core 0 (auth and tickets are the ones loaded),
 //! wrk and the database on core 1, 100 tickets listed; memory before, during and after.
 
-use std::{net::SocketAddr, path::Path, time::Duration};
+use std::{path::Path, time::Duration};
 
 use anyhow::{Context, bail};
-use reqwest::header;
+use common::money::Price;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
+use testkit::api::{ApiClient, Endpoints};
 
 use super::wrk::{self, LOAD_CORE, Load, Measured};
 use crate::{
-    dev::{Profile, Stack, StackOptions, unlimited_attempts},
     progress,
+    stack::{Profile, Stack, StackOptions, unlimited_attempts},
 };
 
 /// The method of the reference figures.
@@ -91,11 +92,16 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
     }
     let auth = stack.service("auth").address;
     let tickets = stack.service("tickets").address;
-    let (cookie, password_form) = seed(auth, tickets).await?;
+    let bench = ApiClient::new(Endpoints {
+        auth: Some(format!("http://{auth}")),
+        tickets: Some(format!("http://{tickets}")),
+        ..Endpoints::default()
+    });
+    let (cookie, password_form) = seed(&bench).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = megabytes(&stack, "VmRSS")?;
 
-    let first_ticket = first_ticket(tickets).await?;
+    let first_ticket = first_ticket(&bench).await?;
     let targets = [
         Target {
             route: "GET /api/users/currentuser",
@@ -211,51 +217,38 @@ async fn load_route(target: &Target, cookie: &str, scratch: &Path) -> anyhow::Re
 }
 
 /// Signs up the benchmark's user and lists the tickets; returns the session cookie
-/// and the signin body.
-async fn seed(auth: SocketAddr, tickets: SocketAddr) -> anyhow::Result<(String, String)> {
-    let http = reqwest::Client::new();
-    let credentials = json!({ "email": "bench@example.com", "password": "bench-password" });
-    let response = http
-        .post(format!("http://{auth}/api/users/signup"))
-        .json(&credentials)
-        .send()
-        .await?
-        .error_for_status()
+/// and the signin body, which is tried once so that a wrong one fails here rather
+/// than as a run of refusals.
+async fn seed(bench: &ApiClient) -> anyhow::Result<(String, String)> {
+    let (email, password) = ("bench@example.com", "bench-password");
+    let signed_in = bench
+        .sign_up(email, password)
+        .await
         .context("sign up the benchmark's user")?;
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .context("signup set no session cookie")?
-        .to_owned();
     for n in 0..LISTED_TICKETS {
-        http.post(format!("http://{tickets}/api/tickets"))
-            .header(header::COOKIE, &cookie)
-            .json(&json!({ "title": format!("Concert {n}"), "price": 20 + n }))
-            .send()
-            .await?
-            .error_for_status()
+        let price = Price::from_cents(100 * (20 + n as i64))?;
+        bench
+            .list_ticket(&format!("Concert {n}"), price)
+            .await
             .context("list a ticket")?;
     }
-    Ok((cookie, credentials.to_string()))
+    bench
+        .sign_in(email, password)
+        .await
+        .context("sign in as the benchmark's user")?;
+    let credentials = json!({ "email": email, "password": password });
+    Ok((signed_in.cookie(), credentials.to_string()))
 }
 
-async fn first_ticket(tickets: SocketAddr) -> anyhow::Result<String> {
-    let listing: Vec<Value> = reqwest::get(format!("http://{tickets}/api/tickets"))
-        .await?
-        .json()
-        .await?;
+async fn first_ticket(bench: &ApiClient) -> anyhow::Result<String> {
+    let listing = bench.tickets_for_sale().await?;
     if listing.len() != LISTED_TICKETS {
         bail!(
             "the listing has {} tickets, not {LISTED_TICKETS}",
             listing.len()
         );
     }
-    listing[0]["id"]
-        .as_str()
-        .map(str::to_owned)
-        .context("a ticket without an id")
+    Ok(listing[0].id.clone())
 }
 
 /// Moves a running process, all its threads, to `core`.
@@ -294,8 +287,8 @@ fn megabytes(stack: &Stack, field: &str) -> anyhow::Result<Vec<(&'static str, f6
                 .lines()
                 .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
                 .and_then(|value| value.split_whitespace().next()?.parse().ok())
-                .with_context(|| format!("no {field} for {}", service.name))?;
-            Ok((service.name, kilobytes / 1024.0))
+                .with_context(|| format!("no {field} for {}", service.name()))?;
+            Ok((service.name(), kilobytes / 1024.0))
         })
         .collect()
 }

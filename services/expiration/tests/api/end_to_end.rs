@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
+use common::money::Price;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use testkit::{RunningService, World};
+use testkit::{RunningService, World, api::Endpoints};
 use time::OffsetDateTime;
 
 use crate::helpers::start_expiration;
@@ -35,24 +36,24 @@ async fn an_unpaid_order_lapses_and_its_ticket_is_for_sale_and_editable_again() 
     let orders = start_orders(&world, Duration::from_secs(2)).await;
     let _expiration = start_expiration(&world).await;
     let (seller, buyer) = (world.user(), world.user());
-    let ticket: Value = seller
-        .client
-        .post(tickets.url("/api/tickets"))
-        .json(&json!({ "title": "Concert", "price": 20 }))
-        .send()
+    let endpoints = Endpoints {
+        tickets: Some(tickets.url("")),
+        orders: Some(orders.url("")),
+        ..Endpoints::default()
+    };
+    let ticket_id = seller
+        .api(endpoints.clone())
+        .list_ticket("Concert", Price::from_cents(2000).unwrap())
         .await
         .unwrap()
-        .json()
+        .id;
+    let order = buyer
+        .api(endpoints)
+        .reserve_when_orderable(&ticket_id)
         .await
-        .unwrap();
-    let ticket_id = ticket["id"].as_str().unwrap().to_owned();
-    let order = reserve_when_replicated(&orders, &buyer, &ticket_id).await;
-    let order_id = order["id"].as_str().unwrap().to_owned();
-    let expires_at = OffsetDateTime::parse(
-        order["expiresAt"].as_str().unwrap(),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap();
+        .unwrap()
+        .value;
+    let (order_id, expires_at) = (order.id, order.expires_at);
 
     let listed = async || {
         let listing: Vec<Value> = reqwest::get(tickets.url("/api/tickets"))
@@ -95,30 +96,4 @@ async fn an_unpaid_order_lapses_and_its_ticket_is_for_sale_and_editable_again() 
         .await
         .unwrap();
     assert_eq!(edit.status(), StatusCode::OK, "the seller can edit again");
-}
-
-/// Reserves the ticket as soon as the orders replica has it.
-async fn reserve_when_replicated(
-    orders: &RunningService,
-    buyer: &testkit::TestUser,
-    ticket_id: &str,
-) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let response = buyer
-            .client
-            .post(orders.url("/api/orders"))
-            .json(&json!({ "ticketId": ticket_id }))
-            .send()
-            .await
-            .unwrap();
-        if response.status() == StatusCode::CREATED {
-            return response.json().await.unwrap();
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the ticket never became orderable"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use common::money::Price;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use stripe_fake::RunningFake;
-use testkit::{RunningService, TestUser, World, assert_error};
+use testkit::{RunningService, TestUser, World, api::Endpoints, assert_error, wait_for};
 
 use crate::helpers::{ledger_of, pay, start_payments, start_stripe};
 
@@ -54,37 +55,30 @@ impl System {
         }
     }
 
+    /// Where the running APIs are.
+    fn endpoints(&self) -> Endpoints {
+        Endpoints {
+            tickets: Some(self.tickets.url("")),
+            orders: Some(self.orders.url("")),
+            payments: Some(self.payments.url("")),
+            ..Endpoints::default()
+        }
+    }
+
     async fn list_ticket(&self, seller: &TestUser, title: &str) -> String {
-        let ticket: Value = seller
-            .client
-            .post(self.tickets.url("/api/tickets"))
-            .json(&json!({ "title": title, "price": 25 }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ticket["id"].as_str().unwrap().to_owned()
+        let price = Price::from_cents(2500).unwrap();
+        let api = seller.api(self.endpoints());
+        api.list_ticket(title, price).await.unwrap().id
     }
 
     /// Reserves as soon as the orders replica has the ticket; returns the order id.
     async fn reserve(&self, buyer: &TestUser, ticket_id: &str) -> String {
-        for _ in 0..200 {
-            let response = buyer
-                .client
-                .post(self.orders.url("/api/orders"))
-                .json(&json!({ "ticketId": ticket_id }))
-                .send()
-                .await
-                .unwrap();
-            if response.status() == StatusCode::CREATED {
-                let order: Value = response.json().await.unwrap();
-                return order["id"].as_str().unwrap().to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("ticket {ticket_id} never became orderable");
+        let api = buyer.api(self.endpoints());
+        api.reserve_when_orderable(ticket_id)
+            .await
+            .unwrap()
+            .value
+            .id
     }
 
     /// Pays as soon as the payments replica has the order.
@@ -94,14 +88,17 @@ impl System {
         order_id: &str,
         token: &str,
     ) -> reqwest::Response {
-        for _ in 0..200 {
+        wait_for(
+            format!("order {order_id} to reach payments"),
+            Duration::from_secs(4),
+        )
+        .every(Duration::from_millis(20))
+        .until_some(|| async {
             let response = pay(&self.payments, buyer, order_id, token).await;
-            if response.status() != StatusCode::NOT_FOUND {
-                return response;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("order {order_id} never reached payments");
+            (response.status() != StatusCode::NOT_FOUND).then_some(response)
+        })
+        .await
+        .unwrap()
     }
 
     async fn order_status(&self, buyer: &TestUser, order_id: &str) -> String {

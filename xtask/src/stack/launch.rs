@@ -1,0 +1,149 @@
+//! Building the binaries and starting them: each a `tokio` child killed by its PID
+//! when its guard drops (or by a watchdog if the tool dies), logging to a file, and
+//! for the benchmark pinned to one core.
+
+use std::{
+    fs::File,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::Stdio,
+};
+
+use anyhow::{Context, bail};
+use testkit::AsyncSupervised;
+use tokio::process::Command;
+
+use super::topology::{Backends, ExtraEnv, SERVICES, ServiceSpec};
+use crate::progress;
+
+/// A cargo build profile.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Debug,
+    Release,
+}
+
+impl Profile {
+    fn dir(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Release => "release",
+        }
+    }
+
+    /// Where cargo put the binary `name` of this profile.
+    fn binary(self, name: &str) -> PathBuf {
+        crate::target_dir().join(self.dir()).join(name)
+    }
+}
+
+/// Builds every binary the stack runs, showing cargo's own progress.
+pub fn build_services(profile: Profile) -> anyhow::Result<()> {
+    progress::step("Building the services (cargo's progress follows)");
+    let mut command = crate::cargo();
+    command.args(["build", "--package", "stripe-fake"]);
+    if profile == Profile::Release {
+        command.arg("--release");
+    }
+    for spec in SERVICES {
+        command.args(["--package", spec.name]);
+    }
+    let status = command.status()?;
+    if !status.success() {
+        bail!("building the services failed ({status})");
+    }
+    Ok(())
+}
+
+/// Whether a service's log starts afresh or continues (after a crash).
+#[derive(Clone, Copy)]
+pub enum LogFile {
+    New,
+    Append,
+}
+
+/// A running service process and where it listens.
+pub struct RunningService {
+    pub spec: &'static ServiceSpec,
+    pub address: SocketAddr,
+    pub log: PathBuf,
+    pub process: AsyncSupervised,
+}
+
+impl RunningService {
+    pub fn name(&self) -> &'static str {
+        self.spec.name
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+}
+
+/// How service processes are started: which build, where they log, pinned or not,
+/// and what they connect to.
+pub struct Launcher {
+    pub logs_dir: PathBuf,
+    pub profile: Profile,
+    /// Runs every service on this CPU core alone (`taskset`), so tokio starts one
+    /// worker: the benchmark's method.
+    pub core: Option<usize>,
+    pub extra_env: ExtraEnv,
+    pub backends: Backends,
+}
+
+impl Launcher {
+    /// Starts `spec` on `address`; `started` are the services already running.
+    pub fn start(
+        &self,
+        spec: &'static ServiceSpec,
+        address: SocketAddr,
+        started: &[RunningService],
+        log_file: LogFile,
+    ) -> anyhow::Result<RunningService> {
+        let log = self.logs_dir.join(format!("{}.log", spec.name));
+        let log_file = match log_file {
+            LogFile::New => File::create(&log)?,
+            LogFile::Append => File::options().append(true).open(&log)?,
+        };
+        let binary = self.profile.binary(spec.name);
+        // taskset execs the binary, so the process we supervise is the service itself.
+        let mut command = match self.core {
+            Some(core) => {
+                let mut pinned = Command::new("taskset");
+                pinned.args(["-c", &core.to_string()]).arg(&binary);
+                pinned
+            }
+            None => Command::new(&binary),
+        };
+        let addresses: Vec<(&'static str, SocketAddr)> = started
+            .iter()
+            .map(|service| (service.name(), service.address))
+            .collect();
+        command
+            .envs(spec.environment(address, &self.backends, &addresses, &self.extra_env)?)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file);
+        let process = AsyncSupervised::spawn(&mut command)
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        Ok(RunningService {
+            spec,
+            address,
+            log,
+            process,
+        })
+    }
+}
+
+/// Starts the workspace's Stripe fake on `port`, logging to `log`.
+pub fn stripe_fake(port: u16, log: &Path, profile: Profile) -> anyhow::Result<AsyncSupervised> {
+    let log_file = File::create(log)?;
+    let mut command = Command::new(profile.binary("stripe-fake"));
+    command
+        .args(["--port", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone()?)
+        .stderr(log_file);
+    AsyncSupervised::spawn(&mut command).context("cannot start stripe-fake")
+}

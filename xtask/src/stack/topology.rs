@@ -1,0 +1,203 @@
+//! Which services the local stack runs, and which environment each one needs to reach
+//! the others and what they depend on.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use common::config::DEV_JWT_KEY;
+use testkit::NatsEndpoint;
+
+/// Where the services find what they depend on.
+pub struct Backends {
+    pub mongo_url: String,
+    pub nats: NatsEndpoint,
+    /// How many copies the event stream keeps: one per NATS node.
+    pub stream_replicas: usize,
+    pub stripe: StripeEndpoints,
+    pub order_expiration_seconds: Option<u64>,
+}
+
+/// Real Stripe (from the environment) or the local fake.
+pub struct StripeEndpoints {
+    pub api_base: String,
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub script_url: String,
+}
+
+/// What a service reads from its environment, beyond its port.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// `MONGO_URL`, `MONGO_DB`, `APP_ENV`.
+    Database,
+    /// `JWT_KEY`, to verify (auth: to issue) session cookies.
+    Sessions,
+    /// `NATS_URL` and the service's NATS user, `EVENTS_STREAM_REPLICAS`.
+    Events,
+    /// `STRIPE_API_BASE`, `STRIPE_SECRET_KEY`.
+    StripeApi,
+    /// `ORDER_EXPIRATION_SECONDS`, when the stack sets one.
+    OrderExpiration,
+    /// The web client's: the URLs of the APIs it calls, and where Stripe.js comes from.
+    ApisAndStripeJs,
+}
+
+/// A service binary of the workspace and what it needs.
+pub struct ServiceSpec {
+    pub name: &'static str,
+    needs: &'static [Need],
+}
+
+/// Every service the local stack runs. Their routes come from `gateway::ROUTES`.
+pub const SERVICES: &[ServiceSpec] = &[
+    ServiceSpec {
+        name: "auth",
+        needs: &[Need::Database, Need::Sessions, Need::Events],
+    },
+    ServiceSpec {
+        name: "tickets",
+        needs: &[Need::Database, Need::Sessions, Need::Events],
+    },
+    ServiceSpec {
+        name: "orders",
+        needs: &[
+            Need::Database,
+            Need::Sessions,
+            Need::Events,
+            Need::OrderExpiration,
+        ],
+    },
+    ServiceSpec {
+        name: "expiration",
+        needs: &[Need::Database, Need::Events],
+    },
+    ServiceSpec {
+        name: "payments",
+        needs: &[
+            Need::Database,
+            Need::Sessions,
+            Need::Events,
+            Need::StripeApi,
+        ],
+    },
+    ServiceSpec {
+        name: "client",
+        needs: &[Need::ApisAndStripeJs],
+    },
+];
+
+/// The services' log filter unless `RUST_LOG` is set. async-stripe warns about every
+/// 4xx it gets, a declined test card included; the payments service logs what matters
+/// itself, so those warnings would only be noise on screen.
+const DEFAULT_LOG_FILTER: &str = "info,stripe=error";
+
+/// More variables for one service: (service, name, value).
+pub type ExtraEnv = Vec<(&'static str, &'static str, String)>;
+
+/// [`ExtraEnv`] that lifts auth's attempt limits (30 and 10 a minute): the benchmark,
+/// the fuzzer and the chaos run sign in and up far faster than a person, from one
+/// address.
+pub fn unlimited_attempts() -> ExtraEnv {
+    [
+        "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
+        "AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE",
+    ]
+    .into_iter()
+    .map(|name| ("auth", name, u32::MAX.to_string()))
+    .collect()
+}
+
+impl ServiceSpec {
+    /// The web client starts after the APIs: it is handed their addresses.
+    pub fn calls_the_apis(&self) -> bool {
+        self.needs.contains(&Need::ApisAndStripeJs)
+    }
+
+    /// The environment of this service listening on `address`, given where the
+    /// backends are and the services `started` before it.
+    pub fn environment(
+        &self,
+        address: SocketAddr,
+        backends: &Backends,
+        started: &[(&'static str, SocketAddr)],
+        extra: &ExtraEnv,
+    ) -> anyhow::Result<Vec<(&'static str, String)>> {
+        let mut env = vec![
+            ("PORT", address.port().to_string()),
+            (
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.to_owned()),
+            ),
+        ];
+        for need in self.needs {
+            env.extend(self.environment_for(*need, backends, started)?);
+        }
+        env.extend(
+            extra
+                .iter()
+                .filter(|(service, ..)| *service == self.name)
+                .map(|(_, name, value)| (*name, value.clone())),
+        );
+        Ok(env)
+    }
+
+    fn environment_for(
+        &self,
+        need: Need,
+        backends: &Backends,
+        started: &[(&'static str, SocketAddr)],
+    ) -> anyhow::Result<Vec<(&'static str, String)>> {
+        Ok(match need {
+            Need::Database => vec![
+                ("MONGO_URL", backends.mongo_url.clone()),
+                ("MONGO_DB", self.name.to_owned()),
+                ("APP_ENV", "development".to_owned()),
+            ],
+            // Local sessions are signed with the public dev key unless JWT_KEY is set.
+            Need::Sessions => vec![(
+                "JWT_KEY",
+                std::env::var("JWT_KEY").unwrap_or_else(|_| DEV_JWT_KEY.to_owned()),
+            )],
+            Need::Events => {
+                let mut env = backends.nats.env(self.name);
+                env.push((
+                    "EVENTS_STREAM_REPLICAS",
+                    backends.stream_replicas.to_string(),
+                ));
+                env
+            }
+            Need::StripeApi => vec![
+                ("STRIPE_API_BASE", backends.stripe.api_base.clone()),
+                ("STRIPE_SECRET_KEY", backends.stripe.secret_key.clone()),
+            ],
+            Need::OrderExpiration => backends
+                .order_expiration_seconds
+                .map(|seconds| ("ORDER_EXPIRATION_SECONDS", seconds.to_string()))
+                .into_iter()
+                .collect(),
+            Need::ApisAndStripeJs => {
+                let mut env = Vec::new();
+                for (variable, api) in [
+                    ("AUTH_URL", "auth"),
+                    ("TICKETS_URL", "tickets"),
+                    ("ORDERS_URL", "orders"),
+                ] {
+                    let (_, address) =
+                        started
+                            .iter()
+                            .find(|(name, _)| *name == api)
+                            .with_context(|| {
+                                format!("{} needs {api}, which starts after it", self.name)
+                            })?;
+                    env.push((variable, format!("http://{address}")));
+                }
+                env.push((
+                    "STRIPE_PUBLISHABLE_KEY",
+                    backends.stripe.publishable_key.clone(),
+                ));
+                env.push(("STRIPE_JS_URL", backends.stripe.script_url.clone()));
+                env
+            }
+        })
+    }
+}
