@@ -12,7 +12,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use common::config::DEV_JWT_KEY;
+use settings::DEV_JWT_KEY;
 use testkit::{Home, Mongo, NatsCluster, NatsEndpoint, Server, Supervised};
 use tokio::task::JoinHandle;
 
