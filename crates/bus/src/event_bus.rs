@@ -7,8 +7,6 @@ use async_nats::jetstream::{self, stream};
 use marketplace::events::{Subject, access};
 use settings::EventsConfig;
 
-use crate::Publisher;
-
 /// Why talking to NATS failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
@@ -120,10 +118,6 @@ impl EventBus {
     /// The JetStream context, for tests and tools that inspect the stream.
     pub fn jetstream(&self) -> &jetstream::Context {
         &self.jetstream
-    }
-
-    pub fn publisher(&self) -> Publisher {
-        Publisher::new(self.clone())
     }
 }
 

@@ -25,7 +25,10 @@ use tokio::task::JoinHandle;
 
 use marketplace::events::{Event, Subject, durable_name};
 
-use crate::{EventBus, EventError, Publisher, event_bus::set_up};
+use crate::{
+    event_bus::{EventBus, EventError, set_up},
+    publisher::Publisher,
+};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use marketplace::events::{Event, Subject};
 
-use crate::{EventBus, EventError};
+use crate::event_bus::{EventBus, EventError};
 
 /// Publishes events into the bus's stream. Cheap to clone.
 #[derive(Clone)]
@@ -23,11 +23,15 @@ pub struct Published {
     pub duplicate: bool,
 }
 
-impl Publisher {
-    pub(crate) fn new(bus: EventBus) -> Self {
-        Self { bus }
+impl EventBus {
+    /// A publisher into this bus's stream. Defined beside [`Publisher`], so the bus
+    /// itself needs to know nothing of publishing.
+    pub fn publisher(&self) -> Publisher {
+        Publisher { bus: self.clone() }
     }
+}
 
+impl Publisher {
     /// Publishes `event` on its own subject with its message id, and returns once
     /// JetStream has stored it (or recognised it as a duplicate).
     pub async fn publish<E: Event>(&self, event: &E) -> Result<Published, EventError> {

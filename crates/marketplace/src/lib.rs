@@ -5,7 +5,8 @@
 //! Plain data with its parsing, serde and OpenAPI schemas, and nothing that talks to
 //! a network or a database (it depends on serde, time, utoipa and thiserror only), so
 //! any crate can use these types without linking a web framework, the MongoDB driver
-//! or the NATS client.
+//! or the NATS client. Further domain types (typed ids, for one) belong here, each in
+//! a module of its own.
 
 pub mod events;
 pub mod money;

@@ -1,5 +1,9 @@
 //! Typed configuration from environment variables. A missing or malformed variable is
 //! an error that names it and says what it should hold.
+//!
+//! A crate of its own, depending on nothing but thiserror: the session (`httpkit`),
+//! the event bus (`bus`), every service's `main` and the deploy checks all read it,
+//! and none of them should link another's dependencies to do so.
 
 use std::{
     cell::RefCell,

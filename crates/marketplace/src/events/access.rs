@@ -13,7 +13,7 @@
 
 use std::fmt::Write;
 
-use super::{ServiceName, Subject, durable_name};
+use super::subjects::{ServiceName, Subject, durable_name};
 
 /// The user for people and tools that manage the stream (and for tests that play
 /// another service). It may do everything; services never connect as it.

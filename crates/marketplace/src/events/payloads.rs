@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Event, Subject};
+use super::subjects::{Event, Subject};
 use crate::{money::Price, order::OrderStatus};
 
 /// A ticket was listed.
