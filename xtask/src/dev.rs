@@ -62,7 +62,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     );
 
     tokio::select! {
-        () = common::http::shutdown_signal() => {}
+        () = httpkit::http::shutdown_signal() => {}
         problem = stack.failure() => eprintln!("!! {problem}. Stopping everything."),
     }
     progress::step("Stopping every process");

@@ -13,7 +13,7 @@ use axum::{
     http::{HeaderMap, HeaderName, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
-use common::{error::ErrorBody, extract::FORWARDED_FOR};
+use httpkit::{error::ErrorBody, extract::FORWARDED_FOR};
 use hyper_util::{
     client::legacy::{Client, connect::HttpConnector},
     rt::TokioExecutor,
@@ -65,7 +65,7 @@ async fn forward(State(gateway): State<Gateway>, request: Request) -> Response {
         header::HeaderValue::from_static("http"),
     );
     // Like ingress-nginx: the client's address goes last, where the services read it
-    // (`common::extract::ClientAddress`).
+    // (`httpkit::extract::ClientAddress`).
     if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
         append_forwarded_for(&mut parts.headers, peer.ip());
     }

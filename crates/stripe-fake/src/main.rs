@@ -31,6 +31,6 @@ async fn main() -> std::io::Result<()> {
     let router = FakeStripe::new(FakeConfig::default()).router();
     println!("stripe-fake listening on {}", listener.local_addr()?);
     axum::serve(listener, router)
-        .with_graceful_shutdown(common::http::shutdown_signal())
+        .with_graceful_shutdown(httpkit::http::shutdown_signal())
         .await
 }

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use common::events::{Event, EventBus};
+use bus::EventBus;
+use marketplace::events::Event;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 

@@ -1,23 +1,21 @@
 //! NATS servers as production runs them: JetStream syncing every write to disk, the
-//! bus's users and permissions from `common::events::access`, and fresh passwords
+//! bus's users and permissions from `marketplace::events::access`, and fresh passwords
 //! per server. A single server for tests and `cargo xtask dev`; a cluster of three on
 //! loopback for `cargo xtask chaos`, which kills one node at a time.
 
 use std::{collections::BTreeMap, fmt::Write, path::Path, sync::Arc};
 
-use common::{
-    config::{DEFAULT_NAMESPACE, EventsConfig, NatsCredentials},
-    events::{
-        ServiceName,
-        access::{OPERATOR_USER, authorization_conf, password_variable},
-    },
+use marketplace::events::{
+    ServiceName,
+    access::{OPERATOR_USER, authorization_conf, password_variable},
 };
+use settings::{DEFAULT_NAMESPACE, EventsConfig, NatsCredentials};
 
 use crate::{Home, Server};
 
 /// The most JetStream may store on one server of the local stack, as in Kubernetes
 /// (`infra/k8s/base/nats.conf`): the stream's bound
-/// (`common::config::DEFAULT_STREAM_MAX_BYTES`) plus room for the consumers' state.
+/// (`settings::DEFAULT_STREAM_MAX_BYTES`) plus room for the consumers' state.
 pub const MAX_FILE_STORE: &str = "2GiB";
 
 /// Test servers hold a stream per test world; JetStream reserves each stream's bound

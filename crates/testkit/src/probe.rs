@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
-use common::events::{Event, EventBus};
+use bus::EventBus;
 use futures::StreamExt;
+use marketplace::events::Event;
 
 /// Every `E` in the bus's stream so far, oldest first (through a throwaway consumer,
 /// so the services' own consumers are untouched).

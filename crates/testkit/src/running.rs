@@ -1,6 +1,6 @@
 //! A service running inside the test's runtime.
 
-use common::service::Service;
+use httpkit::service::Service;
 
 /// A service serving on its random port until dropped.
 pub struct RunningService {

@@ -1,7 +1,8 @@
 //! Signed-in users without the auth service: every service trusts a JWT signed with
 //! the shared key, so a test can sign one for a made-up user.
 
-use common::{config::Environment, session::SessionKeys};
+use httpkit::session::SessionKeys;
+use settings::Environment;
 
 use crate::api::{ApiClient, Endpoints};
 
@@ -28,7 +29,7 @@ impl TestUser {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::COOKIE,
-            format!("{}={token}", common::session::COOKIE_NAME)
+            format!("{}={token}", httpkit::session::COOKIE_NAME)
                 .parse()
                 .expect("a valid cookie header"),
         );

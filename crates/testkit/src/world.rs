@@ -1,10 +1,9 @@
 //! One test's world: the shared servers, with a database and an event namespace that
 //! no other test uses.
 
-use common::{
-    config::{BaseConfig, Environment, EventsConfig, SessionConfig},
-    events::{EventBus, access::OPERATOR_USER},
-};
+use bus::EventBus;
+use marketplace::events::access::OPERATOR_USER;
+use settings::{BaseConfig, Environment, EventsConfig, SessionConfig};
 
 use crate::NatsEndpoint;
 
@@ -82,7 +81,7 @@ impl World {
 
     /// A service's database, to check what it stored.
     pub async fn database(&self, service: &str) -> mongodb::Database {
-        common::mongo::connect(&self.mongo_url, &self.database_name(service))
+        storage::mongo::connect(&self.mongo_url, &self.database_name(service))
             .await
             .expect("connect to the test database")
     }

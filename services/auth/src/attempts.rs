@@ -8,8 +8,8 @@
 
 use std::{net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
 
-use common::Error;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
+use httpkit::Error;
 
 /// Attempts allowed per minute, as a burst that refills evenly over the minute.
 #[derive(Debug, Clone, Copy)]

@@ -1,6 +1,6 @@
 //! The auth service's configuration, from the environment.
 
-use common::config::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
+use settings::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
 
 pub use crate::attempts::AttemptLimits;
 

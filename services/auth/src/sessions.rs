@@ -1,13 +1,10 @@
 //! Ending sessions: signing out revokes the session's token everywhere, not only in
 //! the browser that signs out, so a copy of the cookie stops working too.
 
-use common::{
-    events::SessionRevoked,
-    in_transaction,
-    outbox::Outbox,
-    session::{Revocations, TokenClaims},
-};
+use httpkit::session::TokenClaims;
+use marketplace::events::SessionRevoked;
 use mongodb::{Client, Database};
+use storage::{in_transaction, outbox::Outbox, revocations::Revocations};
 use time::OffsetDateTime;
 
 /// Auth's record of revoked sessions, and the outbox that announces each to the

@@ -2,12 +2,9 @@
 //! indexes, follows revoked sessions, binds.
 
 use axum::extract::FromRef;
-use common::{
-    events::EventBus,
-    outbox::Outbox,
-    service::Service,
-    session::{Revocations, SessionKeys},
-};
+use bus::EventBus;
+use httpkit::{service::Service, session::SessionKeys};
+use storage::{outbox::Outbox, revocations::Revocations};
 
 use crate::{Config, attempts::Attempts, routes, sessions::Sessions, users::Users};
 
@@ -24,7 +21,7 @@ pub(crate) struct AppState {
 /// `config.base.port` (0 picks a free port, for tests).
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
-        common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
+        storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
     let users = Users::new(&database);
@@ -43,7 +40,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     };
     let routes = routes::router().with_state(state);
     let service =
-        Service::bind_with_events(config.base.port, routes, database, &bus, outbox, Vec::new())
+        backend::bind_with_events(config.base.port, routes, database, &bus, outbox, Vec::new())
             .await?;
     Ok(service
         .beside(attempts.forget_idle_keys())

@@ -69,7 +69,7 @@ impl Users {
         };
         match self.collection.insert_one(&user).await {
             Ok(_) => Ok(user),
-            Err(error) if common::mongo::is_duplicate_key(&error) => Err(CreateError::EmailInUse),
+            Err(error) if storage::mongo::is_duplicate_key(&error) => Err(CreateError::EmailInUse),
             Err(error) => Err(error.into()),
         }
     }

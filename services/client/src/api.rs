@@ -6,10 +6,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use std::net::IpAddr;
 
-use common::{
-    FieldError, error::ErrorBody, events::OrderStatus, extract::FORWARDED_FOR, money::Price,
-    session::UserClaims,
-};
+use httpkit::{FieldError, error::ErrorBody, extract::FORWARDED_FOR, session::UserClaims};
+use marketplace::{money::Price, order::OrderStatus};
 use reqwest::{Method, RequestBuilder};
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};

@@ -1,6 +1,6 @@
 //! The client's configuration, from the environment.
 
-use common::config::{ConfigError, Env};
+use settings::{ConfigError, Env};
 
 #[derive(Debug, Clone)]
 pub struct Config {

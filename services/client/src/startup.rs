@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{any, get},
 };
-use common::{
+use httpkit::{
     http::{HttpServer, server_stack},
     service::Service,
 };
@@ -41,7 +41,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let router = pages::router()
         // An API path no API serves reaches the client through the catch-all route;
         // callers of the API still get the API's 404.
-        .route("/api/{*rest}", any(|| async { common::Error::NotFound }))
+        .route("/api/{*rest}", any(|| async { httpkit::Error::NotFound }))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             pages::render_error_pages,

@@ -5,7 +5,7 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use common::{extract::ClientAddress, session::UserClaims};
+use httpkit::{extract::ClientAddress, session::UserClaims};
 
 use crate::{
     api::{ApiError, Caller},

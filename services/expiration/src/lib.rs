@@ -7,7 +7,7 @@ mod listener;
 pub mod scheduler;
 pub mod startup;
 
-/// Reads the base and events variables (see [`common::config`]); no `JWT_KEY`, since
+/// Reads the base and events variables (see [`settings`]); no `JWT_KEY`, since
 /// the service verifies no session.
-pub use common::config::EventServiceConfig as Config;
+pub use settings::EventServiceConfig as Config;
 pub use startup::build;

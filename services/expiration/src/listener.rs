@@ -1,9 +1,9 @@
 //! `order:created` schedules the order's expiration.
 
-use common::events::{
-    EventBus, EventError, HandlerError, Listener, ListenerHandle, OrderCreated, RetryPolicy,
-    spawn_listener,
+use bus::{
+    EventBus, EventError, HandlerError, Listener, ListenerHandle, RetryPolicy, spawn_listener,
 };
+use marketplace::events::OrderCreated;
 use mongodb::bson::DateTime;
 
 use crate::scheduler::Scheduler;

@@ -9,13 +9,14 @@
 
 use std::{sync::Arc, time::Duration};
 
-use common::{events::ExpirationComplete, in_transaction, outbox::Outbox};
+use marketplace::events::ExpirationComplete;
 use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{Bson, DateTime, doc},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
+use storage::{in_transaction, outbox::Outbox};
 use tokio::sync::Notify;
 
 /// The longest the loop sleeps with nothing due, so that a job another replica stored
@@ -95,7 +96,7 @@ impl Scheduler {
         {
             Ok(_) => {}
             // Two deliveries raced to insert it: the other one did.
-            Err(error) if common::mongo::is_duplicate_key(&error) => {}
+            Err(error) if storage::mongo::is_duplicate_key(&error) => {}
             Err(error) => return Err(error),
         }
         self.wake.notify_one();

@@ -2,21 +2,23 @@
 //! Its HTTP side is only the health probes.
 
 use axum::Router;
-use common::{events::EventBus, outbox::Outbox, service::Service};
+use bus::EventBus;
+use httpkit::service::Service;
+use storage::outbox::Outbox;
 
 use crate::{Config, listener, scheduler::Scheduler};
 
 /// Connects, starts the listener and the scheduler, and binds `config.base.port`.
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
-        common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
+        storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
     let scheduler = Scheduler::new(&database, outbox.clone());
     scheduler.ensure_indexes().await?;
     let listener = listener::spawn(&bus, &scheduler).await?;
     let routes = Router::new();
-    let service = Service::bind_with_events(
+    let service = backend::bind_with_events(
         config.base.port,
         routes,
         database,

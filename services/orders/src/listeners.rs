@@ -2,10 +2,10 @@
 //! (`ticket:created`, `ticket:updated`), cancel an unpaid order at expiry
 //! (`expiration:complete`) and complete a paid one (`payment:created`).
 
-use common::events::{
-    EventBus, EventError, ExpirationComplete, HandlerError, Listener, ListenerHandle,
-    PaymentCreated, RetryPolicy, TicketCreated, TicketUpdated, spawn_listener,
+use bus::{
+    EventBus, EventError, HandlerError, Listener, ListenerHandle, RetryPolicy, spawn_listener,
 };
+use marketplace::events::{ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated};
 use mongodb::bson::oid::ObjectId;
 
 use crate::{

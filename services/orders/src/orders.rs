@@ -1,19 +1,19 @@
 //! The orders collection. Reserving, cancelling and completing each change the order,
 //! the ticket replica's holder and the outbox in one transaction.
 
-use common::{
-    events::{OrderCancelled, OrderCompleted, OrderCreated, OrderStatus, OrderedTicket, TicketRef},
-    in_transaction,
-    money::{Price, cents},
-    outbox::Outbox,
-};
 use futures::TryStreamExt;
+use marketplace::{
+    events::{OrderCancelled, OrderCompleted, OrderCreated, OrderedTicket, TicketRef},
+    money::{Price, cents},
+    order::OrderStatus,
+};
 use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{DateTime, Document, doc, oid::ObjectId},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
+use storage::{in_transaction, outbox::Outbox};
 use time::OffsetDateTime;
 
 use crate::ticket_replica::TicketReplica;

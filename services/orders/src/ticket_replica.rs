@@ -3,7 +3,7 @@
 //! field: the order that holds the ticket. Reserving sets it with one conditional
 //! write, which is what keeps a ticket to one holder.
 
-use common::{
+use marketplace::{
     events::{TicketCreated, TicketUpdated},
     money::{Price, cents},
 };
@@ -80,7 +80,7 @@ impl TicketReplica {
             Ok(result) if result.upserted_id.is_some() => Ok(Replicated::Applied),
             Ok(_) => Ok(Replicated::Stale),
             // Two deliveries raced to insert it: the other one did.
-            Err(error) if common::mongo::is_duplicate_key(&error) => Ok(Replicated::Stale),
+            Err(error) if storage::mongo::is_duplicate_key(&error) => Ok(Replicated::Stale),
             Err(error) => Err(error),
         }
     }

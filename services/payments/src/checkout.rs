@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use common::Error;
+use httpkit::Error;
 
 use crate::{
     payments::{Payment, Payments, Recorded},

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::config::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
+use settings::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
 
 use crate::currency::Currency;
 

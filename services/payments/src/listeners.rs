@@ -1,9 +1,12 @@
 //! The order replica follows the orders service in version order. A cancellation of an
 //! order that was charged refunds the charge: a late payment never turns into a sale.
 
-use common::events::{
-    EventBus, EventError, HandlerError, Listener, ListenerHandle, OrderCancelled, OrderCompleted,
-    OrderCreated, OrderStatus, RetryPolicy, spawn_listener,
+use bus::{
+    EventBus, EventError, HandlerError, Listener, ListenerHandle, RetryPolicy, spawn_listener,
+};
+use marketplace::{
+    events::{OrderCancelled, OrderCompleted, OrderCreated},
+    order::OrderStatus,
 };
 
 use crate::{

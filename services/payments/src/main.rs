@@ -2,8 +2,8 @@ use payments::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    common::telemetry::init("payments");
-    let config = Config::from(&common::config::Env::process())?;
+    httpkit::telemetry::init("payments");
+    let config = Config::from(&settings::Env::process())?;
     build(config).await?.run_until_stopped().await?;
     Ok(())
 }

@@ -3,9 +3,10 @@
 //! set in the same transaction that records a charge: the cancellation and the charge
 //! both write this one document, so whichever commits second sees the first.
 
-use common::{
-    events::{OrderCreated, OrderStatus},
+use marketplace::{
+    events::OrderCreated,
     money::{Price, cents},
+    order::OrderStatus,
 };
 use mongodb::{
     Collection, Database,
@@ -78,7 +79,7 @@ impl OrderReplica {
             .await
         {
             Ok(_) => Ok(()),
-            Err(error) if common::mongo::is_duplicate_key(&error) => Ok(()),
+            Err(error) if storage::mongo::is_duplicate_key(&error) => Ok(()),
             Err(error) => Err(error),
         }
     }

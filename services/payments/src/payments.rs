@@ -7,19 +7,19 @@
 
 use std::time::Duration;
 
-use common::{
-    events::{OrderStatus, PaymentCreated},
-    in_transaction,
-    money::{Price, cents},
-    outbox::Outbox,
-};
 use futures::TryStreamExt;
+use marketplace::{
+    events::PaymentCreated,
+    money::{Price, cents},
+    order::OrderStatus,
+};
 use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{DateTime, doc, oid::ObjectId},
     options::IndexOptions,
 };
 use serde::{Deserialize, Serialize};
+use storage::{in_transaction, outbox::Outbox};
 
 use crate::order_replica::OrderReplica;
 
@@ -130,7 +130,7 @@ impl Payments {
         };
         match self.collection.insert_one(&claim).await {
             Ok(_) => return Ok(Ok(claim)),
-            Err(error) if common::mongo::is_duplicate_key(&error) => {}
+            Err(error) if storage::mongo::is_duplicate_key(&error) => {}
             Err(error) => return Err(error),
         }
         let Some(existing) = self

@@ -2,12 +2,9 @@
 //! outbox relay, recovery of interrupted payments, HTTP.
 
 use axum::extract::FromRef;
-use common::{
-    events::EventBus,
-    outbox::Outbox,
-    service::Service,
-    session::{SessionKeys, revocations},
-};
+use bus::EventBus;
+use httpkit::{service::Service, session::SessionKeys};
+use storage::{outbox::Outbox, revocations};
 
 use crate::{
     Config, checkout, listeners, order_replica::OrderReplica, payments::Payments, routes,
@@ -25,7 +22,7 @@ pub(crate) struct AppState {
 /// Connects, starts the listeners and binds `config.base.port`.
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
-        common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
+        storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;
     let gateway = StripeGateway::new(&config.stripe)?;
     let outbox = Outbox::new(&database);
@@ -52,7 +49,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     };
     let routes = routes::router().with_state(state);
     let service =
-        Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
+        backend::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
             .await?;
     Ok(service.beside(recovery).beside(follow_revocations))
 }

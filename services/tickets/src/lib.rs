@@ -7,6 +7,6 @@ pub mod startup;
 mod tickets;
 mod title;
 
-/// Reads the base, session and events variables (see [`common::config`]).
-pub use common::config::ApiServiceConfig as Config;
+/// Reads the base, session and events variables (see [`settings`]).
+pub use settings::ApiServiceConfig as Config;
 pub use startup::build;

@@ -4,10 +4,10 @@
 
 use std::marker::PhantomData;
 
-use common::events::{
-    Event, EventBus, EventError, HandlerError, Listener, ListenerHandle, OrderCancelled,
-    OrderCompleted, OrderCreated, RetryPolicy, spawn_listener,
+use bus::{
+    EventBus, EventError, HandlerError, Listener, ListenerHandle, RetryPolicy, spawn_listener,
 };
+use marketplace::events::{Event, OrderCancelled, OrderCompleted, OrderCreated};
 use mongodb::bson::oid::ObjectId;
 
 use crate::tickets::{Applied, Tickets};

@@ -1,12 +1,9 @@
 //! Builds the tickets service: database, event bus, listeners, outbox relay, HTTP.
 
 use axum::extract::FromRef;
-use common::{
-    events::EventBus,
-    outbox::Outbox,
-    service::Service,
-    session::{SessionKeys, revocations},
-};
+use bus::EventBus;
+use httpkit::{service::Service, session::SessionKeys};
+use storage::{outbox::Outbox, revocations};
 
 use crate::{Config, listeners, routes, tickets::Tickets};
 
@@ -19,7 +16,7 @@ pub(crate) struct AppState {
 /// Connects, starts the listeners and binds `config.base.port`.
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
-        common::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
+        storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
     let tickets = Tickets::new(&database, outbox.clone());
@@ -32,7 +29,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let state = AppState { tickets, session };
     let routes = routes::router().with_state(state);
     let service =
-        Service::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
+        backend::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
             .await?;
     Ok(service.beside(follow_revocations))
 }

@@ -1,19 +1,18 @@
 //! The tickets collection. Every change and the event it implies are written in one
 //! transaction (the event through the outbox), and every change bumps `version`.
 
-use common::{
-    events::{TicketCreated, TicketUpdated},
-    in_transaction,
-    money::{Price, cents},
-    outbox::Outbox,
-};
 use futures::TryStreamExt;
+use marketplace::{
+    events::{TicketCreated, TicketUpdated},
+    money::{Price, cents},
+};
 use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{Document, doc, oid::ObjectId},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
+use storage::{in_transaction, outbox::Outbox};
 
 use crate::title::Title;
 

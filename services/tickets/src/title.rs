@@ -15,13 +15,13 @@ pub(crate) struct Title(String);
 impl Title {
     pub const MAX_CHARS: usize = 120;
 
-    pub fn parse(raw: &str) -> Result<Self, common::Error> {
+    pub fn parse(raw: &str) -> Result<Self, httpkit::Error> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(common::Error::invalid("title", "Title is required"));
+            return Err(httpkit::Error::invalid("title", "Title is required"));
         }
         if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(common::Error::invalid(
+            return Err(httpkit::Error::invalid(
                 "title",
                 format!("Title must be at most {} characters", Self::MAX_CHARS),
             ));

@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::money::Price;
+use marketplace::money::Price;
 use serde::Serialize;
 use testkit::{
     api::{ApiClient, Endpoints, Retry, TicketStatus},

@@ -4,7 +4,7 @@
 use std::{path::Path, time::Duration};
 
 use anyhow::{Context, bail};
-use common::money::Price;
+use marketplace::money::Price;
 use serde::Serialize;
 use serde_json::json;
 use testkit::api::{ApiClient, Endpoints};

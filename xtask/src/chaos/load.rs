@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use common::money::Price;
+use marketplace::money::Price;
 use testkit::api::{ApiClient, Endpoints, Exchange, Retry};
 use tokio::task::JoinSet;
 

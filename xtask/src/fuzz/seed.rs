@@ -3,7 +3,7 @@
 //! the 404 and their answers, not only their refusals, are checked against the
 //! document.
 
-use common::money::Price;
+use marketplace::money::Price;
 use serde_json::json;
 use testkit::api::ApiClient;
 

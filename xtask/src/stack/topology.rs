@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use common::config::DEV_JWT_KEY;
+use settings::DEV_JWT_KEY;
 use testkit::NatsEndpoint;
 
 /// Where the services find what they depend on.

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use common::config::{ConfigError, Env};
 use deploy_check::Value;
+use settings::{ConfigError, Env};
 
 use crate::{container, name_of, overlays};
 

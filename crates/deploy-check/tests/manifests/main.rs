@@ -7,6 +7,7 @@ mod databases;
 mod dockerfiles;
 mod environment;
 mod ingress;
+mod linked_crates;
 mod linters;
 mod namespace;
 mod nats;

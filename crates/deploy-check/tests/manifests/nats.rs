@@ -5,14 +5,12 @@
 
 use std::collections::BTreeSet;
 
-use common::{
-    config::{Env, EventsConfig},
-    events::{
-        ServiceName,
-        access::{OPERATOR_USER, authorization_conf, password_variable},
-    },
-};
 use deploy_check::{Overlay, Value, manifests_dir, name_of};
+use marketplace::events::{
+    ServiceName,
+    access::{OPERATOR_USER, authorization_conf, password_variable},
+};
+use settings::{Env, EventsConfig};
 use testkit::tools::Tool;
 
 use crate::{container, environment::env_of, number, overlays, pod_spec};

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use common::config::Env;
 use deploy_check::{Overlay, Value, name_of};
+use settings::Env;
 
 use crate::{
     all_containers,

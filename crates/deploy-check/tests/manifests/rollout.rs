@@ -2,8 +2,8 @@
 //! left it and finishes what it has; disruption budgets let drains proceed one pod at a
 //! time; replicas spread over nodes; the APIs and the client scale on CPU.
 
-use common::http::REQUEST_TIMEOUT;
 use deploy_check::{Overlay, Value, name_of};
+use httpkit::http::REQUEST_TIMEOUT;
 
 use crate::{container, number, overlays, pod_spec, selects};
 

@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{events::OrderStatus, money::Price};
+use marketplace::{money::Price, order::OrderStatus};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -67,7 +67,7 @@ pub struct SignedIn {
 impl SignedIn {
     /// The session as a `Cookie` header value (`session=…`).
     pub fn cookie(&self) -> String {
-        format!("{}={}", common::session::COOKIE_NAME, self.session)
+        format!("{}={}", httpkit::session::COOKIE_NAME, self.session)
     }
 }
 
@@ -341,7 +341,7 @@ async fn expect<T: DeserializeOwned>(
 
 /// The session cookie a signup or signin set.
 fn session_cookie(response: &Response) -> Option<String> {
-    let prefix = format!("{}=", common::session::COOKIE_NAME);
+    let prefix = format!("{}=", httpkit::session::COOKIE_NAME);
     response
         .headers()
         .get_all(reqwest::header::SET_COOKIE)

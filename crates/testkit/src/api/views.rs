@@ -1,7 +1,7 @@
 //! The API's answers as the contract gives them. Every field the contract always sends
 //! is required, so a renamed field fails loudly instead of reading as a default.
 
-use common::{events::OrderStatus, money::Price};
+use marketplace::{money::Price, order::OrderStatus};
 use serde::Deserialize;
 use time::OffsetDateTime;
 

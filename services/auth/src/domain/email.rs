@@ -18,7 +18,7 @@ pub(crate) struct Email(String);
 const MAX_LENGTH: usize = 254;
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, common::Error> {
+    pub fn parse(raw: &str) -> Result<Self, httpkit::Error> {
         let normalised = raw.trim().to_lowercase();
         let options = Options {
             minimum_sub_domains: 2,
@@ -29,7 +29,7 @@ impl Email {
         if normalised.len() > MAX_LENGTH
             || EmailAddress::parse_with_options(&normalised, options).is_err()
         {
-            return Err(common::Error::invalid("email", "Email must be valid"));
+            return Err(httpkit::Error::invalid("email", "Email must be valid"));
         }
         Ok(Self(normalised))
     }
@@ -75,7 +75,7 @@ mod tests {
         ] {
             let error = Email::parse(raw).unwrap_err();
             assert!(
-                matches!(&error, common::Error::Validation(errors) if errors[0].field.as_deref() == Some("email")),
+                matches!(&error, httpkit::Error::Validation(errors) if errors[0].field.as_deref() == Some("email")),
                 "{raw:?}"
             );
         }

@@ -60,7 +60,7 @@ fn work_through(queue: &Mutex<Receiver<Job>>) {
 /// Runs `hash` on a hashing thread and waits for its result.
 pub(crate) async fn run<T: Send + 'static>(
     hash: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, common::Error> {
+) -> Result<T, httpkit::Error> {
     let (answer, result) = oneshot::channel();
     let job: Job = Box::new(move || {
         // The request that wanted this hash is gone: spare the work.
@@ -70,6 +70,6 @@ pub(crate) async fn run<T: Send + 'static>(
     });
     HASHING_THREADS
         .send(job)
-        .map_err(|_| common::Error::unexpected("the password hashing threads are gone"))?;
-    result.await.map_err(common::Error::unexpected)
+        .map_err(|_| httpkit::Error::unexpected("the password hashing threads are gone"))?;
+    result.await.map_err(httpkit::Error::unexpected)
 }

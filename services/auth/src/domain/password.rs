@@ -18,10 +18,10 @@ impl Password {
     pub const MIN_CHARS: usize = 4;
     pub const MAX_CHARS: usize = 30;
 
-    pub fn parse(raw: String) -> Result<Self, common::Error> {
+    pub fn parse(raw: String) -> Result<Self, httpkit::Error> {
         let chars = raw.chars().count();
         if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&chars) {
-            return Err(common::Error::invalid(
+            return Err(httpkit::Error::invalid(
                 "password",
                 format!(
                     "Password must be between {} and {} characters",
@@ -35,7 +35,7 @@ impl Password {
 
     /// Hashes with argon2id. Deliberately slow, so it runs off the request-serving
     /// threads (see [`super::hashing`]).
-    pub async fn hash(self) -> Result<PasswordHash, common::Error> {
+    pub async fn hash(self) -> Result<PasswordHash, httpkit::Error> {
         super::hashing::run(move || PasswordHash::compute(&self.0)).await?
     }
 }
@@ -72,20 +72,20 @@ static DECOY: LazyLock<PasswordHash> = LazyLock::new(|| {
 });
 
 impl PasswordHash {
-    fn compute(password: &str) -> Result<Self, common::Error> {
+    fn compute(password: &str) -> Result<Self, httpkit::Error> {
         argon2id::hash(password.as_bytes())
             .map(Self)
-            .map_err(|error| common::Error::unexpected(error.to_string()))
+            .map_err(|error| httpkit::Error::unexpected(error.to_string()))
     }
 
     /// Whether `candidate` matches, checked off the request-serving threads. With no
     /// stored hash (unknown email) the decoy is checked and the answer is always no.
-    pub async fn matches(stored: Option<Self>, candidate: String) -> Result<bool, common::Error> {
+    pub async fn matches(stored: Option<Self>, candidate: String) -> Result<bool, httpkit::Error> {
         super::hashing::run(move || {
             let known = stored.is_some();
             let hash = stored.unwrap_or_else(|| DECOY.clone());
             let matched = argon2id::verify(&hash.0, candidate.as_bytes())
-                .map_err(|error| common::Error::unexpected(error.to_string()))?;
+                .map_err(|error| httpkit::Error::unexpected(error.to_string()))?;
             Ok(known && matched)
         })
         .await?

@@ -1,4 +1,4 @@
-use common::{
+use httpkit::{
     extract::Json,
     session::{MaybeUser, UserClaims},
 };

@@ -17,7 +17,7 @@ use crate::{
 };
 
 pub(crate) fn router() -> Router<AppState> {
-    common::openapi::serve_documented(
+    httpkit::openapi::serve_documented(
         "/api/users",
         "auth",
         OpenApiRouter::new()

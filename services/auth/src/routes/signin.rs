@@ -1,6 +1,6 @@
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
-use common::{
+use httpkit::{
     Error, Result,
     error::ErrorBody,
     extract::{ClientAddress, Json},

@@ -1,6 +1,6 @@
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
-use common::{Result, extract::Json, session::SessionKeys};
+use httpkit::{Result, extract::Json, session::SessionKeys};
 use serde::Serialize;
 use utoipa::ToSchema;
 

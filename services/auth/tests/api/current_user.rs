@@ -1,11 +1,9 @@
 use std::time::Duration;
 
-use common::{
-    config::Environment,
-    session::{COOKIE_NAME, SessionKeys},
-};
+use httpkit::session::{COOKIE_NAME, SessionKeys};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use settings::Environment;
 
 use crate::helpers::{JWT_KEY, PASSWORD, TestApp, email};
 

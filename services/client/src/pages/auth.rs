@@ -7,7 +7,7 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
 };
-use common::FieldError;
+use httpkit::FieldError;
 use maud::{Markup, html};
 use serde::Deserialize;
 

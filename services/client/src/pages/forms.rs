@@ -2,7 +2,7 @@
 //! field go under that field, the rest above the submit button.
 
 use axum::http::StatusCode;
-use common::FieldError;
+use httpkit::FieldError;
 use maud::{Markup, html};
 
 use crate::api::ApiError;

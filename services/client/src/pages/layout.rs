@@ -1,7 +1,8 @@
 //! The frame every page shares: the head, and a header whose links depend on whether
 //! someone is signed in.
 
-use common::{money::Price, session::UserClaims};
+use httpkit::session::UserClaims;
+use marketplace::money::Price;
 use maud::{DOCTYPE, Markup, html};
 
 pub(crate) fn page(title: &str, user: Option<&UserClaims>, content: Markup) -> Markup {

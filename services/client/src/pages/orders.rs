@@ -2,7 +2,7 @@
 //! payment form while it can be paid, its outcome after.
 
 use axum::extract::{Path, State};
-use common::events::OrderStatus;
+use marketplace::order::OrderStatus;
 use maud::{Markup, html};
 use time::OffsetDateTime;
 
@@ -135,7 +135,7 @@ fn minutes_and_seconds(seconds: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use common::money::Price;
+    use marketplace::money::Price;
     use time::Duration;
 
     use super::*;

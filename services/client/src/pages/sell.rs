@@ -5,7 +5,7 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use common::FieldError;
+use httpkit::FieldError;
 use maud::{Markup, html};
 use serde::Deserialize;
 

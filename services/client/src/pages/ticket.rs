@@ -5,7 +5,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use common::FieldError;
+use httpkit::FieldError;
 use maud::{Markup, html};
 
 use super::{

@@ -1,10 +1,11 @@
 use std::time::Duration;
 
-use common::{
-    events::{ExpirationComplete, OrderCreated, OrderStatus, OrderedTicket},
-    money::Price,
-};
 use expiration::{Config, build};
+use marketplace::{
+    events::{ExpirationComplete, OrderCreated, OrderedTicket},
+    money::Price,
+    order::OrderStatus,
+};
 use mongodb::bson::oid::ObjectId;
 use testkit::{RunningService, World};
 use time::OffsetDateTime;
@@ -34,7 +35,7 @@ pub fn order_expiring_in(hold: Duration) -> OrderCreated {
 }
 
 /// The order ids of every `expiration:complete` so far.
-pub async fn expired_orders(bus: &common::events::EventBus) -> Vec<String> {
+pub async fn expired_orders(bus: &bus::EventBus) -> Vec<String> {
     testkit::published::<ExpirationComplete>(bus)
         .await
         .into_iter()
@@ -45,7 +46,7 @@ pub async fn expired_orders(bus: &common::events::EventBus) -> Vec<String> {
 /// Waits until `expiration:complete` for `order_id` is published; returns how long
 /// after `deadline` that was noticed.
 pub async fn wait_for_expiry(
-    bus: &common::events::EventBus,
+    bus: &bus::EventBus,
     order_id: &str,
     deadline: OffsetDateTime,
 ) -> time::Duration {

@@ -109,7 +109,7 @@ async fn with_two_replicas_on_one_database_each_job_fires_once() {
 async fn racing_schedulers_claim_each_due_job_once() {
     let world = World::new();
     let database = world.database("expiration").await;
-    let outbox = common::outbox::Outbox::new(&database);
+    let outbox = storage::outbox::Outbox::new(&database);
     let first = Scheduler::new(&database, outbox.clone());
     let second = Scheduler::new(&database, outbox);
     first.ensure_indexes().await.unwrap();

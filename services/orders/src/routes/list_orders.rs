@@ -1,5 +1,5 @@
 use axum::extract::State;
-use common::{Result, extract::Json, openapi::NotAuthorized, session::CurrentUser};
+use httpkit::{Result, extract::Json, openapi::NotAuthorized, session::CurrentUser};
 
 use super::OrderView;
 use crate::orders::Orders;

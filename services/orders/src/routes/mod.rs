@@ -8,12 +8,11 @@ pub(crate) use new_order::OrderExpiration;
 mod show_order;
 
 use axum::{Router, middleware};
-use common::{
+use httpkit::{
     Error,
-    events::OrderStatus,
-    money::Price,
     session::{SessionKeys, UserClaims, require_auth},
 };
+use marketplace::{money::Price, order::OrderStatus};
 use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -28,7 +27,7 @@ use crate::{
 /// Every orders route needs a signed-in user: the layer refuses anyone else before
 /// a handler (or its body and path parsing) runs.
 pub(crate) fn router(session: SessionKeys) -> Router<AppState> {
-    common::openapi::serve_documented(
+    httpkit::openapi::serve_documented(
         "/api/orders",
         "orders",
         OpenApiRouter::new()

@@ -4,7 +4,7 @@ use axum::{
     extract::{FromRef, State},
     http::StatusCode,
 };
-use common::{
+use httpkit::{
     Error, Result,
     error::ErrorBody,
     extract::{Json, parse_id},

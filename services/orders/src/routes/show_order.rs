@@ -1,5 +1,5 @@
 use axum::extract::State;
-use common::{
+use httpkit::{
     Result,
     error::ErrorBody,
     extract::{IdPath, Json},

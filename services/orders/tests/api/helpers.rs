@@ -1,7 +1,8 @@
 use std::time::Duration;
 
-use common::{
-    events::{Event, EventBus, TicketCreated},
+use bus::EventBus;
+use marketplace::{
+    events::{Event, TicketCreated},
     money::Price,
 };
 use mongodb::bson::{doc, oid::ObjectId};

@@ -1,6 +1,6 @@
 //! The orders service's reactions to expiry and payment, including repeats.
 
-use common::events::{ExpirationComplete, OrderCancelled, OrderCompleted, PaymentCreated};
+use marketplace::events::{ExpirationComplete, OrderCancelled, OrderCompleted, PaymentCreated};
 use reqwest::StatusCode;
 use testkit::{assert_error, assert_published};
 
@@ -129,7 +129,8 @@ async fn each_event_handled_twice_changes_the_order_once() {
 /// order stays reserved and unpaid; payments' own credentials are the only way.
 #[tokio::test]
 async fn a_payment_forged_by_anyone_but_payments_leaves_the_order_created() {
-    use common::events::{EventBus, ServiceName};
+    use bus::EventBus;
+    use marketplace::events::ServiceName;
 
     let app = TestApp::spawn().await;
     let buyer = app.user();

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use common::events::{OrderCreated, OrderStatus};
+use marketplace::{events::OrderCreated, order::OrderStatus};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use testkit::{assert_error, assert_published, errors_of};

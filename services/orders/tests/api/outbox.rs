@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use common::events::OrderCreated;
+use marketplace::events::OrderCreated;
 use reqwest::StatusCode;
 use testkit::{Nats, World};
 
@@ -28,7 +28,7 @@ async fn orders_placed_and_cancelled_while_nats_is_down_are_announced_when_it_is
 
     let delivered = testkit::eventually(Duration::from_secs(20), || async {
         testkit::published::<OrderCreated>(&app.bus).await.len() == 2
-            && testkit::published::<common::events::OrderCancelled>(&app.bus)
+            && testkit::published::<marketplace::events::OrderCancelled>(&app.bus)
                 .await
                 .len()
                 == 1

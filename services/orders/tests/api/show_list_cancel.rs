@@ -1,4 +1,4 @@
-use common::events::OrderCancelled;
+use marketplace::events::OrderCancelled;
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::{assert_error, assert_published, errors_of};

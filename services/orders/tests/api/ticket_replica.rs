@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::{
+use marketplace::{
     events::{TicketCreated, TicketUpdated},
     money::Price,
 };

@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::startup::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    common::openapi::serve_documented(
+    httpkit::openapi::serve_documented(
         "/api/payments",
         "payments",
         OpenApiRouter::new().routes(routes!(new_payment::new_payment)),

@@ -1,13 +1,13 @@
 use axum::{extract::State, http::StatusCode};
-use common::{
+use httpkit::{
     Error, Result,
     error::ErrorBody,
-    events::OrderStatus,
     extract::{Json, parse_id},
     openapi::{Id, NotAuthorized, NotFound},
     session::CurrentUser,
     validate_both,
 };
+use marketplace::order::OrderStatus;
 use mongodb::bson::DateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use common::events::{ServiceName, Subject};
 use futures::{StreamExt, future::join_all};
+use marketplace::events::{ServiceName, Subject};
 use reqwest::{
     StatusCode,
     header::{COOKIE, SET_COOKIE},

@@ -1,8 +1,9 @@
 use std::time::Duration;
 
-use common::{
-    events::{OrderCreated, OrderStatus, OrderedTicket},
+use marketplace::{
+    events::{OrderCreated, OrderedTicket},
     money::Price,
+    order::OrderStatus,
 };
 use mongodb::bson::{Document, doc, oid::ObjectId};
 use payments::{Config, Currency, StripeConfig, build};
@@ -43,7 +44,7 @@ pub struct TestApp {
     pub service: RunningService,
     pub stripe: RunningFake,
     pub world: World,
-    pub bus: common::events::EventBus,
+    pub bus: bus::EventBus,
 }
 
 impl TestApp {

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use common::events::{OrderCancelled, OrderCompleted, PaymentCreated, TicketRef};
+use marketplace::events::{OrderCancelled, OrderCompleted, PaymentCreated, TicketRef};
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::{assert_error, assert_published};
@@ -99,7 +99,7 @@ async fn cancelled_completed_and_expired_orders_are_refused() {
     let expired = app
         .seed_order(&buyer, 1000, time::Duration::milliseconds(-1))
         .await;
-    let ticket = |order: &common::events::OrderCreated| TicketRef {
+    let ticket = |order: &marketplace::events::OrderCreated| TicketRef {
         id: order.ticket.id.clone(),
     };
     app.bus

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use common::events::{OrderCancelled, TicketRef};
+use marketplace::events::{OrderCancelled, TicketRef};
 use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, ledger_of};

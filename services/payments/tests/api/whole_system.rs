@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::money::Price;
+use marketplace::money::Price;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use stripe_fake::RunningFake;

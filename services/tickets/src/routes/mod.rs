@@ -6,7 +6,8 @@ mod show_ticket;
 mod update_ticket;
 
 use axum::Router;
-use common::{Error, money::Price, validate_both};
+use httpkit::{Error, validate_both};
+use marketplace::money::Price;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -15,7 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{startup::AppState, tickets::Ticket, title::Title};
 
 pub(crate) fn router() -> Router<AppState> {
-    common::openapi::serve_documented(
+    httpkit::openapi::serve_documented(
         "/api/tickets",
         "tickets",
         OpenApiRouter::new()

@@ -1,5 +1,5 @@
 use axum::{extract::State, http::StatusCode};
-use common::{
+use httpkit::{
     Result, error::ErrorBody, extract::Json, openapi::NotAuthorized, session::CurrentUser,
 };
 

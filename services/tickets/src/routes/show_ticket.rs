@@ -1,5 +1,5 @@
 use axum::extract::State;
-use common::{
+use httpkit::{
     Error, Result,
     error::ErrorBody,
     extract::{IdPath, Json},

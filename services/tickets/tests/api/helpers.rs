@@ -1,4 +1,5 @@
-use common::events::{Event, EventBus};
+use bus::EventBus;
+use marketplace::events::Event;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use testkit::{RunningService, TestUser, World};
@@ -109,22 +110,22 @@ impl TestApp {
 }
 
 /// An `order:created` for the ticket, as the orders service would publish it.
-pub fn order_created(order_id: &str, ticket: &Value) -> common::events::OrderCreated {
-    common::events::OrderCreated {
+pub fn order_created(order_id: &str, ticket: &Value) -> marketplace::events::OrderCreated {
+    marketplace::events::OrderCreated {
         id: order_id.to_owned(),
         version: 0,
-        status: common::events::OrderStatus::Created,
+        status: marketplace::order::OrderStatus::Created,
         user_id: "5f00000000000000000000bb".to_owned(),
         expires_at: time::OffsetDateTime::now_utc() + time::Duration::minutes(15),
-        ticket: common::events::OrderedTicket {
+        ticket: marketplace::events::OrderedTicket {
             id: ticket["id"].as_str().unwrap().to_owned(),
             price: serde_json::from_value(ticket["price"].clone()).unwrap(),
         },
     }
 }
 
-pub fn ticket_ref(ticket: &Value) -> common::events::TicketRef {
-    common::events::TicketRef {
+pub fn ticket_ref(ticket: &Value) -> marketplace::events::TicketRef {
+    marketplace::events::TicketRef {
         id: ticket["id"].as_str().unwrap().to_owned(),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use common::events::{OrderCancelled, OrderCompleted, TicketUpdated};
+use marketplace::events::{OrderCancelled, OrderCompleted, TicketUpdated};
 use reqwest::StatusCode;
 use serde_json::json;
 

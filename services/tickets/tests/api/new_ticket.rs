@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use common::events::TicketCreated;
+use marketplace::events::TicketCreated;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -7,7 +7,7 @@ use std::{
     time::Duration,
 };
 
-use common::events::{TicketCreated, TicketUpdated};
+use marketplace::events::{TicketCreated, TicketUpdated};
 use reqwest::StatusCode;
 use serde_json::json;
 use testkit::{Nats, Supervised, World};
@@ -23,7 +23,7 @@ async fn metrics(app: &TestApp) -> String {
         .unwrap()
 }
 
-async fn published_count(app_bus: &common::events::EventBus) -> usize {
+async fn published_count(app_bus: &bus::EventBus) -> usize {
     testkit::published::<TicketCreated>(app_bus).await.len()
 }
 

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use common::events::TicketUpdated;
+use marketplace::events::TicketUpdated;
 use reqwest::StatusCode;
 use serde_json::json;
 

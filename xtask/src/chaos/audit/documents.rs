@@ -2,7 +2,7 @@
 //! renamed or missing field is an error, never a silent `""`, `-1` or `false`. Only
 //! the fields the audit checks are named; the others are ignored.
 
-use common::events::OrderStatus;
+use marketplace::order::OrderStatus;
 use mongodb::bson::{DateTime, oid::ObjectId};
 use serde::{Deserialize, Deserializer};
 

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use common::events::OrderStatus;
+use marketplace::order::OrderStatus;
 use mongodb::bson::{DateTime, oid::ObjectId};
 
 use super::{

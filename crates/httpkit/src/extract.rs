@@ -1,0 +1,159 @@
+//! Extractors whose rejections come out in the contract's error shape instead of
+//! axum's plain-text bodies.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    http::request::Parts,
+    response::{IntoResponse, Response},
+};
+use bson::oid::ObjectId;
+use serde::Serialize;
+
+use crate::Error;
+
+/// Like [`axum::Json`], but malformed JSON, a wrong content type, missing fields and
+/// wrong types are all a 400 in the error shape, with serde's description of the
+/// problem (which names the offending field).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(Error::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// The `:id` path segment as an ObjectId; anything else is a 400 naming the `id`
+/// field, never a 500 or a database query. Operations list it with `params(IdPath)`.
+#[derive(Debug, Clone, Copy, utoipa::IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct IdPath(
+    /// A 24-hex id.
+    #[param(value_type = crate::openapi::Id, inline)]
+    pub ObjectId,
+);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        parse_id(&raw, "id").map(Self)
+    }
+}
+
+/// Parses a 24-hex ObjectId from user input, naming `field` when it is not one.
+pub fn parse_id(raw: &str, field: &str) -> Result<ObjectId, Error> {
+    ObjectId::parse_str(raw.trim())
+        .map_err(|_| Error::invalid(field, format!("{field} must be a valid id")))
+}
+
+/// The address of the client behind the request: the last `X-Forwarded-For` entry,
+/// which the nearest proxy (ingress-nginx, the dev gateway, the web client on a
+/// visitor's behalf) appended, or the TCP peer when no proxy is in between. Clients
+/// from outside reach the services only through those proxies, so the entry is theirs,
+/// not one a client made up; inside the cluster any pod could still set it (a
+/// NetworkPolicy would close that).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Only the last entry is the proxy's own; an unreadable one is not replaced
+        // by an earlier entry, which the client may have written.
+        let forwarded = parts
+            .headers
+            .get_all(FORWARDED_FOR)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .next_back()
+            .and_then(|entry| entry.trim().parse::<IpAddr>().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip());
+        Ok(Self(
+            forwarded
+                .or(peer)
+                .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        ))
+    }
+}
+
+/// The header proxies append the client's address to.
+pub const FORWARDED_FOR: &str = "x-forwarded-for";
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+
+    use super::*;
+
+    async fn client_address(request: Request<()>) -> IpAddr {
+        let (mut parts, ()) = request.into_parts();
+        let ClientAddress(address) = ClientAddress::from_request_parts(&mut parts, &())
+            .await
+            .unwrap();
+        address
+    }
+
+    #[tokio::test]
+    async fn the_last_forwarded_entry_is_the_client_and_the_peer_is_the_fallback() {
+        let proxied = Request::builder()
+            .header(FORWARDED_FOR, "203.0.113.9, 198.51.100.7")
+            .body(())
+            .unwrap();
+        let mut direct = Request::builder().body(()).unwrap();
+        direct
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 1], 5000))));
+
+        assert_eq!(
+            client_address(proxied).await,
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_address(direct).await,
+            "192.0.2.1".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_last_entry_falls_back_to_the_peer_not_to_an_earlier_entry() {
+        let mut request = Request::builder()
+            .header(FORWARDED_FOR, "203.0.113.9, unknown")
+            .body(())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 1], 5000))));
+
+        assert_eq!(
+            client_address(request).await,
+            "192.0.2.1".parse::<IpAddr>().unwrap()
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! What every HTTP server of the system shares, API or web page: the error shape of
+//! the HTTP contract ([`Error`]), extractors that answer in it, the middleware stack
+//! and [`HttpServer`](http::HttpServer), what every OpenAPI document shares, the
+//! session cookie, the running [`Service`](service::Service) and logging set-up.
+//!
+//! It links neither the MongoDB driver nor the NATS client, so the gateway and the
+//! web client build without them. The crates that talk to MongoDB enable the
+//! `mongodb` feature, which only adds `?` from the driver's errors into [`Error`]
+//! (see [`error`]).
+
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod openapi;
+pub mod service;
+pub mod session;
+pub mod telemetry;
+
+pub use error::{Error, FieldError, Result, validate_both};

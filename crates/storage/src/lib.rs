@@ -1,0 +1,11 @@
+//! What services keep in MongoDB beside their own collections: connecting
+//! ([`mongo`]), transactions ([`in_transaction!`]), the transactional outbox and its
+//! relay ([`outbox`]), and the record of revoked sessions ([`revocations`]).
+//!
+//! The one shared crate that links the MongoDB driver. The outbox and the revocations
+//! also speak to the event bus (they publish, and learn from, events), so this crate
+//! sits above `bus` and `httpkit`; nothing below it builds the driver.
+
+pub mod mongo;
+pub mod outbox;
+pub mod revocations;
