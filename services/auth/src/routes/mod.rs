@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::{Email, Password},
-    startup::AppState,
+    state::AppState,
     users::User,
 };
 
