@@ -13,7 +13,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{startup::AppState, tickets::Ticket, title::Title};
+use crate::{state::AppState, tickets::Ticket, title::Title};
 
 pub(crate) fn router() -> Router<AppState> {
     httpkit::openapi::serve_documented(
