@@ -3,8 +3,6 @@
 mod cancel_order;
 mod list_orders;
 mod new_order;
-
-pub(crate) use new_order::OrderExpiration;
 mod show_order;
 
 use axum::{Router, middleware};
@@ -21,7 +19,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     orders::{Order, Orders},
-    startup::AppState,
+    state::AppState,
 };
 
 /// Every orders route needs a signed-in user: the layer refuses anyone else before
