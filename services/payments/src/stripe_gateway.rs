@@ -13,7 +13,7 @@ use stripe_core::{
 };
 use stripe_shared::PaymentIntentStatus;
 
-use crate::StripeConfig;
+use crate::config::StripeConfig;
 
 /// Why a charge did not succeed.
 #[derive(Debug)]
