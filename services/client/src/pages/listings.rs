@@ -11,16 +11,16 @@ use httpkit::FieldError;
 use maud::{Markup, html};
 
 use super::{
-    PageError,
+    error::PageError,
     forms::{form_errors, refusal},
     layout::{page, price},
-    not_yours, object_id,
+    lookup::{not_yours, object_id},
     sell::{TicketForm, ticket_fields},
+    visitor::Visitor,
 };
 use crate::{
     api::{Ticket, TicketStatus},
-    startup::AppState,
-    visitor::Visitor,
+    state::AppState,
 };
 
 /// An edit that was refused: which ticket, what was typed and why.
