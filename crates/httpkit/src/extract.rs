@@ -11,7 +11,7 @@ use axum::{
 use bson::oid::ObjectId;
 use serde::Serialize;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Like [`axum::Json`], but malformed JSON, a wrong content type, missing fields and
 /// wrong types are all a 400 in the error shape, with serde's description of the
