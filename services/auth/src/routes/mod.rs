@@ -4,17 +4,12 @@ mod current_user;
 mod signin;
 mod signout;
 mod signup;
+mod user_view;
 
 use axum::Router;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{
-    domain::{Email, Password},
-    state::AppState,
-    users::User,
-};
+use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     httpkit::openapi::serve_documented(
@@ -26,44 +21,4 @@ pub(crate) fn router() -> Router<AppState> {
             .routes(routes!(signout::signout))
             .routes(routes!(current_user::current_user)),
     )
-}
-
-/// The body of signup. Fields are optional here so that a missing one is reported
-/// like an invalid one, with its field named; the schema says what is valid.
-#[derive(Deserialize, ToSchema)]
-pub(crate) struct NewAccount {
-    #[serde(default)]
-    #[schema(value_type = Email, required = true)]
-    email: Option<String>,
-    #[serde(default)]
-    #[schema(value_type = Password, required = true)]
-    password: Option<String>,
-}
-
-/// The body of signin: any non-empty password may be tried (the signup rules may
-/// have changed since).
-#[derive(Deserialize, ToSchema)]
-pub(crate) struct Credentials {
-    #[serde(default)]
-    #[schema(value_type = Email, required = true)]
-    email: Option<String>,
-    #[serde(default)]
-    #[schema(value_type = String, min_length = 1, required = true)]
-    password: Option<String>,
-}
-
-/// A user as the API shows it.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct UserView {
-    id: String,
-    email: String,
-}
-
-impl From<&User> for UserView {
-    fn from(user: &User) -> Self {
-        Self {
-            id: user.id.to_hex(),
-            email: user.email.as_str().to_owned(),
-        }
-    }
 }

@@ -8,13 +8,27 @@ use httpkit::{
     session::SessionKeys,
     validate_both,
 };
+use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::{Credentials, UserView};
+use super::user_view::UserView;
 use crate::{
     attempts::Attempts,
     domain::{Email, PasswordHash},
     users::Users,
 };
+
+/// The body of signin: any non-empty password may be tried (the signup rules may
+/// have changed since).
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct Credentials {
+    #[serde(default)]
+    #[schema(value_type = Email, required = true)]
+    email: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, required = true)]
+    password: Option<String>,
+}
 
 /// `POST /api/users/signin`: checks the password and signs the user in. A wrong
 /// password and an unknown email get the same answer, in about the same time.

@@ -8,13 +8,27 @@ use httpkit::{
     session::SessionKeys,
     validate_both,
 };
+use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::{NewAccount, UserView};
+use super::user_view::UserView;
 use crate::{
     attempts::Attempts,
     domain::{Email, Password},
     users::{CreateError, Users},
 };
+
+/// The body of signup. Fields are optional here so that a missing one is reported
+/// like an invalid one, with its field named; the schema says what is valid.
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct NewAccount {
+    #[serde(default)]
+    #[schema(value_type = Email, required = true)]
+    email: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Password, required = true)]
+    password: Option<String>,
+}
 
 /// `POST /api/users/signup`: creates the user and signs them in.
 #[utoipa::path(
