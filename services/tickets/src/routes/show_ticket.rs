@@ -6,7 +6,7 @@ use httpkit::{
     openapi::NotFound,
 };
 
-use super::TicketView;
+use super::ticket_view::TicketView;
 use crate::tickets::Tickets;
 
 /// `GET /api/tickets/:id`: any ticket, whatever its status.

@@ -7,7 +7,7 @@ use httpkit::{
     session::CurrentUser,
 };
 
-use super::{TicketForm, TicketView};
+use super::{ticket_form::TicketForm, ticket_view::TicketView};
 use crate::tickets::{EditRefused, Tickets};
 
 /// `PUT /api/tickets/:id`: the seller edits title and price, unless an order holds
