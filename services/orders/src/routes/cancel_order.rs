@@ -7,7 +7,7 @@ use httpkit::{
     session::CurrentUser,
 };
 
-use super::owned_order;
+use super::owned_order::owned_order;
 use crate::orders::{Orders, Unchanged};
 
 /// `DELETE /api/orders/:id`: the buyer cancels; the ticket is for sale again and

@@ -11,7 +11,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::OrderView;
+use super::order_view::OrderView;
 use crate::{
     orders::{Orders, ReserveRefused},
     state::OrderExpiration,
