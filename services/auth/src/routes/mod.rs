@@ -1,6 +1,7 @@
 //! The `/api/users` routes, one file per route, and the OpenAPI document they make.
 
 mod current_user;
+mod session_start;
 mod signin;
 mod signout;
 mod signup;

@@ -1,19 +1,13 @@
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use httpkit::{
-    Error, Result,
-    error::ErrorBody,
-    extract::{ClientAddress, Json},
-    openapi::TooManyRequests,
-    session::SessionKeys,
-    validate_both,
+    Error, Result, error::ErrorBody, extract::Json, openapi::TooManyRequests, validate_both,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::user_view::UserView;
+use super::{session_start::SessionStart, user_view::UserView};
 use crate::{
-    attempts::Attempts,
     domain::{Email, PasswordHash},
     users::Users,
 };
@@ -45,13 +39,10 @@ pub(crate) struct Credentials {
 )]
 pub(crate) async fn signin(
     State(users): State<Users>,
-    State(session): State<SessionKeys>,
-    State(attempts): State<Attempts>,
-    ClientAddress(client): ClientAddress,
-    jar: CookieJar,
+    session: SessionStart,
     Json(credentials): Json<Credentials>,
 ) -> Result<(CookieJar, Json<UserView>)> {
-    attempts.check(client, credentials.email.as_deref().unwrap_or_default())?;
+    session.count_attempt(credentials.email.as_deref())?;
     let password = match credentials.password {
         Some(password) if !password.is_empty() => Ok(password),
         _ => Err(Error::invalid("password", "You must supply a password")),
@@ -66,6 +57,5 @@ pub(crate) async fn signin(
         (true, Some(user)) => user,
         _ => return Err(Error::BadRequest("Invalid credentials".to_owned())),
     };
-    let cookie = session.session_cookie(&user.id.to_hex(), user.email.as_str())?;
-    Ok((jar.add(cookie), Json(UserView::from(&user))))
+    Ok((session.sign_in(&user)?, Json(UserView::from(&user))))
 }

@@ -1,19 +1,13 @@
 use axum::{extract::State, http::StatusCode};
 use axum_extra::extract::CookieJar;
 use httpkit::{
-    Error, Result,
-    error::ErrorBody,
-    extract::{ClientAddress, Json},
-    openapi::TooManyRequests,
-    session::SessionKeys,
-    validate_both,
+    Error, Result, error::ErrorBody, extract::Json, openapi::TooManyRequests, validate_both,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::user_view::UserView;
+use super::{session_start::SessionStart, user_view::UserView};
 use crate::{
-    attempts::Attempts,
     domain::{Email, Password},
     users::{CreateError, Users},
 };
@@ -44,13 +38,10 @@ pub(crate) struct NewAccount {
 )]
 pub(crate) async fn signup(
     State(users): State<Users>,
-    State(session): State<SessionKeys>,
-    State(attempts): State<Attempts>,
-    ClientAddress(client): ClientAddress,
-    jar: CookieJar,
+    session: SessionStart,
     Json(credentials): Json<NewAccount>,
 ) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
-    attempts.check(client, credentials.email.as_deref().unwrap_or_default())?;
+    session.count_attempt(credentials.email.as_deref())?;
     let (email, password) = validate_both(
         Email::parse(credentials.email.as_deref().unwrap_or_default()),
         Password::parse(credentials.password.unwrap_or_default()),
@@ -63,10 +54,9 @@ pub(crate) async fn signup(
             CreateError::EmailInUse => Error::BadRequest("Email in use".to_owned()),
             CreateError::Database(error) => error.into(),
         })?;
-    let cookie = session.session_cookie(&user.id.to_hex(), user.email.as_str())?;
     Ok((
         StatusCode::CREATED,
-        jar.add(cookie),
+        session.sign_in(&user)?,
         Json(UserView::from(&user)),
     ))
 }
