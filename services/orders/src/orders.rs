@@ -1,7 +1,6 @@
 //! The orders collection. Reserving, cancelling and completing each change the order,
 //! the ticket replica's holder and the outbox in one transaction.
 
-use futures::TryStreamExt;
 use marketplace::{
     events::{OrderCancelled, OrderCompleted, OrderCreated, OrderedTicket, TicketRef},
     money::{Price, cents},
@@ -13,6 +12,7 @@ use mongodb::{
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
+use storage::collections::{self, ByAge};
 use storage::{in_transaction, outbox::Outbox};
 use time::OffsetDateTime;
 
@@ -170,12 +170,12 @@ impl Orders {
 
     /// The user's orders, newest first.
     pub async fn list_for(&self, user_id: &str) -> mongodb::error::Result<Vec<Order>> {
-        self.collection
-            .find(doc! { "userId": user_id })
-            .sort(doc! { "_id": -1 })
-            .await?
-            .try_collect()
-            .await
+        collections::list(
+            &self.collection,
+            doc! { "userId": user_id },
+            ByAge::NewestFirst,
+        )
+        .await
     }
 
     /// Cancels an active order and frees its ticket (by the buyer, or at expiry).
