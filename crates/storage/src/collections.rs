@@ -1,10 +1,11 @@
 //! What services do alike with collections of their own: list what a filter matches
-//! in the order it was inserted.
+//! in the order it was inserted, and keep a field unique.
 
 use futures::TryStreamExt;
 use mongodb::{
-    Collection,
+    Collection, IndexModel,
     bson::{Document, doc},
+    options::IndexOptions,
 };
 use serde::de::DeserializeOwned;
 
@@ -14,6 +15,15 @@ use serde::de::DeserializeOwned;
 pub enum ByAge {
     OldestFirst,
     NewestFirst,
+}
+
+/// An index named `name` that refuses a second document with the same `keys`.
+pub fn unique_index(keys: Document, name: &str) -> IndexModel {
+    let unique = IndexOptions::builder()
+        .unique(true)
+        .name(name.to_owned())
+        .build();
+    IndexModel::builder().keys(keys).options(unique).build()
 }
 
 /// Every document of `collection` that `filter` matches, oldest or newest first.
