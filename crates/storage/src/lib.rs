@@ -1,6 +1,7 @@
 //! What services keep in MongoDB beside their own collections: connecting
 //! ([`mongo`]), transactions ([`in_transaction!`]), the transactional outbox and its
-//! relay ([`outbox`]), and the record of revoked sessions ([`revocations`]).
+//! relay ([`outbox`]), copies of other services' entities kept in version order
+//! ([`replica`]), and the record of revoked sessions ([`revocations`]).
 //!
 //! The one shared crate that links the MongoDB driver. The outbox and the revocations
 //! also speak to the event bus (they publish, and learn from, events), so this crate
@@ -8,4 +9,5 @@
 
 pub mod mongo;
 pub mod outbox;
+pub mod replica;
 pub mod revocations;

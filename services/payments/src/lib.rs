@@ -11,6 +11,7 @@ mod payments;
 mod routes;
 pub mod startup;
 mod stripe_gateway;
+mod token;
 
 pub use config::{Config, StripeConfig};
 pub use currency::Currency;

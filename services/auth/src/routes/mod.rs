@@ -6,6 +6,7 @@ mod signout;
 mod signup;
 
 use axum::Router;
+use marketplace::id::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -55,14 +56,14 @@ pub(crate) struct Credentials {
 /// A user as the API shows it.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct UserView {
-    id: String,
+    id: UserId,
     email: String,
 }
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
         Self {
-            id: user.id.to_hex(),
+            id: user.id,
             email: user.email.as_str().to_owned(),
         }
     }

@@ -52,6 +52,6 @@ pub(crate) async fn signin(
         (true, Some(user)) => user,
         _ => return Err(Error::BadRequest("Invalid credentials".to_owned())),
     };
-    let cookie = session.session_cookie(&user.id.to_hex(), user.email.as_str())?;
+    let cookie = session.session_cookie(user.id, user.email.as_str())?;
     Ok((jar.add(cookie), Json(UserView::from(&user))))
 }

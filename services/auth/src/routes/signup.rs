@@ -49,7 +49,7 @@ pub(crate) async fn signup(
             CreateError::EmailInUse => Error::BadRequest("Email in use".to_owned()),
             CreateError::Database(error) => error.into(),
         })?;
-    let cookie = session.session_cookie(&user.id.to_hex(), user.email.as_str())?;
+    let cookie = session.session_cookie(user.id, user.email.as_str())?;
     Ok((
         StatusCode::CREATED,
         jar.add(cookie),

@@ -20,6 +20,8 @@ use axum::{
 
 pub(crate) use error::{PageError, render_error_pages};
 
+use marketplace::id::{Entity, Id};
+
 use crate::{api::ApiError, startup::AppState};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -39,13 +41,9 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// An id from a page URL, checked before it goes into an API URL: anything but an
-/// ObjectId is a page that does not exist.
-fn object_id(raw: &str) -> Result<&str, PageError> {
-    if raw.len() == 24 && raw.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-        Ok(raw)
-    } else {
-        Err(PageError::NotFound)
-    }
+/// id is a page that does not exist.
+fn page_id<E: Entity>(raw: &str) -> Result<Id<E>, PageError> {
+    raw.parse().map_err(|_| PageError::NotFound)
 }
 
 /// For a visitor already known to be signed in, an API's 401 means the thing is not

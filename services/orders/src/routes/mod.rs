@@ -12,8 +12,11 @@ use httpkit::{
     Error,
     session::{SessionKeys, UserClaims, require_auth},
 };
-use marketplace::{money::Price, order::OrderStatus};
-use mongodb::bson::oid::ObjectId;
+use marketplace::{
+    id::{OrderId, TicketId, UserId},
+    money::Price,
+    order::OrderStatus,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -41,8 +44,8 @@ pub(crate) fn router(session: SessionKeys) -> Router<AppState> {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OrderView {
-    id: String,
-    user_id: String,
+    id: OrderId,
+    user_id: UserId,
     status: OrderStatus,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -54,7 +57,7 @@ pub(crate) struct OrderView {
 /// The ticket an order holds, at the price it was reserved at.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct TicketView {
-    id: String,
+    id: TicketId,
     title: String,
     price: Price,
 }
@@ -62,7 +65,7 @@ pub(crate) struct TicketView {
 impl From<Order> for OrderView {
     fn from(order: Order) -> Self {
         Self {
-            id: order.id.to_hex(),
+            id: order.id,
             user_id: order.user_id,
             status: order.status,
             expires_at: order.expires_at.to_time_0_3(),
@@ -78,7 +81,7 @@ impl From<Order> for OrderView {
 
 /// The order, if it exists and belongs to the user: 404 if it does not exist, 401 if
 /// it is someone else's.
-async fn owned_order(orders: &Orders, id: ObjectId, user: &UserClaims) -> Result<Order, Error> {
+async fn owned_order(orders: &Orders, id: OrderId, user: &UserClaims) -> Result<Order, Error> {
     let order = orders.find(id).await?.ok_or(Error::NotFound)?;
     if order.user_id != user.id {
         return Err(Error::NotAuthorized);

@@ -7,7 +7,10 @@ mod update_ticket;
 
 use axum::Router;
 use httpkit::{Error, validate_both};
-use marketplace::money::Price;
+use marketplace::{
+    id::{OrderId, TicketId, UserId},
+    money::Price,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -77,15 +80,15 @@ pub(crate) enum TicketStatus {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TicketView {
-    id: String,
+    id: TicketId,
     title: String,
     price: Price,
-    user_id: String,
+    user_id: UserId,
     version: i64,
     /// The order that holds or bought it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    order_id: Option<String>,
+    order_id: Option<OrderId>,
     status: TicketStatus,
 }
 
@@ -97,7 +100,7 @@ impl From<Ticket> for TicketView {
             (None, false) => TicketStatus::Available,
         };
         Self {
-            id: ticket.id.to_hex(),
+            id: ticket.id,
             title: ticket.title.as_str().to_owned(),
             price: ticket.price,
             user_id: ticket.user_id,
