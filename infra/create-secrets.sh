@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Creates every Secret the manifests read, in the namespace ticketing, with random
-# values from openssl (README, Deploy). A Secret that already exists is kept: its
+# values from openssl (docs/operations.md, Deploy). A Secret that already exists is kept: its
 # passwords may already be in a database. To replace one, delete it first and restart
-# what reads it (README, "Rotating a secret").
+# what reads it (docs/operations.md, "Rotating a secret").
 #
 # Usage: infra/create-secrets.sh [--members N] [--stripe-secret-key sk_...]
 #                                [--stripe-publishable-key pk_...]

@@ -8,8 +8,15 @@ use axum::{
     http::request::Parts,
     response::{IntoResponse, Response},
 };
-use bson::oid::ObjectId;
+use marketplace::id::{Entity, Id};
 use serde::Serialize;
+use utoipa::{
+    IntoParams, PartialSchema,
+    openapi::{
+        Required,
+        path::{Parameter, ParameterBuilder, ParameterIn},
+    },
+};
 
 use crate::error::Error;
 
@@ -40,17 +47,28 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
-/// The `:id` path segment as an ObjectId; anything else is a 400 naming the `id`
-/// field, never a 500 or a database query. Operations list it with `params(IdPath)`.
-#[derive(Debug, Clone, Copy, utoipa::IntoParams)]
-#[into_params(names("id"), parameter_in = Path)]
-pub struct IdPath(
-    /// A 24-hex id.
-    #[param(value_type = crate::openapi::Id, inline)]
-    pub ObjectId,
-);
+/// The `:id` path segment as an `E`'s id; anything else is a 400 naming the `id`
+/// field, never a 500 or a database query. Operations list it with
+/// `params(IdPath<E>)`.
+#[derive(Debug, Clone, Copy)]
+pub struct IdPath<E: Entity>(pub Id<E>);
 
-impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+/// Written out because utoipa's derive cannot document a field whose type is generic.
+impl<E: Entity> IntoParams for IdPath<E> {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("id")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some(format!("The {}'s 24-hex id.", E::NAME)))
+                .schema(Some(Id::<E>::schema()))
+                .build(),
+        ]
+    }
+}
+
+impl<E: Entity, S: Send + Sync> FromRequestParts<S> for IdPath<E> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
@@ -62,9 +80,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     }
 }
 
-/// Parses a 24-hex ObjectId from user input, naming `field` when it is not one.
-pub fn parse_id(raw: &str, field: &str) -> Result<ObjectId, Error> {
-    ObjectId::parse_str(raw.trim())
+/// Parses an `E`'s id from user input (surrounding blanks ignored), naming `field`
+/// when it is not one.
+pub fn parse_id<E: Entity>(raw: &str, field: &str) -> Result<Id<E>, Error> {
+    raw.trim()
+        .parse()
         .map_err(|_| Error::invalid(field, format!("{field} must be a valid id")))
 }
 

@@ -11,9 +11,8 @@ use bytes::Bytes;
 use utoipa::{
     IntoResponses, PartialSchema, ToSchema,
     openapi::{
-        Content, Info, OpenApi, RefOr, Response, Schema,
+        Content, Info, OpenApi, Response,
         path::{Operation, PathItem},
-        schema::{Object, Type},
         security::{ApiKey, ApiKeyValue, SecurityScheme},
     },
 };
@@ -118,21 +117,6 @@ pub struct NotFound(#[to_schema] pub ErrorBody);
     headers(("retry-after" = u64, description = "Seconds until the next attempt is let through"))
 )]
 pub struct TooManyRequests(#[to_schema] pub ErrorBody);
-
-/// An id as the API takes it, in a path or a body: a 24-hex ObjectId (see
-/// [`crate::extract::parse_id`]).
-pub struct Id;
-
-impl PartialSchema for Id {
-    fn schema() -> RefOr<Schema> {
-        Object::builder()
-            .schema_type(Type::String)
-            .pattern(Some("^[0-9a-fA-F]{24}$"))
-            .into()
-    }
-}
-
-impl ToSchema for Id {}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! What services keep in MongoDB beside their own collections: connecting
 //! ([`mongo`]), transactions ([`in_transaction!`]), the transactional outbox and its
-//! relay ([`outbox`]), and the record of revoked sessions ([`revocations`]); and what
+//! relay ([`outbox`]), copies of other services' entities kept in version order
+//! ([`replica`]), and the record of revoked sessions ([`revocations`]); and what
 //! they do alike with their own collections ([`collections`]).
 //!
 //! The one shared crate that links the MongoDB driver. The outbox and the revocations
@@ -10,4 +11,5 @@
 pub mod collections;
 pub mod mongo;
 pub mod outbox;
+pub mod replica;
 pub mod revocations;

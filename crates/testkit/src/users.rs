@@ -24,7 +24,7 @@ impl TestUser {
         let id = id.to_owned();
         let email = format!("{id}@example.com");
         let token = SessionKeys::new(jwt_key, Environment::Development)
-            .issue_token(&id, &email)
+            .issue_token(id.parse().expect("a 24-hex user id"), &email)
             .expect("sign a test session");
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(

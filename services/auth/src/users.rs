@@ -1,8 +1,9 @@
 //! The users collection: one document per user, email unique.
 
+use marketplace::id::UserId;
 use mongodb::{
     Collection, Database,
-    bson::{DateTime, doc, oid::ObjectId},
+    bson::{DateTime, doc},
 };
 use serde::{Deserialize, Serialize};
 use storage::collections::unique_index;
@@ -12,8 +13,8 @@ use crate::domain::{Email, PasswordHash};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct User {
-    #[serde(rename = "_id")]
-    pub id: ObjectId,
+    #[serde(rename = "_id", with = "marketplace::id::object_id")]
+    pub id: UserId,
     pub email: Email,
     pub password_hash: PasswordHash,
     pub created_at: DateTime,
@@ -54,7 +55,7 @@ impl Users {
         password_hash: PasswordHash,
     ) -> Result<User, CreateError> {
         let user = User {
-            id: ObjectId::new(),
+            id: UserId::new(),
             email,
             password_hash,
             created_at: DateTime::now(),

@@ -7,7 +7,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use std::net::IpAddr;
 
 use httpkit::{FieldError, error::ErrorBody, extract::FORWARDED_FOR, session::UserClaims};
-use marketplace::{money::Price, order::OrderStatus};
+use marketplace::{
+    id::{OrderId, TicketId, UserId},
+    money::Price,
+    order::OrderStatus,
+};
 use reqwest::{Method, RequestBuilder};
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};
@@ -19,10 +23,10 @@ use crate::config::ApiUrls;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Ticket {
-    pub id: String,
+    pub id: TicketId,
     pub title: String,
     pub price: Price,
-    pub user_id: String,
+    pub user_id: UserId,
     pub status: TicketStatus,
 }
 
@@ -38,7 +42,7 @@ pub(crate) enum TicketStatus {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Order {
-    pub id: String,
+    pub id: OrderId,
     pub status: OrderStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
@@ -47,7 +51,7 @@ pub(crate) struct Order {
 
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct OrderedTicket {
-    pub id: String,
+    pub id: TicketId,
     pub title: String,
     pub price: Price,
 }
@@ -160,7 +164,7 @@ impl Api {
             .await
     }
 
-    pub async fn ticket(&self, caller: &Caller, id: &str) -> ApiResult<Ticket> {
+    pub async fn ticket(&self, caller: &Caller, id: TicketId) -> ApiResult<Ticket> {
         self.get(caller, &self.urls.tickets, &format!("/api/tickets/{id}"))
             .await
     }
@@ -170,7 +174,7 @@ impl Api {
     pub async fn save_ticket(
         &self,
         caller: &Caller,
-        id: Option<&str>,
+        id: Option<TicketId>,
         title: &str,
         price: &str,
     ) -> ApiResult<Ticket> {
@@ -197,12 +201,12 @@ impl Api {
         self.get(caller, &self.urls.orders, "/api/orders").await
     }
 
-    pub async fn order(&self, caller: &Caller, id: &str) -> ApiResult<Order> {
+    pub async fn order(&self, caller: &Caller, id: OrderId) -> ApiResult<Order> {
         self.get(caller, &self.urls.orders, &format!("/api/orders/{id}"))
             .await
     }
 
-    pub async fn reserve(&self, caller: &Caller, ticket_id: &str) -> ApiResult<Order> {
+    pub async fn reserve(&self, caller: &Caller, ticket_id: TicketId) -> ApiResult<Order> {
         let body = json!({ "ticketId": ticket_id });
         let answer = self
             .call(

@@ -15,7 +15,7 @@ impl Listener for OrderCreatedListener {
 
     async fn handle(&self, order: OrderCreated) -> Result<(), HandlerError> {
         let expires_at = DateTime::from_time_0_3(order.expires_at);
-        self.0.schedule(&order.id, expires_at).await?;
+        self.0.schedule(order.id, expires_at).await?;
         Ok(())
     }
 }

@@ -9,7 +9,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use marketplace::events::ExpirationComplete;
+use marketplace::{events::ExpirationComplete, id::OrderId};
 use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{Bson, DateTime, doc},
@@ -43,9 +43,9 @@ impl From<JobState> for Bson {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Job {
-    /// The order id: one job per order.
+    /// The order id (its hex string, not an ObjectId): one job per order.
     #[serde(rename = "_id")]
-    order_id: String,
+    order_id: OrderId,
     expires_at: DateTime,
     state: JobState,
     #[serde(default)]
@@ -82,7 +82,7 @@ impl Scheduler {
     /// Stores the job for `order_id` unless it exists, and wakes the loop.
     pub async fn schedule(
         &self,
-        order_id: &str,
+        order_id: OrderId,
         expires_at: DateTime,
     ) -> mongodb::error::Result<()> {
         let insert = doc! {
@@ -90,7 +90,7 @@ impl Scheduler {
         };
         match self
             .jobs
-            .update_one(doc! { "_id": order_id }, insert)
+            .update_one(doc! { "_id": order_id.to_hex() }, insert)
             .upsert(true)
             .await
         {
@@ -121,7 +121,7 @@ impl Scheduler {
                     .await?;
                 if let Some(job) = &job {
                     let event = ExpirationComplete {
-                        order_id: job.order_id.clone(),
+                        order_id: job.order_id,
                     };
                     self.outbox.stage(session, &event).await?;
                 }

@@ -6,11 +6,10 @@ use bus::{
     EventBus, EventError, HandlerError, Listener, ListenerHandle, RetryPolicy, spawn_listener,
 };
 use marketplace::events::{ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated};
-use mongodb::bson::oid::ObjectId;
 
 use crate::{
     orders::{Orders, Unchanged},
-    ticket_replica::{Replicated, TicketReplica},
+    ticket_replica::TicketReplica,
 };
 
 /// Durable consumers are named after the service, so its replicas share them.
@@ -42,21 +41,14 @@ pub(crate) async fn spawn_all(
     ])
 }
 
-/// Acks applied and stale versions; retries one that arrived before its predecessor.
-fn in_version_order(replicated: Replicated) -> Result<(), HandlerError> {
-    match replicated {
-        Replicated::Applied | Replicated::Stale => Ok(()),
-        Replicated::TooEarly => Err(HandlerError::not_yet("an earlier version has not arrived")),
-    }
-}
-
 pub(crate) struct TicketCreatedListener(pub TicketReplica);
 
 impl Listener for TicketCreatedListener {
     type Event = TicketCreated;
 
     async fn handle(&self, event: TicketCreated) -> Result<(), HandlerError> {
-        in_version_order(self.0.apply_created(&event).await?)
+        self.0.apply_created(&event).await?;
+        Ok(())
     }
 }
 
@@ -66,7 +58,9 @@ impl Listener for TicketUpdatedListener {
     type Event = TicketUpdated;
 
     async fn handle(&self, event: TicketUpdated) -> Result<(), HandlerError> {
-        in_version_order(self.0.apply_updated(&event).await?)
+        // Stale versions are acked; one that arrived before its predecessor is retried.
+        self.0.apply_updated(&event).await?.in_version_order()?;
+        Ok(())
     }
 }
 
@@ -77,8 +71,7 @@ impl Listener for ExpirationListener {
     type Event = ExpirationComplete;
 
     async fn handle(&self, event: ExpirationComplete) -> Result<(), HandlerError> {
-        let id = ObjectId::parse_str(&event.order_id)?;
-        match self.0.cancel(id).await? {
+        match self.0.cancel(event.order_id).await? {
             Ok(_) | Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
             Err(Unchanged::NotFound) => Err(HandlerError::from("no such order")),
         }
@@ -93,8 +86,7 @@ impl Listener for PaymentListener {
     type Event = PaymentCreated;
 
     async fn handle(&self, event: PaymentCreated) -> Result<(), HandlerError> {
-        let id = ObjectId::parse_str(&event.order_id)?;
-        match self.0.complete(id).await? {
+        match self.0.complete(event.order_id).await? {
             Ok(_) | Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
             Err(Unchanged::NotFound) => Err(HandlerError::from("no such order")),
         }

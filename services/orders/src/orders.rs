@@ -3,12 +3,13 @@
 
 use marketplace::{
     events::{OrderCancelled, OrderCompleted, OrderCreated, OrderedTicket, TicketRef},
+    id::{OrderId, TicketId, UserId},
     money::{Price, cents},
     order::OrderStatus,
 };
 use mongodb::{
     Client, Collection, Database, IndexModel,
-    bson::{DateTime, Document, doc, oid::ObjectId},
+    bson::{DateTime, Document, doc},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
@@ -21,9 +22,9 @@ use crate::ticket_replica::TicketReplica;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Order {
-    #[serde(rename = "_id")]
-    pub id: ObjectId,
-    pub user_id: String,
+    #[serde(rename = "_id", with = "marketplace::id::object_id")]
+    pub id: OrderId,
+    pub user_id: UserId,
     pub status: OrderStatus,
     pub expires_at: DateTime,
     /// The ticket as it was when reserved: the buyer pays this price.
@@ -33,7 +34,7 @@ pub(crate) struct Order {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct OrderTicket {
-    pub id: String,
+    pub id: TicketId,
     pub title: String,
     #[serde(with = "cents")]
     pub price: Price,
@@ -42,22 +43,20 @@ pub(crate) struct OrderTicket {
 impl Order {
     fn created_event(&self) -> OrderCreated {
         OrderCreated {
-            id: self.id.to_hex(),
+            id: self.id,
             version: self.version,
             status: self.status,
-            user_id: self.user_id.clone(),
+            user_id: self.user_id,
             expires_at: self.expires_at.to_time_0_3(),
             ticket: OrderedTicket {
-                id: self.ticket.id.clone(),
+                id: self.ticket.id,
                 price: self.ticket.price,
             },
         }
     }
 
     fn ticket_ref(&self) -> TicketRef {
-        TicketRef {
-            id: self.ticket.id.clone(),
-        }
+        TicketRef { id: self.ticket.id }
     }
 }
 
@@ -112,14 +111,14 @@ impl Orders {
     /// the replica's `heldBy` is the single point that decides between racing buyers.
     pub async fn reserve(
         &self,
-        ticket_id: ObjectId,
-        user_id: &str,
+        ticket_id: TicketId,
+        user_id: UserId,
         expires_at: OffsetDateTime,
     ) -> mongodb::error::Result<Result<Order, ReserveRefused>> {
         let replica = self.tickets.collection();
         let outcome = in_transaction!(self.client, |session| async {
             let Some(ticket) = replica
-                .find_one(doc! { "_id": ticket_id })
+                .find_one(doc! { "_id": ticket_id.object_id() })
                 .session(&mut *session)
                 .await?
             else {
@@ -129,12 +128,12 @@ impl Orders {
                 return Ok(Err(ReserveRefused::OwnTicket));
             }
             let order = Order {
-                id: ObjectId::new(),
-                user_id: user_id.to_owned(),
+                id: OrderId::new(),
+                user_id,
                 status: OrderStatus::Created,
                 expires_at: DateTime::from_time_0_3(expires_at),
                 ticket: OrderTicket {
-                    id: ticket.id.to_hex(),
+                    id: ticket.id,
                     title: ticket.title,
                     price: ticket.price,
                 },
@@ -142,7 +141,7 @@ impl Orders {
             };
             let held = replica
                 .update_one(
-                    doc! { "_id": ticket_id, "heldBy": null },
+                    doc! { "_id": ticket_id.object_id(), "heldBy": null },
                     doc! { "$set": { "heldBy": order.id.to_hex() } },
                 )
                 .session(&mut *session)
@@ -164,27 +163,29 @@ impl Orders {
         Ok(outcome)
     }
 
-    pub async fn find(&self, id: ObjectId) -> mongodb::error::Result<Option<Order>> {
-        self.collection.find_one(doc! { "_id": id }).await
+    pub async fn find(&self, id: OrderId) -> mongodb::error::Result<Option<Order>> {
+        self.collection
+            .find_one(doc! { "_id": id.object_id() })
+            .await
     }
 
     /// The user's orders, newest first.
-    pub async fn list_for(&self, user_id: &str) -> mongodb::error::Result<Vec<Order>> {
+    pub async fn list_for(&self, user_id: UserId) -> mongodb::error::Result<Vec<Order>> {
         collections::list(
             &self.collection,
-            doc! { "userId": user_id },
+            doc! { "userId": user_id.to_hex() },
             ByAge::NewestFirst,
         )
         .await
     }
 
     /// Cancels an active order and frees its ticket (by the buyer, or at expiry).
-    pub async fn cancel(&self, id: ObjectId) -> mongodb::error::Result<Result<Order, Unchanged>> {
+    pub async fn cancel(&self, id: OrderId) -> mongodb::error::Result<Result<Order, Unchanged>> {
         self.finish(id, OrderStatus::Cancelled).await
     }
 
     /// Completes an active order after its payment; the ticket stays held: sold.
-    pub async fn complete(&self, id: ObjectId) -> mongodb::error::Result<Result<Order, Unchanged>> {
+    pub async fn complete(&self, id: OrderId) -> mongodb::error::Result<Result<Order, Unchanged>> {
         self.finish(id, OrderStatus::Complete).await
     }
 
@@ -192,7 +193,7 @@ impl Orders {
     /// releasing the ticket if cancelled, and staging the matching event.
     async fn finish(
         &self,
-        id: ObjectId,
+        id: OrderId,
         status: OrderStatus,
     ) -> mongodb::error::Result<Result<Order, Unchanged>> {
         let replica = self.tickets.collection();
@@ -200,7 +201,7 @@ impl Orders {
             let finished = self
                 .collection
                 .find_one_and_update(
-                    doc! { "_id": id, "status": active() },
+                    doc! { "_id": id.object_id(), "status": active() },
                     doc! { "$set": { "status": status.as_str() }, "$inc": { "version": 1 } },
                 )
                 .return_document(ReturnDocument::After)
@@ -209,7 +210,7 @@ impl Orders {
             let Some(order) = finished else {
                 let current = self
                     .collection
-                    .find_one(doc! { "_id": id })
+                    .find_one(doc! { "_id": id.object_id() })
                     .session(&mut *session)
                     .await?;
                 return Ok(Err(match current {
@@ -221,24 +222,22 @@ impl Orders {
                 }));
             };
             if status == OrderStatus::Cancelled {
-                let ticket_id =
-                    ObjectId::parse_str(&order.ticket.id).map_err(mongodb::error::Error::custom)?;
                 replica
                     .update_one(
-                        doc! { "_id": ticket_id, "heldBy": order.id.to_hex() },
+                        doc! { "_id": order.ticket.id.object_id(), "heldBy": order.id.to_hex() },
                         doc! { "$set": { "heldBy": null } },
                     )
                     .session(&mut *session)
                     .await?;
                 let event = OrderCancelled {
-                    id: order.id.to_hex(),
+                    id: order.id,
                     version: order.version,
                     ticket: order.ticket_ref(),
                 };
                 self.outbox.stage(session, &event).await?;
             } else {
                 let event = OrderCompleted {
-                    id: order.id.to_hex(),
+                    id: order.id,
                     version: order.version,
                     ticket: order.ticket_ref(),
                 };

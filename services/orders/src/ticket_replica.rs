@@ -5,106 +5,63 @@
 
 use marketplace::{
     events::{TicketCreated, TicketUpdated},
+    id::{OrderId, TicketId, UserId, entity},
     money::{Price, cents},
 };
-use mongodb::{
-    Collection, Database,
-    bson::{doc, oid::ObjectId},
-};
+use mongodb::{Collection, Database, bson::doc};
 use serde::{Deserialize, Serialize};
+use storage::replica::{Replicated, VersionedReplica};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ReplicaTicket {
-    #[serde(rename = "_id")]
-    pub id: ObjectId,
+    #[serde(rename = "_id", with = "marketplace::id::object_id")]
+    pub id: TicketId,
     pub title: String,
     #[serde(with = "cents")]
     pub price: Price,
     /// The seller.
-    pub user_id: String,
+    pub user_id: UserId,
     pub version: i64,
     /// The order holding the ticket: reserved, or bought.
     #[serde(default)]
-    pub held_by: Option<String>,
-}
-
-/// What applying a ticket event did.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Replicated {
-    Applied,
-    /// An old or repeated version: nothing to do.
-    Stale,
-    /// An earlier version has not arrived yet.
-    TooEarly,
+    pub held_by: Option<OrderId>,
 }
 
 #[derive(Clone)]
-pub(crate) struct TicketReplica {
-    collection: Collection<ReplicaTicket>,
-}
+pub(crate) struct TicketReplica(VersionedReplica<entity::Ticket, ReplicaTicket>);
 
 impl TicketReplica {
     pub fn new(database: &Database) -> Self {
-        Self {
-            collection: database.collection("tickets"),
-        }
+        Self(VersionedReplica::new(database, "tickets"))
     }
 
     pub fn collection(&self) -> &Collection<ReplicaTicket> {
-        &self.collection
-    }
-
-    pub async fn find(&self, id: ObjectId) -> mongodb::error::Result<Option<ReplicaTicket>> {
-        self.collection.find_one(doc! { "_id": id }).await
+        self.0.collection()
     }
 
     /// Inserts the ticket unless it is already there.
-    pub async fn apply_created(&self, event: &TicketCreated) -> mongodb::error::Result<Replicated> {
-        let id = parse(&event.id)?;
-        let insert = doc! {
-            "$setOnInsert": {
-                "title": &event.title,
-                "price": event.price.cents(),
-                "userId": &event.user_id,
-                "version": event.version,
-                "heldBy": null,
-            }
+    pub async fn apply_created(
+        &self,
+        event: &TicketCreated,
+    ) -> mongodb::error::Result<ReplicaTicket> {
+        let first = doc! {
+            "title": &event.title,
+            "price": event.price.cents(),
+            "userId": event.user_id.to_hex(),
+            "version": event.version,
+            "heldBy": null,
         };
-        match self
-            .collection
-            .update_one(doc! { "_id": id }, insert)
-            .upsert(true)
-            .await
-        {
-            Ok(result) if result.upserted_id.is_some() => Ok(Replicated::Applied),
-            Ok(_) => Ok(Replicated::Stale),
-            // Two deliveries raced to insert it: the other one did.
-            Err(error) if storage::mongo::is_duplicate_key(&error) => Ok(Replicated::Stale),
-            Err(error) => Err(error),
-        }
+        self.0.insert(event.id, first).await
     }
 
-    /// Applies version `v` only on top of version `v - 1`.
-    pub async fn apply_updated(&self, event: &TicketUpdated) -> mongodb::error::Result<Replicated> {
-        let id = parse(&event.id)?;
-        let next = doc! {
-            "$set": { "title": &event.title, "price": event.price.cents(), "version": event.version }
-        };
-        let applied = self
-            .collection
-            .update_one(doc! { "_id": id, "version": event.version - 1 }, next)
-            .await?;
-        if applied.matched_count == 1 {
-            return Ok(Replicated::Applied);
-        }
-        Ok(match self.find(id).await? {
-            Some(current) if current.version >= event.version => Replicated::Stale,
-            _ => Replicated::TooEarly,
-        })
+    /// The seller's edit, or a lock, release or sale (which change only the version
+    /// here: who holds the ticket is this service's own business).
+    pub async fn apply_updated(
+        &self,
+        event: &TicketUpdated,
+    ) -> mongodb::error::Result<Replicated<ReplicaTicket>> {
+        let change = doc! { "title": &event.title, "price": event.price.cents() };
+        self.0.update(event.id, event.version, change).await
     }
-}
-
-fn parse(id: &str) -> mongodb::error::Result<ObjectId> {
-    ObjectId::parse_str(id).map_err(mongodb::error::Error::custom)
 }

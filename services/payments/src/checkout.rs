@@ -20,7 +20,7 @@ pub(crate) async fn settle(
     payments: &Payments,
 ) -> Result<Payment, Error> {
     let charged = gateway
-        .charge(&claim.order_id, claim.amount.cents(), &claim.payment_method)
+        .charge(claim.order_id, claim.amount.cents(), &claim.payment_method)
         .await;
     let stripe_id = match charged {
         Ok(stripe_id) => stripe_id,

@@ -12,6 +12,7 @@ mod routes;
 pub mod startup;
 mod state;
 mod stripe_gateway;
+mod token;
 
 pub use config::{Config, StripeConfig};
 pub use currency::Currency;

@@ -10,10 +10,7 @@ use marketplace::{
 };
 
 use crate::{
-    checkout,
-    order_replica::{OrderReplica, Replicated},
-    payments::Payments,
-    stripe_gateway::StripeGateway,
+    checkout, order_replica::OrderReplica, payments::Payments, stripe_gateway::StripeGateway,
 };
 
 /// Durable consumers are named after the service, so its replicas share them.
@@ -55,14 +52,11 @@ impl Listener for CompletedListener {
     type Event = OrderCompleted;
 
     async fn handle(&self, event: OrderCompleted) -> Result<(), HandlerError> {
-        match self
-            .0
-            .apply_status(&event.id, event.version, OrderStatus::Complete)
+        self.0
+            .apply_status(event.id, event.version, OrderStatus::Complete)
             .await?
-        {
-            Replicated::Current(_) => Ok(()),
-            Replicated::TooEarly => Err(HandlerError::not_yet("order:created has not arrived")),
-        }
+            .in_version_order()?;
+        Ok(())
     }
 }
 
@@ -76,20 +70,15 @@ impl Listener for CancelledListener {
     type Event = OrderCancelled;
 
     async fn handle(&self, event: OrderCancelled) -> Result<(), HandlerError> {
-        let order = match self
+        let order = self
             .orders
-            .apply_status(&event.id, event.version, OrderStatus::Cancelled)
+            .apply_status(event.id, event.version, OrderStatus::Cancelled)
             .await?
-        {
-            Replicated::Current(order) => order,
-            Replicated::TooEarly => {
-                return Err(HandlerError::not_yet("order:created has not arrived"));
-            }
-        };
+            .in_version_order()?;
         // Checked on every delivery; a refund that keeps failing stays due and the
         // recovery loop retries it.
         if order.paid {
-            for payment in self.payments.refund_due_for(&event.id).await? {
+            for payment in self.payments.refund_due_for(event.id).await? {
                 checkout::refund(&payment, &self.gateway, &self.payments)
                     .await
                     .map_err(|error| HandlerError::from(error.to_string()))?;

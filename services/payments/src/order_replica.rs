@@ -5,23 +5,24 @@
 
 use marketplace::{
     events::OrderCreated,
+    id::{OrderId, UserId, entity},
     money::{Price, cents},
     order::OrderStatus,
 };
 use mongodb::{
     Collection, Database,
-    bson::{DateTime, doc, oid::ObjectId},
-    options::ReturnDocument,
+    bson::{DateTime, doc},
 };
 use serde::{Deserialize, Serialize};
+use storage::replica::{Replicated, VersionedReplica};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ReplicaOrder {
-    #[serde(rename = "_id")]
-    pub id: ObjectId,
+    #[serde(rename = "_id", with = "marketplace::id::object_id")]
+    pub id: OrderId,
     pub version: i64,
-    pub user_id: String,
+    pub user_id: UserId,
     #[serde(with = "cents")]
     pub price: Price,
     pub status: OrderStatus,
@@ -30,82 +31,47 @@ pub(crate) struct ReplicaOrder {
     pub paid: bool,
 }
 
-/// What applying an order event did.
-#[derive(Debug)]
-pub(crate) enum Replicated {
-    /// Applied now, or already applied before: the order as it now is.
-    Current(ReplicaOrder),
-    /// An earlier version has not arrived yet.
-    TooEarly,
-}
-
 #[derive(Clone)]
-pub(crate) struct OrderReplica {
-    collection: Collection<ReplicaOrder>,
-}
+pub(crate) struct OrderReplica(VersionedReplica<entity::Order, ReplicaOrder>);
 
 impl OrderReplica {
     pub fn new(database: &Database) -> Self {
-        Self {
-            collection: database.collection("orders"),
-        }
+        Self(VersionedReplica::new(database, "orders"))
     }
 
     pub fn collection(&self) -> &Collection<ReplicaOrder> {
-        &self.collection
+        self.0.collection()
     }
 
-    pub async fn find(&self, id: ObjectId) -> mongodb::error::Result<Option<ReplicaOrder>> {
-        self.collection.find_one(doc! { "_id": id }).await
+    pub async fn find(&self, id: OrderId) -> mongodb::error::Result<Option<ReplicaOrder>> {
+        self.0.find(id).await
     }
 
     /// Inserts the order unless it is already there.
-    pub async fn apply_created(&self, event: &OrderCreated) -> mongodb::error::Result<()> {
-        let id = ObjectId::parse_str(&event.id).map_err(mongodb::error::Error::custom)?;
-        let insert = doc! {
-            "$setOnInsert": {
-                "version": event.version,
-                "userId": &event.user_id,
-                "price": event.ticket.price.cents(),
-                "status": event.status.as_str(),
-                "expiresAt": DateTime::from_time_0_3(event.expires_at),
-                "paid": false,
-            }
+    pub async fn apply_created(
+        &self,
+        event: &OrderCreated,
+    ) -> mongodb::error::Result<ReplicaOrder> {
+        let first = doc! {
+            "version": event.version,
+            "userId": event.user_id.to_hex(),
+            "price": event.ticket.price.cents(),
+            "status": event.status.as_str(),
+            "expiresAt": DateTime::from_time_0_3(event.expires_at),
+            "paid": false,
         };
-        match self
-            .collection
-            .update_one(doc! { "_id": id }, insert)
-            .upsert(true)
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(error) if storage::mongo::is_duplicate_key(&error) => Ok(()),
-            Err(error) => Err(error),
-        }
+        self.0.insert(event.id, first).await
     }
 
     /// Moves the order to `status` at `version`, only on top of `version - 1`.
     pub async fn apply_status(
         &self,
-        id: &str,
+        id: OrderId,
         version: i64,
         status: OrderStatus,
-    ) -> mongodb::error::Result<Replicated> {
-        let id = ObjectId::parse_str(id).map_err(mongodb::error::Error::custom)?;
-        let applied = self
-            .collection
-            .find_one_and_update(
-                doc! { "_id": id, "version": version - 1 },
-                doc! { "$set": { "status": status.as_str(), "version": version } },
-            )
-            .return_document(ReturnDocument::After)
-            .await?;
-        if let Some(order) = applied {
-            return Ok(Replicated::Current(order));
-        }
-        Ok(match self.find(id).await? {
-            Some(order) if order.version >= version => Replicated::Current(order),
-            _ => Replicated::TooEarly,
-        })
+    ) -> mongodb::error::Result<Replicated<ReplicaOrder>> {
+        self.0
+            .update(id, version, doc! { "status": status.as_str() })
+            .await
     }
 }

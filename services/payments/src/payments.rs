@@ -10,17 +10,18 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use marketplace::{
     events::PaymentCreated,
+    id::{OrderId, PaymentId},
     money::{Price, cents},
     order::OrderStatus,
 };
 use mongodb::{
     Client, Collection, Database,
-    bson::{DateTime, doc, oid::ObjectId},
+    bson::{DateTime, doc},
 };
 use serde::{Deserialize, Serialize};
 use storage::{collections::unique_index, in_transaction, outbox::Outbox};
 
-use crate::order_replica::OrderReplica;
+use crate::{order_replica::OrderReplica, token::Token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,14 +38,14 @@ pub(crate) enum PaymentStatus {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Payment {
-    #[serde(rename = "_id")]
-    pub id: ObjectId,
-    pub order_id: String,
+    #[serde(rename = "_id", with = "marketplace::id::object_id")]
+    pub id: PaymentId,
+    pub order_id: OrderId,
     pub status: PaymentStatus,
     #[serde(with = "cents")]
     pub amount: Price,
     /// The payment method the buyer's browser produced.
-    pub payment_method: String,
+    pub payment_method: Token,
     pub claimed_at: DateTime,
     #[serde(default)]
     pub stripe_id: Option<String>,
@@ -105,16 +106,16 @@ impl Payments {
     /// Starts the one payment of the order, or takes over a claim whose request died.
     pub async fn claim(
         &self,
-        order_id: &str,
+        order_id: OrderId,
         amount: Price,
-        payment_method: &str,
+        payment_method: &Token,
     ) -> mongodb::error::Result<Result<Payment, ClaimRefused>> {
         let claim = Payment {
-            id: ObjectId::new(),
-            order_id: order_id.to_owned(),
+            id: PaymentId::new(),
+            order_id,
             status: PaymentStatus::Charging,
             amount,
-            payment_method: payment_method.to_owned(),
+            payment_method: payment_method.clone(),
             claimed_at: DateTime::now(),
             stripe_id: None,
             refund_id: None,
@@ -126,7 +127,7 @@ impl Payments {
         }
         let Some(existing) = self
             .collection
-            .find_one(doc! { "orderId": order_id })
+            .find_one(doc! { "orderId": order_id.to_hex() })
             .await?
         else {
             return Ok(Err(ClaimRefused::InProgress));
@@ -146,7 +147,7 @@ impl Payments {
         let renewed = self
             .collection
             .find_one_and_update(
-                doc! { "_id": claim.id, "status": "charging", "claimedAt": { "$lt": stale_before } },
+                doc! { "_id": claim.id.object_id(), "status": "charging", "claimedAt": { "$lt": stale_before } },
                 doc! { "$set": { "claimedAt": DateTime::now() } },
             )
             .return_document(mongodb::options::ReturnDocument::After)
@@ -173,7 +174,7 @@ impl Payments {
     /// Forgets a claim whose charge did not happen.
     pub async fn release(&self, claim: &Payment) -> mongodb::error::Result<()> {
         self.collection
-            .delete_one(doc! { "_id": claim.id, "status": "charging" })
+            .delete_one(doc! { "_id": claim.id.object_id(), "status": "charging" })
             .await?;
         Ok(())
     }
@@ -186,14 +187,12 @@ impl Payments {
         claim: &Payment,
         stripe_id: &str,
     ) -> mongodb::error::Result<Recorded> {
-        let order_id =
-            ObjectId::parse_str(&claim.order_id).map_err(mongodb::error::Error::custom)?;
         let recorded = in_transaction!(self.client, |session| async {
             let marked = self
                 .orders
                 .collection()
                 .update_one(
-                    doc! { "_id": order_id, "status": { "$ne": OrderStatus::Cancelled.as_str() } },
+                    doc! { "_id": claim.order_id.object_id(), "status": { "$ne": OrderStatus::Cancelled.as_str() } },
                     doc! { "$set": { "paid": true } },
                 )
                 .session(&mut *session)
@@ -206,7 +205,7 @@ impl Payments {
             let moved = self
                 .collection
                 .update_one(
-                    doc! { "_id": claim.id, "status": "charging" },
+                    doc! { "_id": claim.id.object_id(), "status": "charging" },
                     doc! { "$set": { "status": status_name(status), "stripeId": stripe_id } },
                 )
                 .session(&mut *session)
@@ -222,8 +221,8 @@ impl Payments {
                 return Ok(Recorded::OrderCancelled(payment));
             }
             let event = PaymentCreated {
-                id: payment.id.to_hex(),
-                order_id: payment.order_id.clone(),
+                id: payment.id,
+                order_id: payment.order_id,
                 stripe_id: stripe_id.to_owned(),
             };
             self.outbox.stage(session, &event).await?;
@@ -237,15 +236,16 @@ impl Payments {
     }
 
     /// The order was cancelled: its charge, if any, is now due for a refund.
-    pub async fn refund_due_for(&self, order_id: &str) -> mongodb::error::Result<Vec<Payment>> {
+    pub async fn refund_due_for(&self, order_id: OrderId) -> mongodb::error::Result<Vec<Payment>> {
+        let order_id = order_id.to_hex();
         self.collection
             .update_many(
-                doc! { "orderId": order_id, "status": "succeeded" },
+                doc! { "orderId": &order_id, "status": "succeeded" },
                 doc! { "$set": { "status": "refund_due" } },
             )
             .await?;
         self.collection
-            .find(doc! { "orderId": order_id, "status": "refund_due" })
+            .find(doc! { "orderId": &order_id, "status": "refund_due" })
             .await?
             .try_collect()
             .await
@@ -267,7 +267,7 @@ impl Payments {
     ) -> mongodb::error::Result<()> {
         self.collection
             .update_one(
-                doc! { "_id": payment.id, "status": "refund_due" },
+                doc! { "_id": payment.id.object_id(), "status": "refund_due" },
                 doc! { "$set": { "status": "refunded", "refundId": refund_id } },
             )
             .await?;

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use marketplace::id::OrderId;
+
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_core::{
     payment_intent::{
@@ -13,7 +15,7 @@ use stripe_core::{
 };
 use stripe_shared::PaymentIntentStatus;
 
-use crate::config::StripeConfig;
+use crate::{config::StripeConfig, token::Token};
 
 /// Why a charge did not succeed.
 #[derive(Debug)]
@@ -49,10 +51,11 @@ impl StripeGateway {
     /// second attempt with another card is a new request.
     pub async fn charge(
         &self,
-        order_id: &str,
+        order_id: OrderId,
         amount_cents: i64,
-        payment_method: &str,
+        payment_method: &Token,
     ) -> Result<String, ChargeFailed> {
+        let payment_method = payment_method.as_str();
         let key = idempotency_key(&format!("order-{order_id}-charge-{payment_method}"));
         let no_redirects = CreatePaymentIntentAutomaticPaymentMethods {
             enabled: true,
@@ -62,7 +65,7 @@ impl StripeGateway {
             .payment_method(payment_method)
             .confirm(true)
             .automatic_payment_methods(no_redirects)
-            .metadata(HashMap::from([("orderId".to_owned(), order_id.to_owned())]))
+            .metadata(HashMap::from([("orderId".to_owned(), order_id.to_hex())]))
             .customize()
             .request_strategy(RequestStrategy::Idempotent(key))
             .send(&self.client)

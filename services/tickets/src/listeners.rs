@@ -7,8 +7,10 @@ use std::marker::PhantomData;
 use bus::{
     EventBus, EventError, HandlerError, Listener, ListenerHandle, RetryPolicy, spawn_listener,
 };
-use marketplace::events::{Event, OrderCancelled, OrderCompleted, OrderCreated};
-use mongodb::bson::oid::ObjectId;
+use marketplace::{
+    events::{Event, OrderCancelled, OrderCompleted, OrderCreated},
+    id::{OrderId, TicketId},
+};
 
 use crate::tickets::{Applied, Tickets};
 
@@ -44,37 +46,37 @@ enum Change {
 /// An order event that changes the ticket it names.
 trait TicketChange: Event {
     const CHANGE: Change;
-    fn order_id(&self) -> &str;
-    fn ticket_id(&self) -> &str;
+    fn order_id(&self) -> OrderId;
+    fn ticket_id(&self) -> TicketId;
 }
 
 impl TicketChange for OrderCreated {
     const CHANGE: Change = Change::Lock;
-    fn order_id(&self) -> &str {
-        &self.id
+    fn order_id(&self) -> OrderId {
+        self.id
     }
-    fn ticket_id(&self) -> &str {
-        &self.ticket.id
+    fn ticket_id(&self) -> TicketId {
+        self.ticket.id
     }
 }
 
 impl TicketChange for OrderCancelled {
     const CHANGE: Change = Change::Unlock;
-    fn order_id(&self) -> &str {
-        &self.id
+    fn order_id(&self) -> OrderId {
+        self.id
     }
-    fn ticket_id(&self) -> &str {
-        &self.ticket.id
+    fn ticket_id(&self) -> TicketId {
+        self.ticket.id
     }
 }
 
 impl TicketChange for OrderCompleted {
     const CHANGE: Change = Change::MarkSold;
-    fn order_id(&self) -> &str {
-        &self.id
+    fn order_id(&self) -> OrderId {
+        self.id
     }
-    fn ticket_id(&self) -> &str {
-        &self.ticket.id
+    fn ticket_id(&self) -> TicketId {
+        self.ticket.id
     }
 }
 
@@ -84,7 +86,7 @@ impl<E: TicketChange> Listener for ChangeTicket<E> {
     type Event = E;
 
     async fn handle(&self, event: E) -> Result<(), HandlerError> {
-        let ticket = ObjectId::parse_str(event.ticket_id())?;
+        let ticket = event.ticket_id();
         let order = event.order_id();
         let applied = match E::CHANGE {
             Change::Lock => self.0.lock(ticket, order).await?,

@@ -3,11 +3,12 @@
 
 use marketplace::{
     events::{TicketCreated, TicketUpdated},
+    id::{OrderId, TicketId, UserId},
     money::{Price, cents},
 };
 use mongodb::{
     Client, Collection, Database, IndexModel,
-    bson::{Document, doc, oid::ObjectId},
+    bson::{Document, doc},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
@@ -19,43 +20,43 @@ use crate::title::Title;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Ticket {
-    #[serde(rename = "_id")]
-    pub id: ObjectId,
+    #[serde(rename = "_id", with = "marketplace::id::object_id")]
+    pub id: TicketId,
     pub title: Title,
     #[serde(with = "cents")]
     pub price: Price,
-    pub user_id: String,
+    pub user_id: UserId,
     pub version: i64,
     /// The order that holds (locked or bought) the ticket.
     #[serde(default)]
-    pub order_id: Option<String>,
+    pub order_id: Option<OrderId>,
     #[serde(default)]
     pub sold: bool,
     /// Orders whose lock was released (or cancelled before it arrived). A late or
     /// repeated `order:created` for one of them must not lock the ticket again.
     #[serde(default)]
-    pub released_orders: Vec<String>,
+    pub released_orders: Vec<OrderId>,
 }
 
 impl Ticket {
     fn created_event(&self) -> TicketCreated {
         TicketCreated {
-            id: self.id.to_hex(),
+            id: self.id,
             version: self.version,
             title: self.title.as_str().to_owned(),
             price: self.price,
-            user_id: self.user_id.clone(),
+            user_id: self.user_id,
         }
     }
 
     fn updated_event(&self) -> TicketUpdated {
         TicketUpdated {
-            id: self.id.to_hex(),
+            id: self.id,
             version: self.version,
             title: self.title.as_str().to_owned(),
             price: self.price,
-            user_id: self.user_id.clone(),
-            order_id: self.order_id.clone(),
+            user_id: self.user_id,
+            order_id: self.order_id,
         }
     }
 }
@@ -115,13 +116,13 @@ impl Tickets {
         &self,
         title: Title,
         price: Price,
-        user_id: &str,
+        user_id: UserId,
     ) -> mongodb::error::Result<Ticket> {
         let ticket = Ticket {
-            id: ObjectId::new(),
+            id: TicketId::new(),
             title,
             price,
-            user_id: user_id.to_owned(),
+            user_id,
             version: 0,
             order_id: None,
             sold: false,
@@ -139,8 +140,10 @@ impl Tickets {
         Ok(ticket)
     }
 
-    pub async fn find(&self, id: ObjectId) -> mongodb::error::Result<Option<Ticket>> {
-        self.collection.find_one(doc! { "_id": id }).await
+    pub async fn find(&self, id: TicketId) -> mongodb::error::Result<Option<Ticket>> {
+        self.collection
+            .find_one(doc! { "_id": id.object_id() })
+            .await
     }
 
     /// Tickets that are neither locked nor sold, oldest first.
@@ -149,10 +152,10 @@ impl Tickets {
     }
 
     /// Every ticket `user_id` listed, whatever its state, newest first.
-    pub async fn list_by_seller(&self, user_id: &str) -> mongodb::error::Result<Vec<Ticket>> {
+    pub async fn list_by_seller(&self, user_id: UserId) -> mongodb::error::Result<Vec<Ticket>> {
         collections::list(
             &self.collection,
-            doc! { "userId": user_id },
+            doc! { "userId": user_id.to_hex() },
             ByAge::NewestFirst,
         )
         .await
@@ -161,14 +164,14 @@ impl Tickets {
     /// The seller's edit, refused while an order holds the ticket.
     pub async fn edit(
         &self,
-        id: ObjectId,
-        user_id: &str,
+        id: TicketId,
+        user_id: UserId,
         title: &Title,
         price: Price,
     ) -> mongodb::error::Result<Result<Ticket, EditRefused>> {
         let mut filter = for_sale();
-        filter.insert("_id", id);
-        filter.insert("userId", user_id);
+        filter.insert("_id", id.object_id());
+        filter.insert("userId", user_id.to_hex());
         let change = doc! {
             "$set": { "title": title.as_str(), "price": price.cents() },
             "$inc": { "version": 1 },
@@ -184,20 +187,18 @@ impl Tickets {
     }
 
     /// `order:created`: the order holds the ticket.
-    pub async fn lock(&self, id: ObjectId, order_id: &str) -> mongodb::error::Result<Applied> {
+    pub async fn lock(&self, id: TicketId, order_id: OrderId) -> mongodb::error::Result<Applied> {
+        let order = order_id.to_hex();
         let mut filter = for_sale();
-        filter.insert("_id", id);
-        filter.insert("releasedOrders", doc! { "$ne": order_id });
-        let change = doc! { "$set": { "orderId": order_id }, "$inc": { "version": 1 } };
+        filter.insert("_id", id.object_id());
+        filter.insert("releasedOrders", doc! { "$ne": &order });
+        let change = doc! { "$set": { "orderId": &order }, "$inc": { "version": 1 } };
         Ok(match self.change(id, filter, change).await? {
             Ok(_) => Applied::Changed,
             Err(None) => Applied::NoSuchTicket,
             Err(Some(ticket))
-                if ticket.order_id.as_deref() == Some(order_id)
-                    || ticket
-                        .released_orders
-                        .iter()
-                        .any(|released| released == order_id) =>
+                if ticket.order_id == Some(order_id)
+                    || ticket.released_orders.contains(&order_id) =>
             {
                 Applied::AlreadyDone
             }
@@ -207,11 +208,12 @@ impl Tickets {
 
     /// `order:cancelled`: the ticket is for sale again. If the lock never arrived,
     /// the order is remembered as released so that it cannot lock the ticket later.
-    pub async fn unlock(&self, id: ObjectId, order_id: &str) -> mongodb::error::Result<Applied> {
-        let filter = doc! { "_id": id, "orderId": order_id, "sold": false };
+    pub async fn unlock(&self, id: TicketId, order_id: OrderId) -> mongodb::error::Result<Applied> {
+        let order = order_id.to_hex();
+        let filter = doc! { "_id": id.object_id(), "orderId": &order, "sold": false };
         let change = doc! {
             "$set": { "orderId": null },
-            "$addToSet": { "releasedOrders": order_id },
+            "$addToSet": { "releasedOrders": &order },
             "$inc": { "version": 1 },
         };
         Ok(match self.change(id, filter, change).await? {
@@ -220,8 +222,8 @@ impl Tickets {
             Err(Some(_)) => {
                 self.collection
                     .update_one(
-                        doc! { "_id": id, "orderId": { "$ne": order_id } },
-                        doc! { "$addToSet": { "releasedOrders": order_id } },
+                        doc! { "_id": id.object_id(), "orderId": { "$ne": &order } },
+                        doc! { "$addToSet": { "releasedOrders": &order } },
                     )
                     .await?;
                 Applied::AlreadyDone
@@ -230,13 +232,17 @@ impl Tickets {
     }
 
     /// `order:completed`: the holding order paid; the ticket is sold for good.
-    pub async fn mark_sold(&self, id: ObjectId, order_id: &str) -> mongodb::error::Result<Applied> {
-        let filter = doc! { "_id": id, "orderId": order_id, "sold": false };
+    pub async fn mark_sold(
+        &self,
+        id: TicketId,
+        order_id: OrderId,
+    ) -> mongodb::error::Result<Applied> {
+        let filter = doc! { "_id": id.object_id(), "orderId": order_id.to_hex(), "sold": false };
         let change = doc! { "$set": { "sold": true }, "$inc": { "version": 1 } };
         Ok(match self.change(id, filter, change).await? {
             Ok(_) => Applied::Changed,
             Err(None) => Applied::NoSuchTicket,
-            Err(Some(ticket)) if ticket.sold && ticket.order_id.as_deref() == Some(order_id) => {
+            Err(Some(ticket)) if ticket.sold && ticket.order_id == Some(order_id) => {
                 Applied::AlreadyDone
             }
             Err(Some(_)) => Applied::HeldByAnotherOrder,
@@ -248,7 +254,7 @@ impl Tickets {
     /// is (or `None` if there is no such ticket), for the caller to say why.
     async fn change(
         &self,
-        id: ObjectId,
+        id: TicketId,
         filter: Document,
         change: Document,
     ) -> mongodb::error::Result<Result<Ticket, Option<Ticket>>> {
@@ -265,7 +271,7 @@ impl Tickets {
             }
             let current = self
                 .collection
-                .find_one(doc! { "_id": id })
+                .find_one(doc! { "_id": id.object_id() })
                 .session(&mut *session)
                 .await?;
             Ok(Err(current))

@@ -12,6 +12,7 @@ use std::{
 use bus::{EventBus, HandlerError, Listener, ListenerHandle, RetryPolicy, spawn_listener};
 use marketplace::{
     events::{Event, TicketCreated},
+    id::UserId,
     money::Price,
 };
 
@@ -49,7 +50,7 @@ impl Listener for Recorder {
         tokio::time::sleep(self.work).await;
         let attempt = {
             let mut attempts = self.attempts.lock().unwrap();
-            let attempt = attempts.entry(event.id.clone()).or_default();
+            let attempt = attempts.entry(event.title.clone()).or_default();
             *attempt += 1;
             *attempt
         };
@@ -58,18 +59,23 @@ impl Listener for Recorder {
                 format!("attempt {attempt} fails").into(),
             ));
         }
-        self.handled.lock().unwrap().push(event.id);
+        self.handled.lock().unwrap().push(event.title);
         Ok(())
     }
 }
 
-fn ticket(id: &str) -> TicketCreated {
+/// A ticket named `label`, which the recorder records. The id follows from the label,
+/// so the same label is the same message to JetStream's de-duplication.
+fn ticket(label: &str) -> TicketCreated {
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(label, &mut hasher);
+    let id = format!("{:024x}", std::hash::Hasher::finish(&hasher));
     TicketCreated {
-        id: id.to_owned(),
+        id: id.parse().unwrap(),
         version: 0,
-        title: "Concert".to_owned(),
+        title: label.to_owned(),
         price: Price::from_cents(2500).unwrap(),
-        user_id: "u1".to_owned(),
+        user_id: UserId::new(),
     }
 }
 

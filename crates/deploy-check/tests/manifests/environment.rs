@@ -91,7 +91,7 @@ fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read(
 /// `{service}` standing for the Deployment's service: each service reads its own
 /// database credentials and its own NATS password, never another's. Pinning the key
 /// per variable also keeps Stripe's secret key out of the web client, which puts the
-/// publishable key into its pages. The README lists these Secrets, and
+/// publishable key into its pages. docs/operations.md lists these Secrets, and
 /// infra/create-secrets.sh makes them.
 const SECRET_VARIABLES: &[(&str, &str, &str)] = &[
     ("JWT_KEY", "jwt-secret", "JWT_KEY"),

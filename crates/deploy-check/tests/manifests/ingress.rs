@@ -79,7 +79,7 @@ fn every_ingress_backend_port_is_its_services_port() {
     }
 }
 
-/// The Secret with the certificate for [`HOST`] (README: made with openssl).
+/// The Secret with the certificate for [`HOST`] (docs/operations.md: made with openssl).
 pub const TLS_SECRET: &str = "ticketing-tls";
 
 #[test]

@@ -46,7 +46,7 @@ fn no_overlay_deploys_the_namespace_itself() {
     for overlay in overlays() {
         assert!(
             overlay.of_kind("Namespace").is_empty(),
-            "{}: the namespace is created once by the operator (README), not by skaffold",
+            "{}: the namespace is created once by the operator (docs/operations.md), not by skaffold",
             overlay.name
         );
     }

@@ -1,7 +1,7 @@
 //! infra/create-secrets.sh makes every Secret the manifests read, with the keys they
 //! read, and values that work together: each MONGO_URL names its database's members,
-//! user and password; and the README lists every Secret. The script runs here against
-//! a stand-in kubectl that records what it is asked to create.
+//! user and password; and docs/operations.md lists every Secret. The script runs here
+//! against a stand-in kubectl that records what it is asked to create.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -140,7 +140,7 @@ fn the_script_creates_every_secret_key_the_manifests_read_with_values_that_fit_t
         }
         for (secret, key) in referenced(overlay) {
             if secret == TLS_SECRET {
-                continue; // The README's certificate step makes it.
+                continue; // The certificate step of docs/operations.md makes it.
             }
             assert!(
                 created.contains_key(&(secret.clone(), key.clone())),
@@ -209,9 +209,9 @@ fn the_script_creates_every_secret_key_the_manifests_read_with_values_that_fit_t
 }
 
 #[test]
-fn the_readme_names_every_secret_the_manifests_read() {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let deploy = readme
+fn the_operations_guide_names_every_secret_the_manifests_read() {
+    let guide = std::fs::read_to_string(repo_root().join("docs/operations.md")).unwrap();
+    let deploy = guide
         .split("## Deploy (Kubernetes)")
         .nth(1)
         .and_then(|rest| rest.split("\n## ").next())
@@ -230,7 +230,7 @@ fn the_readme_names_every_secret_the_manifests_read() {
             assert!(
                 deploy.contains(&format!("`{secret}`"))
                     || generic.is_some_and(|generic| deploy.contains(&format!("`{generic}`"))),
-                "the README's Deploy section does not name Secret {secret}"
+                "the Deploy section of docs/operations.md does not name Secret {secret}"
             );
         }
     }

@@ -14,6 +14,7 @@ use axum::{
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use marketplace::id::UserId;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -38,8 +39,7 @@ pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// What the session JWT says about its user, and what `currentuser` returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserClaims {
-    /// The user's id (24-hex ObjectId).
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
@@ -96,11 +96,11 @@ impl SessionKeys {
 
     /// A signed token for a new session of the user, valid for the session TTL from
     /// now.
-    pub fn issue_token(&self, id: &str, email: &str) -> Result<String, Error> {
+    pub fn issue_token(&self, id: UserId, email: &str) -> Result<String, Error> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let claims = TokenClaims {
             user: UserClaims {
-                id: id.to_owned(),
+                id,
                 email: email.to_owned(),
                 iat: now,
                 exp: now + i64::try_from(self.0.ttl.as_secs()).unwrap_or(i64::MAX),
@@ -114,7 +114,7 @@ impl SessionKeys {
     }
 
     /// The cookie that signs the user in.
-    pub fn session_cookie(&self, id: &str, email: &str) -> Result<Cookie<'static>, Error> {
+    pub fn session_cookie(&self, id: UserId, email: &str) -> Result<Cookie<'static>, Error> {
         let token = self.issue_token(id, email)?;
         let mut cookie = self.base_cookie(token);
         cookie.set_max_age(time::Duration::try_from(self.0.ttl).ok());
@@ -219,17 +219,23 @@ pub async fn require_auth(
 mod tests {
     use super::*;
 
+    const USER: &str = "65f1c0ffee000000000000a1";
+
+    fn user() -> UserId {
+        USER.parse().unwrap()
+    }
+
     fn keys() -> SessionKeys {
         SessionKeys::new("test-key", Environment::Production)
     }
 
     #[test]
     fn a_token_round_trips() {
-        let token = keys().issue_token("a1", "a@b.co").unwrap();
+        let token = keys().issue_token(user(), "a@b.co").unwrap();
         let claims = keys().verify(&token).unwrap();
         assert_eq!(
-            (claims.user.id.as_str(), claims.user.email.as_str()),
-            ("a1", "a@b.co")
+            (claims.user.id, claims.user.email.as_str()),
+            (user(), "a@b.co")
         );
         assert!(claims.user.exp > claims.user.iat);
         assert_eq!(
@@ -240,8 +246,8 @@ mod tests {
 
     #[test]
     fn every_token_is_a_session_of_its_own() {
-        let first = keys().issue_token("a1", "a@b.co").unwrap();
-        let second = keys().issue_token("a1", "a@b.co").unwrap();
+        let first = keys().issue_token(user(), "a@b.co").unwrap();
+        let second = keys().issue_token(user(), "a@b.co").unwrap();
         assert_ne!(
             keys().verify(&first).unwrap().jti,
             keys().verify(&second).unwrap().jti
@@ -253,7 +259,7 @@ mod tests {
     fn token_with(iss: &str, aud: &str) -> String {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let claims = serde_json::json!({
-            "id": "a1", "email": "a@b.co", "iat": now, "exp": now + 60,
+            "id": USER, "email": "a@b.co", "iat": now, "exp": now + 60,
             "jti": "j1", "iss": iss, "aud": aud,
         });
         jsonwebtoken::encode(
@@ -274,8 +280,8 @@ mod tests {
     #[test]
     fn a_revoked_session_is_rejected_and_others_are_not() {
         let keys = keys();
-        let revoked = keys.issue_token("a1", "a@b.co").unwrap();
-        let kept = keys.issue_token("a1", "a@b.co").unwrap();
+        let revoked = keys.issue_token(user(), "a@b.co").unwrap();
+        let kept = keys.issue_token(user(), "a@b.co").unwrap();
         let claims = keys.verify(&revoked).unwrap();
         keys.revoked().insert(claims.jti, claims.user.exp);
         assert_eq!(keys.verify(&revoked), None);
@@ -285,7 +291,7 @@ mod tests {
     #[test]
     fn a_token_signed_with_another_key_is_rejected() {
         let forged = SessionKeys::new("other-key", Environment::Production)
-            .issue_token("a1", "a@b.co")
+            .issue_token(user(), "a@b.co")
             .unwrap();
         assert_eq!(keys().verify(&forged), None);
     }
@@ -293,7 +299,7 @@ mod tests {
     #[test]
     fn an_expired_token_is_rejected() {
         let expired = SessionKeys::with_ttl("test-key", Environment::Production, Duration::ZERO)
-            .issue_token("a1", "a@b.co")
+            .issue_token(user(), "a@b.co")
             .unwrap();
         std::thread::sleep(Duration::from_millis(1100));
         assert_eq!(keys().verify(&expired), None);
@@ -307,7 +313,7 @@ mod tests {
 
     #[test]
     fn production_cookies_are_secure_http_only_and_lax() {
-        let cookie = keys().session_cookie("a1", "a@b.co").unwrap();
+        let cookie = keys().session_cookie(user(), "a@b.co").unwrap();
         assert_eq!(cookie.http_only(), Some(true));
         assert_eq!(cookie.secure(), Some(true));
         assert_eq!(cookie.same_site(), Some(SameSite::Lax));
@@ -317,7 +323,7 @@ mod tests {
     #[test]
     fn development_cookies_are_not_secure_so_they_work_over_http() {
         let keys = SessionKeys::new("test-key", Environment::Development);
-        let cookie = keys.session_cookie("a1", "a@b.co").unwrap();
+        let cookie = keys.session_cookie(user(), "a@b.co").unwrap();
         assert_eq!(cookie.secure(), Some(false));
     }
 
@@ -329,7 +335,7 @@ mod tests {
         let app = Router::new()
             .route("/private", get(|| async { "secret" }))
             .route_layer(middleware::from_fn_with_state(keys(), require_auth));
-        let token = keys().issue_token("a1", "a@b.co").unwrap();
+        let token = keys().issue_token(user(), "a@b.co").unwrap();
         let request = |cookie: Option<String>| {
             let mut builder = axum::http::Request::get("/private");
             if let Some(cookie) = cookie {

@@ -1,58 +1,63 @@
 //! The payloads of the seven events. Field names are camelCase on the wire, as in the
-//! original system; ids are 24-hex ObjectId strings; prices are [`Price`]s.
+//! original system; ids are typed ([`crate::id`]) and travel as 24-hex strings; prices
+//! are [`Price`]s.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::subjects::{Event, Subject};
-use crate::{money::Price, order::OrderStatus};
+use crate::{
+    id::{OrderId, PaymentId, TicketId, UserId},
+    money::Price,
+    order::OrderStatus,
+};
 
 /// A ticket was listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketCreated {
-    pub id: String,
+    pub id: TicketId,
     pub version: i64,
     pub title: String,
     pub price: Price,
-    pub user_id: String,
+    pub user_id: UserId,
 }
 
 /// A ticket changed: edited by its seller, locked, unlocked or sold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketUpdated {
-    pub id: String,
+    pub id: TicketId,
     pub version: i64,
     pub title: String,
     pub price: Price,
-    pub user_id: String,
+    pub user_id: UserId,
     /// The order holding the ticket, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
+    pub order_id: Option<OrderId>,
 }
 
 /// The ticket part of `order:created`: what the buyer locked, at which price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderedTicket {
-    pub id: String,
+    pub id: TicketId,
     pub price: Price,
 }
 
 /// A reference to a ticket by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketRef {
-    pub id: String,
+    pub id: TicketId,
 }
 
 /// A buyer reserved a ticket until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderCreated {
-    pub id: String,
+    pub id: OrderId,
     pub version: i64,
     pub status: OrderStatus,
-    pub user_id: String,
+    pub user_id: UserId,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub ticket: OrderedTicket,
@@ -61,7 +66,7 @@ pub struct OrderCreated {
 /// An order was cancelled; its ticket is free again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderCancelled {
-    pub id: String,
+    pub id: OrderId,
     pub version: i64,
     pub ticket: TicketRef,
 }
@@ -69,7 +74,7 @@ pub struct OrderCancelled {
 /// An order was paid; its ticket is sold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderCompleted {
-    pub id: String,
+    pub id: OrderId,
     pub version: i64,
     pub ticket: TicketRef,
 }
@@ -78,15 +83,15 @@ pub struct OrderCompleted {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExpirationComplete {
-    pub order_id: String,
+    pub order_id: OrderId,
 }
 
 /// An order was charged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentCreated {
-    pub id: String,
-    pub order_id: String,
+    pub id: PaymentId,
+    pub order_id: OrderId,
     pub stripe_id: String,
 }
 
@@ -151,16 +156,20 @@ impl Event for PaymentCreated {
 mod tests {
     use super::*;
 
+    const ORDER: &str = "65f1c0ffee000000000000a1";
+    const USER: &str = "65f1c0ffee000000000000b2";
+    const TICKET: &str = "65f1c0ffee000000000000c3";
+
     #[test]
     fn payloads_use_the_original_camel_case_wire_names() {
         let event = OrderCreated {
-            id: "o1".into(),
+            id: ORDER.parse().unwrap(),
             version: 0,
             status: OrderStatus::Created,
-            user_id: "u1".into(),
+            user_id: USER.parse().unwrap(),
             expires_at: OffsetDateTime::from_unix_timestamp(0).unwrap(),
             ticket: OrderedTicket {
-                id: "t1".into(),
+                id: TICKET.parse().unwrap(),
                 price: Price::from_cents(2550).unwrap(),
             },
         };
@@ -168,9 +177,9 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({
-                "id": "o1", "version": 0, "status": "created", "userId": "u1",
+                "id": ORDER, "version": 0, "status": "created", "userId": USER,
                 "expiresAt": "1970-01-01T00:00:00Z",
-                "ticket": {"id": "t1", "price": 25.5}
+                "ticket": {"id": TICKET, "price": 25.5}
             })
         );
         assert_eq!(serde_json::from_value::<OrderCreated>(json).unwrap(), event);
@@ -179,15 +188,17 @@ mod tests {
     #[test]
     fn each_version_of_an_entity_is_a_distinct_message() {
         let v1 = OrderCancelled {
-            id: "o1".into(),
+            id: ORDER.parse().unwrap(),
             version: 1,
-            ticket: TicketRef { id: "t1".into() },
+            ticket: TicketRef {
+                id: TICKET.parse().unwrap(),
+            },
         };
         let v2 = OrderCancelled {
             version: 2,
             ..v1.clone()
         };
-        assert_eq!(v1.message_id(), "order:cancelled:o1:1");
+        assert_eq!(v1.message_id(), format!("order:cancelled:{ORDER}:1"));
         assert_ne!(v1.message_id(), v2.message_id());
     }
 }

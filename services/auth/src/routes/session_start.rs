@@ -44,9 +44,7 @@ impl SessionStart {
 
     /// Signs `user` in: the cookie jar the answer sets, with the session cookie added.
     pub fn sign_in(self, user: &User) -> Result<CookieJar> {
-        let cookie = self
-            .keys
-            .session_cookie(&user.id.to_hex(), user.email.as_str())?;
+        let cookie = self.keys.session_cookie(user.id, user.email.as_str())?;
         Ok(self.jar.add(cookie))
     }
 }

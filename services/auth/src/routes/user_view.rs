@@ -1,3 +1,4 @@
+use marketplace::id::UserId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -6,14 +7,14 @@ use crate::users::User;
 /// A user as the API shows it.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct UserView {
-    id: String,
+    id: UserId,
     email: String,
 }
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
         Self {
-            id: user.id.to_hex(),
+            id: user.id,
             email: user.email.as_str().to_owned(),
         }
     }

@@ -50,10 +50,16 @@ async fn without_a_cookie_the_current_user_is_null() {
 async fn garbage_forged_and_expired_cookies_give_null_never_an_error() {
     let app = TestApp::spawn().await;
     let forged = SessionKeys::new("someone-elses-key", Environment::Development)
-        .issue_token("5f0000000000000000000000", "mallory@example.com")
+        .issue_token(
+            "5f0000000000000000000000".parse().unwrap(),
+            "mallory@example.com",
+        )
         .unwrap();
     let expired = SessionKeys::with_ttl(JWT_KEY, Environment::Development, Duration::ZERO)
-        .issue_token("5f0000000000000000000000", "old@example.com")
+        .issue_token(
+            "5f0000000000000000000000".parse().unwrap(),
+            "old@example.com",
+        )
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
@@ -68,7 +74,10 @@ async fn garbage_forged_and_expired_cookies_give_null_never_an_error() {
 async fn a_cookie_signed_with_the_shared_key_is_accepted() {
     let app = TestApp::spawn().await;
     let valid = SessionKeys::new(JWT_KEY, Environment::Development)
-        .issue_token("5f0000000000000000000000", "ann@example.com")
+        .issue_token(
+            "5f0000000000000000000000".parse().unwrap(),
+            "ann@example.com",
+        )
         .unwrap();
 
     let (_, body) = current_user_with_cookie(&app, &valid).await;

@@ -8,13 +8,14 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use httpkit::FieldError;
+use marketplace::id::TicketId;
 use maud::{Markup, html};
 
 use super::{
     error::PageError,
     forms::{form_errors, refusal},
     layout::{page, price},
-    lookup::{not_yours, object_id},
+    lookup::{not_yours, page_id},
     sell::{TicketForm, ticket_fields},
     visitor::Visitor,
 };
@@ -25,7 +26,7 @@ use crate::{
 
 /// An edit that was refused: which ticket, what was typed and why.
 struct RefusedEdit<'a> {
-    ticket_id: &'a str,
+    ticket_id: TicketId,
     typed: &'a TicketForm,
     errors: &'a [FieldError],
 }
@@ -45,7 +46,7 @@ pub(crate) async fn edit(
     Path(id): Path<String>,
     Form(form): Form<TicketForm>,
 ) -> Result<Response, PageError> {
-    let id = object_id(&id)?;
+    let id = page_id(&id)?;
     visitor.signed_in()?;
     match state
         .api

@@ -1,19 +1,16 @@
-//! Finding what a page's URL names: an id that is no ObjectId, and a thing that is not
-//! the visitor's, are both pages that do not exist.
+//! Finding what a page's URL names: a malformed id, and a thing that is not the
+//! visitor's, are both pages that do not exist.
 
 use axum::http::StatusCode;
+use marketplace::id::{Entity, Id};
 
 use super::error::PageError;
 use crate::api::ApiError;
 
 /// An id from a page URL, checked before it goes into an API URL: anything but an
-/// ObjectId is a page that does not exist.
-pub(crate) fn object_id(raw: &str) -> Result<&str, PageError> {
-    if raw.len() == 24 && raw.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-        Ok(raw)
-    } else {
-        Err(PageError::NotFound)
-    }
+/// id is a page that does not exist.
+pub(crate) fn page_id<E: Entity>(raw: &str) -> Result<Id<E>, PageError> {
+    raw.parse().map_err(|_| PageError::NotFound)
 }
 
 /// For a visitor already known to be signed in, an API's 401 means the thing is not

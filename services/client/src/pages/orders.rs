@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::{
     error::PageError,
     layout::{page, price},
-    lookup::{not_yours, object_id},
+    lookup::{not_yours, page_id},
     visitor::Visitor,
 };
 use crate::{api::Order, state::AppState};
@@ -87,7 +87,7 @@ pub(crate) async fn order_page(
     visitor.signed_in()?;
     let order = state
         .api
-        .order(visitor.caller(), object_id(&id)?)
+        .order(visitor.caller(), page_id(&id)?)
         .await
         .map_err(not_yours)?;
     let standing = Standing::of(&order, OffsetDateTime::now_utc());
@@ -144,11 +144,11 @@ mod tests {
 
     fn order(status: OrderStatus, expires_in: Duration, now: OffsetDateTime) -> Order {
         Order {
-            id: "5f0000000000000000000001".to_owned(),
+            id: "5f0000000000000000000001".parse().unwrap(),
             status,
             expires_at: now + expires_in,
             ticket: OrderedTicket {
-                id: "5f0000000000000000000002".to_owned(),
+                id: "5f0000000000000000000002".parse().unwrap(),
                 title: "Concert".to_owned(),
                 price: Price::from_cents(2500).unwrap(),
             },

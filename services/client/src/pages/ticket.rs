@@ -12,7 +12,7 @@ use super::{
     error::PageError,
     forms::{form_errors, refusal},
     layout::{page, price},
-    lookup::object_id,
+    lookup::page_id,
     visitor::Visitor,
 };
 use crate::{
@@ -25,7 +25,7 @@ pub(crate) async fn ticket_page(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
-    let ticket = state.api.ticket(visitor.caller(), object_id(&id)?).await?;
+    let ticket = state.api.ticket(visitor.caller(), page_id(&id)?).await?;
     Ok(render(&visitor, &ticket, &[]))
 }
 
@@ -34,7 +34,7 @@ pub(crate) async fn purchase(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = object_id(&id)?;
+    let id = page_id(&id)?;
     visitor.signed_in()?;
     match state.api.reserve(visitor.caller(), id).await {
         Ok(order) => Ok(Redirect::to(&format!("/orders/{}", order.id)).into_response()),

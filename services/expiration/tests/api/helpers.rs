@@ -3,10 +3,10 @@ use std::time::Duration;
 use expiration::{Config, build};
 use marketplace::{
     events::{ExpirationComplete, OrderCreated, OrderedTicket},
+    id::{OrderId, TicketId, UserId},
     money::Price,
     order::OrderStatus,
 };
-use mongodb::bson::oid::ObjectId;
 use testkit::{RunningService, World};
 use time::OffsetDateTime;
 
@@ -22,20 +22,20 @@ pub async fn start_expiration(world: &World) -> RunningService {
 /// An `order:created` whose reservation ends after `hold`.
 pub fn order_expiring_in(hold: Duration) -> OrderCreated {
     OrderCreated {
-        id: ObjectId::new().to_hex(),
+        id: OrderId::new(),
         version: 0,
         status: OrderStatus::Created,
-        user_id: ObjectId::new().to_hex(),
+        user_id: UserId::new(),
         expires_at: OffsetDateTime::now_utc() + hold,
         ticket: OrderedTicket {
-            id: ObjectId::new().to_hex(),
+            id: TicketId::new(),
             price: Price::from_cents(1000).unwrap(),
         },
     }
 }
 
 /// The order ids of every `expiration:complete` so far.
-pub async fn expired_orders(bus: &bus::EventBus) -> Vec<String> {
+pub async fn expired_orders(bus: &bus::EventBus) -> Vec<OrderId> {
     testkit::published::<ExpirationComplete>(bus)
         .await
         .into_iter()
@@ -47,11 +47,11 @@ pub async fn expired_orders(bus: &bus::EventBus) -> Vec<String> {
 /// after `deadline` that was noticed.
 pub async fn wait_for_expiry(
     bus: &bus::EventBus,
-    order_id: &str,
+    order_id: OrderId,
     deadline: OffsetDateTime,
 ) -> time::Duration {
     let fired = testkit::eventually(Duration::from_secs(20), || async {
-        expired_orders(bus).await.iter().any(|id| id == order_id)
+        expired_orders(bus).await.contains(&order_id)
     })
     .await;
     assert!(fired, "order {order_id} never expired");

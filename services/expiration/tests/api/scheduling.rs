@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use expiration::scheduler::Scheduler;
+use marketplace::id::OrderId;
 use mongodb::bson::DateTime;
 use testkit::World;
 
@@ -20,7 +21,7 @@ async fn an_order_expires_at_its_deadline_not_before() {
         expired_orders(&bus).await.is_empty(),
         "not before its deadline"
     );
-    let late = wait_for_expiry(&bus, &order.id, order.expires_at).await;
+    let late = wait_for_expiry(&bus, order.id, order.expires_at).await;
     assert!(
         late < time::Duration::milliseconds(1000),
         "fired {late} late"
@@ -39,7 +40,7 @@ async fn an_earlier_deadline_wakes_the_sleeping_scheduler() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     bus.publisher().publish(&sooner).await.unwrap();
 
-    let late = wait_for_expiry(&bus, &sooner.id, sooner.expires_at).await;
+    let late = wait_for_expiry(&bus, sooner.id, sooner.expires_at).await;
     assert!(
         late < time::Duration::milliseconds(1000),
         "fired {late} late"
@@ -69,7 +70,7 @@ async fn a_deadline_that_passed_while_the_service_was_down_fires_right_after_sta
     let started = time::OffsetDateTime::now_utc();
     let _restarted = start_expiration(&world).await;
 
-    let after_start = wait_for_expiry(&bus, &order.id, started).await;
+    let after_start = wait_for_expiry(&bus, order.id, started).await;
     assert!(
         after_start < time::Duration::seconds(1),
         "fired {after_start} after the start"
@@ -98,7 +99,7 @@ async fn with_two_replicas_on_one_database_each_job_fires_once() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut fired = expired_orders(&bus).await;
     fired.sort();
-    let mut expected: Vec<_> = orders.iter().map(|order| order.id.clone()).collect();
+    let mut expected: Vec<_> = orders.iter().map(|order| order.id).collect();
     expected.sort();
     assert_eq!(fired, expected, "one expiration:complete per order");
 }
@@ -114,8 +115,8 @@ async fn racing_schedulers_claim_each_due_job_once() {
     let second = Scheduler::new(&database, outbox);
     first.ensure_indexes().await.unwrap();
     let past = DateTime::from_millis(DateTime::now().timestamp_millis() - 1000);
-    for n in 0..30 {
-        first.schedule(&format!("order-{n}"), past).await.unwrap();
+    for _ in 0..30 {
+        first.schedule(OrderId::new(), past).await.unwrap();
     }
 
     let (a, b) = tokio::join!(first.fire_due(), second.fire_due());

@@ -6,6 +6,7 @@ use httpkit::{
     openapi::{NotAuthorized, NotFound},
     session::CurrentUser,
 };
+use marketplace::id::entity;
 
 use super::owned_order::owned_order;
 use crate::orders::{Orders, Unchanged};
@@ -15,7 +16,7 @@ use crate::orders::{Orders, Unchanged};
 #[utoipa::path(
     delete,
     path = "/api/orders/{id}",
-    params(IdPath),
+    params(IdPath<entity::Order>),
     responses(
         (status = NO_CONTENT, description = "Cancelled (or already was); the ticket is for sale again"),
         (status = BAD_REQUEST, description = "Not a valid id, or the order is complete", body = ErrorBody),
@@ -27,7 +28,7 @@ use crate::orders::{Orders, Unchanged};
 pub(crate) async fn cancel_order(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<entity::Order>,
 ) -> Result<StatusCode> {
     owned_order(&orders, id, &user).await?;
     match orders.cancel(id).await? {

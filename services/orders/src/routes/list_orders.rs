@@ -18,6 +18,6 @@ pub(crate) async fn list_orders(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,
 ) -> Result<Json<Vec<OrderView>>> {
-    let mine = orders.list_for(&user.id).await?;
+    let mine = orders.list_for(user.id).await?;
     Ok(Json(mine.into_iter().map(OrderView::from).collect()))
 }

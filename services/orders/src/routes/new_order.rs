@@ -3,9 +3,10 @@ use httpkit::{
     Error, Result,
     error::ErrorBody,
     extract::{Json, parse_id},
-    openapi::{Id, NotAuthorized, NotFound},
+    openapi::{NotAuthorized, NotFound},
     session::CurrentUser,
 };
+use marketplace::id::TicketId;
 use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -23,7 +24,7 @@ use crate::{
 #[serde(rename_all = "camelCase")]
 pub(crate) struct NewOrder {
     #[serde(default)]
-    #[schema(value_type = Id, required = true)]
+    #[schema(value_type = TicketId, required = true)]
     ticket_id: Option<Value>,
 }
 
@@ -52,7 +53,7 @@ pub(crate) async fn new_order(
         _ => return Err(Error::invalid("ticketId", "ticketId must be provided")),
     };
     let expires_at = OffsetDateTime::now_utc() + expiration;
-    match orders.reserve(ticket_id, &user.id, expires_at).await? {
+    match orders.reserve(ticket_id, user.id, expires_at).await? {
         Ok(order) => Ok((StatusCode::CREATED, Json(order.into()))),
         Err(ReserveRefused::NoSuchTicket) => Err(Error::NotFound),
         Err(ReserveRefused::OwnTicket) => Err(Error::BadRequest(

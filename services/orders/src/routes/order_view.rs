@@ -1,4 +1,8 @@
-use marketplace::{money::Price, order::OrderStatus};
+use marketplace::{
+    id::{OrderId, TicketId, UserId},
+    money::Price,
+    order::OrderStatus,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -9,8 +13,8 @@ use crate::orders::Order;
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OrderView {
-    id: String,
-    user_id: String,
+    id: OrderId,
+    user_id: UserId,
     status: OrderStatus,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -22,7 +26,7 @@ pub(crate) struct OrderView {
 /// The ticket an order holds, at the price it was reserved at.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct TicketView {
-    id: String,
+    id: TicketId,
     title: String,
     price: Price,
 }
@@ -30,7 +34,7 @@ pub(crate) struct TicketView {
 impl From<Order> for OrderView {
     fn from(order: Order) -> Self {
         Self {
-            id: order.id.to_hex(),
+            id: order.id,
             user_id: order.user_id,
             status: order.status,
             expires_at: order.expires_at.to_time_0_3(),

@@ -1,5 +1,5 @@
 use httpkit::{Error, session::UserClaims};
-use mongodb::bson::oid::ObjectId;
+use marketplace::id::OrderId;
 
 use crate::orders::{Order, Orders};
 
@@ -7,7 +7,7 @@ use crate::orders::{Order, Orders};
 /// it is someone else's.
 pub(crate) async fn owned_order(
     orders: &Orders,
-    id: ObjectId,
+    id: OrderId,
     user: &UserClaims,
 ) -> Result<Order, Error> {
     let order = orders.find(id).await?.ok_or(Error::NotFound)?;

@@ -6,6 +6,7 @@ use httpkit::{
     openapi::{NotAuthorized, NotFound},
     session::CurrentUser,
 };
+use marketplace::id::entity;
 
 use super::{order_view::OrderView, owned_order::owned_order};
 use crate::orders::Orders;
@@ -14,7 +15,7 @@ use crate::orders::Orders;
 #[utoipa::path(
     get,
     path = "/api/orders/{id}",
-    params(IdPath),
+    params(IdPath<entity::Order>),
     responses(
         (status = OK, description = "The order", body = OrderView),
         (status = BAD_REQUEST, description = "Not a valid id", body = ErrorBody),
@@ -26,7 +27,7 @@ use crate::orders::Orders;
 pub(crate) async fn show_order(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<entity::Order>,
 ) -> Result<Json<OrderView>> {
     Ok(Json(owned_order(&orders, id, &user).await?.into()))
 }

@@ -3,6 +3,7 @@ use std::time::Duration;
 use bus::EventBus;
 use marketplace::{
     events::{Event, TicketCreated},
+    id::UserId,
     money::Price,
 };
 use mongodb::bson::{doc, oid::ObjectId};
@@ -70,11 +71,11 @@ impl TestApp {
     pub async fn seed_ticket(&self, price_cents: i64) -> String {
         let id = ObjectId::new().to_hex();
         self.publish(&TicketCreated {
-            id: id.clone(),
+            id: id.parse().unwrap(),
             version: 0,
             title: "Concert".to_owned(),
             price: Price::from_cents(price_cents).unwrap(),
-            user_id: ObjectId::new().to_hex(),
+            user_id: UserId::new(),
         })
         .await;
         let replicated = testkit::eventually(Duration::from_secs(5), || async {

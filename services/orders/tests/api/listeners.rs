@@ -1,6 +1,9 @@
 //! The orders service's reactions to expiry and payment, including repeats.
 
-use marketplace::events::{ExpirationComplete, OrderCancelled, OrderCompleted, PaymentCreated};
+use marketplace::{
+    events::{ExpirationComplete, OrderCancelled, OrderCompleted, PaymentCreated},
+    id::PaymentId,
+};
 use reqwest::StatusCode;
 use testkit::{assert_error, assert_published};
 
@@ -8,15 +11,15 @@ use crate::helpers::TestApp;
 
 fn payment_for(order_id: &str) -> PaymentCreated {
     PaymentCreated {
-        id: mongodb::bson::oid::ObjectId::new().to_hex(),
-        order_id: order_id.to_owned(),
+        id: PaymentId::new(),
+        order_id: order_id.parse().unwrap(),
         stripe_id: "pi_test".to_owned(),
     }
 }
 
 fn expiry_of(order_id: &str) -> ExpirationComplete {
     ExpirationComplete {
-        order_id: order_id.to_owned(),
+        order_id: order_id.parse().unwrap(),
     }
 }
 
@@ -51,8 +54,8 @@ async fn a_paid_order_is_completed_announced_and_can_no_longer_be_cancelled() {
     app.wait_for_status(&buyer, id, "complete").await;
     let events = assert_published::<OrderCompleted>(&app.bus, 1).await;
     assert_eq!(
-        (events[0].version, events[0].ticket.id.as_str()),
-        (1, ticket_id.as_str())
+        (events[0].version, events[0].ticket.id.to_hex()),
+        (1, ticket_id.clone())
     );
     assert_error(
         app.cancel(&buyer, id).await,

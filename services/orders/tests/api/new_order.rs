@@ -38,10 +38,10 @@ async fn reserving_a_ticket_creates_an_order_that_expires_and_announces_it() {
     );
 
     let events = assert_published::<OrderCreated>(&app.bus, 1).await;
-    assert_eq!(events[0].id, order["id"].as_str().unwrap());
+    assert_eq!(events[0].id.to_hex(), order["id"].as_str().unwrap());
     assert_eq!(events[0].status, OrderStatus::Created);
     assert_eq!(events[0].ticket.price.cents(), 2550);
-    assert_eq!(events[0].user_id, buyer.id);
+    assert_eq!(events[0].user_id.to_hex(), buyer.id);
 }
 
 #[tokio::test]

@@ -38,7 +38,7 @@ async fn orders_placed_and_cancelled_while_nats_is_down_are_announced_when_it_is
     let announced: Vec<String> = testkit::published::<OrderCreated>(&app.bus)
         .await
         .into_iter()
-        .map(|event| event.id)
+        .map(|event| event.id.to_hex())
         .collect();
     assert_eq!(announced, orders);
 }

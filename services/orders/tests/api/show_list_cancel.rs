@@ -90,8 +90,8 @@ async fn cancelling_frees_the_ticket_and_announces_it_once() {
         "idempotent"
     );
     let events = assert_published::<OrderCancelled>(&app.bus, 1).await;
-    assert_eq!((events[0].id.as_str(), events[0].version), (id, 1));
-    assert_eq!(events[0].ticket.id, ticket_id);
+    assert_eq!((events[0].id.to_hex().as_str(), events[0].version), (id, 1));
+    assert_eq!(events[0].ticket.id.to_hex(), ticket_id);
     let next = app.reserve(&app.user(), &ticket_id).await;
     assert_eq!(
         next.status(),

@@ -4,20 +4,20 @@ use std::time::Duration;
 
 use marketplace::{
     events::{TicketCreated, TicketUpdated},
+    id::{TicketId, UserId},
     money::Price,
 };
-use mongodb::bson::oid::ObjectId;
 use serde_json::Value;
 
 use crate::helpers::TestApp;
 
 fn version(title: &str, version: i64, price_cents: i64, id: &str) -> TicketUpdated {
     TicketUpdated {
-        id: id.to_owned(),
+        id: id.parse().unwrap(),
         version,
         title: title.to_owned(),
         price: Price::from_cents(price_cents).unwrap(),
-        user_id: ObjectId::new().to_hex(),
+        user_id: UserId::new(),
         order_id: None,
     }
 }
@@ -35,24 +35,24 @@ async fn replica_version(app: &TestApp, id: &str) -> (i64, String, i64) {
 async fn a_created_ticket_is_replicated_once_even_if_delivered_twice() {
     let app = TestApp::spawn().await;
     let event = TicketCreated {
-        id: ObjectId::new().to_hex(),
+        id: TicketId::new(),
         version: 0,
         title: "Concert".to_owned(),
         price: Price::from_cents(1000).unwrap(),
-        user_id: ObjectId::new().to_hex(),
+        user_id: UserId::new(),
     };
 
     app.publish(&event).await;
     app.redeliver(&event).await;
 
     let replicated = testkit::eventually(Duration::from_secs(5), || async {
-        app.replica(&event.id).await.is_some()
+        app.replica(&event.id.to_hex()).await.is_some()
     })
     .await;
     assert!(replicated);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        replica_version(&app, &event.id).await,
+        replica_version(&app, &event.id.to_hex()).await,
         (0, "Concert".to_owned(), 1000)
     );
 }

@@ -3,27 +3,25 @@ use httpkit::{
     Error, Result,
     error::ErrorBody,
     extract::{Json, parse_id},
-    openapi::{Id, NotAuthorized, NotFound},
+    openapi::{NotAuthorized, NotFound},
     session::CurrentUser,
     validate_both,
 };
-use marketplace::order::OrderStatus;
+use marketplace::{
+    id::{OrderId, PaymentId},
+    order::OrderStatus,
+};
 use mongodb::bson::DateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{
-    PartialSchema, ToSchema,
-    openapi::{
-        RefOr,
-        schema::{Object, Schema, Type},
-    },
-};
+use utoipa::ToSchema;
 
 use crate::{
     checkout,
     order_replica::OrderReplica,
     payments::{ClaimRefused, Payments},
     stripe_gateway::StripeGateway,
+    token::Token,
 };
 
 /// The body of a payment. Fields arrive as raw JSON so that a missing or mistyped one
@@ -32,7 +30,7 @@ use crate::{
 #[serde(rename_all = "camelCase")]
 pub(crate) struct NewPayment {
     #[serde(default)]
-    #[schema(value_type = Id, required = true)]
+    #[schema(value_type = OrderId, required = true)]
     order_id: Option<Value>,
     /// The PaymentMethod (or token) id Stripe.js made, e.g. `pm_card_visa`.
     #[serde(default)]
@@ -42,26 +40,8 @@ pub(crate) struct NewPayment {
 
 #[derive(Serialize, ToSchema)]
 pub(crate) struct PaymentView {
-    id: String,
+    id: PaymentId,
 }
-
-/// A payment method or token id as we pass it on to Stripe: ASCII letters, digits and
-/// `_`, at most [`MAX_TOKEN_LENGTH`] of them.
-struct Token;
-
-/// The longest payment method or token id we pass on to Stripe.
-const MAX_TOKEN_LENGTH: usize = 200;
-
-impl PartialSchema for Token {
-    fn schema() -> RefOr<Schema> {
-        Object::builder()
-            .schema_type(Type::String)
-            .pattern(Some(format!("^[A-Za-z0-9_]{{1,{MAX_TOKEN_LENGTH}}}$")))
-            .into()
-    }
-}
-
-impl ToSchema for Token {}
 
 /// `POST /api/payments`: charges the caller's order with the payment method Stripe.js
 /// made in the browser. Refused for an order that is cancelled, complete or expired.
@@ -90,17 +70,8 @@ pub(crate) async fn new_payment(
         _ => Err(Error::invalid("orderId", "orderId must be provided")),
     };
     let token = match body.token {
-        Some(Value::String(token))
-            if !token.is_empty()
-                && token.len() <= MAX_TOKEN_LENGTH
-                && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-        {
-            Ok(token)
-        }
-        _ => Err(Error::invalid(
-            "token",
-            "token must be a Stripe payment method or token id",
-        )),
+        Some(Value::String(raw)) => Token::parse(&raw),
+        _ => Err(Token::refusal()),
     };
     let (order_id, token) = validate_both(order_id, token)?;
 
@@ -124,10 +95,7 @@ pub(crate) async fn new_payment(
             "This order has expired; reserve the ticket again to buy it".to_owned(),
         ));
     }
-    let claim = match payments
-        .claim(&order.id.to_hex(), order.price, &token)
-        .await?
-    {
+    let claim = match payments.claim(order.id, order.price, &token).await? {
         Ok(claim) => claim,
         Err(ClaimRefused::AlreadyPaid) => {
             return Err(Error::BadRequest("This order is already paid".to_owned()));
@@ -139,10 +107,5 @@ pub(crate) async fn new_payment(
         }
     };
     let payment = checkout::settle(&claim, &gateway, &payments).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PaymentView {
-            id: payment.id.to_hex(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(PaymentView { id: payment.id })))
 }

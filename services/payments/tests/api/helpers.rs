@@ -1,11 +1,12 @@
-use std::time::Duration;
+use std::{fmt::Display, time::Duration};
 
 use marketplace::{
     events::{OrderCreated, OrderedTicket},
+    id::{OrderId, TicketId},
     money::Price,
     order::OrderStatus,
 };
-use mongodb::bson::{Document, doc, oid::ObjectId};
+use mongodb::bson::{Document, doc};
 use payments::{Config, Currency, StripeConfig, build};
 use reqwest::Response;
 use serde_json::json;
@@ -80,39 +81,39 @@ impl TestApp {
         hold: time::Duration,
     ) -> OrderCreated {
         let order = OrderCreated {
-            id: ObjectId::new().to_hex(),
+            id: OrderId::new(),
             version: 0,
             status: OrderStatus::Created,
-            user_id: buyer.id.clone(),
+            user_id: buyer.id.parse().unwrap(),
             expires_at: OffsetDateTime::now_utc() + hold,
             ticket: OrderedTicket {
-                id: ObjectId::new().to_hex(),
+                id: TicketId::new(),
                 price: Price::from_cents(price_cents).unwrap(),
             },
         };
         self.bus.publisher().publish(&order).await.unwrap();
         let replicated = testkit::eventually(Duration::from_secs(5), || async {
-            self.replica_order(&order.id).await.is_some()
+            self.replica_order(order.id).await.is_some()
         })
         .await;
         assert!(replicated, "the order reached the replica");
         order
     }
 
-    pub async fn replica_order(&self, id: &str) -> Option<Document> {
+    pub async fn replica_order(&self, id: OrderId) -> Option<Document> {
         self.collection("orders")
             .await
-            .find_one(doc! { "_id": ObjectId::parse_str(id).unwrap() })
+            .find_one(doc! { "_id": id.object_id() })
             .await
             .unwrap()
     }
 
     /// Stored payments of the order.
-    pub async fn payments_of(&self, order_id: &str) -> Vec<Document> {
+    pub async fn payments_of(&self, order_id: OrderId) -> Vec<Document> {
         use futures::TryStreamExt;
         self.collection("payments")
             .await
-            .find(doc! { "orderId": order_id })
+            .find(doc! { "orderId": order_id.to_hex() })
             .await
             .unwrap()
             .try_collect()
@@ -124,7 +125,7 @@ impl TestApp {
         self.world.database("payments").await.collection(name)
     }
 
-    pub async fn pay(&self, buyer: &TestUser, order_id: &str, token: &str) -> Response {
+    pub async fn pay(&self, buyer: &TestUser, order_id: impl Display, token: &str) -> Response {
         pay(&self.service, buyer, order_id, token).await
     }
 }
@@ -132,25 +133,28 @@ impl TestApp {
 pub async fn pay(
     payments: &RunningService,
     buyer: &TestUser,
-    order_id: &str,
+    order_id: impl Display,
     token: &str,
 ) -> Response {
     buyer
         .client
         .post(payments.url("/api/payments"))
-        .json(&json!({ "orderId": order_id, "token": token }))
+        .json(&json!({ "orderId": order_id.to_string(), "token": token }))
         .send()
         .await
         .unwrap()
 }
 
 /// Charges and refunds of one order in the fake's ledger.
-pub fn ledger_of(stripe: &RunningFake, order_id: &str) -> (usize, usize) {
+pub fn ledger_of(stripe: &RunningFake, order_id: OrderId) -> (usize, usize) {
+    let order_id = order_id.to_hex();
     let ledger = stripe.ledger();
     let charges: Vec<_> = ledger
         .charges
         .iter()
-        .filter(|charge| charge.metadata.get("orderId").map(String::as_str) == Some(order_id))
+        .filter(|charge| {
+            charge.metadata.get("orderId").map(String::as_str) == Some(order_id.as_str())
+        })
         .collect();
     let refunds = ledger
         .refunds

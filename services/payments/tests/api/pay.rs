@@ -20,13 +20,13 @@ async fn the_test_visa_card_pays_the_order_price_once_and_payment_created_is_pub
     assert_eq!(response.status(), StatusCode::CREATED);
     let payment: Value = response.json().await.unwrap();
     let events = assert_published::<PaymentCreated>(&app.bus, 1).await;
-    assert_eq!(events[0].id, payment["id"].as_str().unwrap());
+    assert_eq!(events[0].id.to_hex(), payment["id"].as_str().unwrap());
     assert_eq!(events[0].order_id, order.id);
     let ledger = app.stripe.ledger();
     assert_eq!(ledger.charges.len(), 1);
     assert_eq!(ledger.charges[0].amount, 2550, "the price in cents");
     assert_eq!(ledger.charges[0].payment_intent, events[0].stripe_id);
-    assert_eq!(app.payments_of(&order.id).await.len(), 1);
+    assert_eq!(app.payments_of(order.id).await.len(), 1);
 }
 
 #[tokio::test]
@@ -44,11 +44,8 @@ async fn a_declined_card_is_a_400_with_stripes_message_and_nothing_is_stored() {
         let order = app.seed_order(&buyer, 1000, FIFTEEN_MINUTES).await;
         let response = app.pay(&buyer, &order.id, token).await;
         assert_error(response, StatusCode::BAD_REQUEST, message).await;
-        assert!(
-            app.payments_of(&order.id).await.is_empty(),
-            "nothing stored"
-        );
-        assert_eq!(ledger_of(&app.stripe, &order.id), (0, 0), "nothing charged");
+        assert!(app.payments_of(order.id).await.is_empty(), "nothing stored");
+        assert_eq!(ledger_of(&app.stripe, order.id), (0, 0), "nothing charged");
     }
     assert_published::<PaymentCreated>(&app.bus, 0).await;
 }
@@ -64,7 +61,7 @@ async fn after_a_decline_the_buyer_can_pay_with_another_card() {
     let response = app.pay(&buyer, &order.id, "pm_card_visa").await;
 
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(ledger_of(&app.stripe, &order.id), (1, 0));
+    assert_eq!(ledger_of(&app.stripe, order.id), (1, 0));
 }
 
 #[tokio::test]
@@ -100,12 +97,12 @@ async fn cancelled_completed_and_expired_orders_are_refused() {
         .seed_order(&buyer, 1000, time::Duration::milliseconds(-1))
         .await;
     let ticket = |order: &marketplace::events::OrderCreated| TicketRef {
-        id: order.ticket.id.clone(),
+        id: order.ticket.id,
     };
     app.bus
         .publisher()
         .publish(&OrderCancelled {
-            id: cancelled.id.clone(),
+            id: cancelled.id,
             version: 1,
             ticket: ticket(&cancelled),
         })
@@ -114,7 +111,7 @@ async fn cancelled_completed_and_expired_orders_are_refused() {
     app.bus
         .publisher()
         .publish(&OrderCompleted {
-            id: completed.id.clone(),
+            id: completed.id,
             version: 1,
             ticket: ticket(&completed),
         })
@@ -124,8 +121,8 @@ async fn cancelled_completed_and_expired_orders_are_refused() {
         let status = |order: Option<mongodb::bson::Document>| {
             order.and_then(|o| o.get_str("status").ok().map(str::to_owned))
         };
-        status(app.replica_order(&cancelled.id).await).as_deref() == Some("cancelled")
-            && status(app.replica_order(&completed.id).await).as_deref() == Some("complete")
+        status(app.replica_order(cancelled.id).await).as_deref() == Some("cancelled")
+            && status(app.replica_order(completed.id).await).as_deref() == Some("complete")
     })
     .await;
     assert!(replicated);
@@ -174,12 +171,12 @@ async fn the_same_payment_posted_twice_at_once_charges_once_even_without_stripe_
             "idempotency {honour_idempotency}"
         );
         assert_eq!(
-            ledger_of(&app.stripe, &order.id),
+            ledger_of(&app.stripe, order.id),
             (1, 0),
             "one charge (idempotency {honour_idempotency})"
         );
         assert_eq!(
-            app.payments_of(&order.id).await.len(),
+            app.payments_of(order.id).await.len(),
             1,
             "one payment stored"
         );
@@ -202,7 +199,7 @@ async fn a_charge_whose_answer_was_lost_is_settled_once_by_the_recovery_loop() {
 
     assert_eq!(unknown.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
-        ledger_of(&app.stripe, &order.id),
+        ledger_of(&app.stripe, order.id),
         (1, 0),
         "Stripe did charge"
     );
@@ -215,12 +212,8 @@ async fn a_charge_whose_answer_was_lost_is_settled_once_by_the_recovery_loop() {
     .await;
     let events = assert_published::<PaymentCreated>(&app.bus, 1).await;
     assert_eq!(events[0].order_id, order.id);
-    assert_eq!(
-        ledger_of(&app.stripe, &order.id),
-        (1, 0),
-        "still one charge"
-    );
-    let stored = app.payments_of(&order.id).await;
+    assert_eq!(ledger_of(&app.stripe, order.id), (1, 0), "still one charge");
+    let stored = app.payments_of(order.id).await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].get_str("status").unwrap(), "succeeded");
 }

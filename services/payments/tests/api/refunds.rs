@@ -17,10 +17,10 @@ async fn a_charged_order_that_is_cancelled_is_refunded_once() {
         StatusCode::CREATED
     );
     let cancelled = OrderCancelled {
-        id: order.id.clone(),
+        id: order.id,
         version: 1,
         ticket: TicketRef {
-            id: order.ticket.id.clone(),
+            id: order.ticket.id,
         },
     };
 
@@ -28,12 +28,12 @@ async fn a_charged_order_that_is_cancelled_is_refunded_once() {
     testkit::redeliver(&app.bus, &cancelled).await;
 
     let refunded = testkit::eventually(Duration::from_secs(10), || async {
-        ledger_of(&app.stripe, &order.id) == (1, 1)
+        ledger_of(&app.stripe, order.id) == (1, 1)
     })
     .await;
     assert!(refunded, "the charge is refunded");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ledger_of(&app.stripe, &order.id), (1, 1), "refunded once");
-    let stored = app.payments_of(&order.id).await;
+    assert_eq!(ledger_of(&app.stripe, order.id), (1, 1), "refunded once");
+    let stored = app.payments_of(order.id).await;
     assert_eq!(stored[0].get_str("status").unwrap(), "refunded");
 }

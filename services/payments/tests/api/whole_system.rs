@@ -201,7 +201,7 @@ async fn a_lapsed_order_cannot_be_paid() {
         .await;
 
     assert_eq!(late.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(ledger_of(&system.stripe, &order_id), (0, 0));
+    assert_eq!(ledger_of(&system.stripe, order_id.parse().unwrap()), (0, 0));
 }
 
 /// Invariant 4 under a race: with a 1-second hold, 20 buyers pay at about 1 second.
@@ -240,7 +240,7 @@ async fn payment_racing_expiry_ends_paid_or_refunded_never_both() {
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     for ((order_id, buyer), ticket_id) in orders.iter().zip(&buyers).zip(&tickets) {
         let settled = testkit::eventually(Duration::from_secs(15), || async {
-            let (charges, refunds) = ledger_of(&system.stripe, order_id);
+            let (charges, refunds) = ledger_of(&system.stripe, order_id.parse().unwrap());
             let ticket = system.ticket(ticket_id).await;
             match system.order_status(buyer, order_id).await.as_str() {
                 "complete" => {
@@ -254,7 +254,7 @@ async fn payment_racing_expiry_ends_paid_or_refunded_never_both() {
             }
         })
         .await;
-        let (charges, refunds) = ledger_of(&system.stripe, order_id);
+        let (charges, refunds) = ledger_of(&system.stripe, order_id.parse().unwrap());
         assert!(
             settled,
             "order {order_id}: {} with {charges} charge(s), {refunds} refund(s), ticket {}",

@@ -30,6 +30,6 @@ pub(crate) async fn list_my_tickets(
     CurrentUser(user): CurrentUser,
     State(tickets): State<Tickets>,
 ) -> Result<Json<Vec<TicketView>>> {
-    let listed = tickets.list_by_seller(&user.id).await?;
+    let listed = tickets.list_by_seller(user.id).await?;
     Ok(Json(listed.into_iter().map(TicketView::from).collect()))
 }

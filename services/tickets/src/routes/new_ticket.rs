@@ -24,6 +24,6 @@ pub(crate) async fn new_ticket(
     Json(form): Json<TicketForm>,
 ) -> Result<(StatusCode, Json<TicketView>)> {
     let (title, price) = form.parse()?;
-    let ticket = tickets.create(title, price, &user.id).await?;
+    let ticket = tickets.create(title, price, user.id).await?;
     Ok((StatusCode::CREATED, Json(ticket.into())))
 }

@@ -5,6 +5,7 @@ use httpkit::{
     extract::{IdPath, Json},
     openapi::NotFound,
 };
+use marketplace::id::entity;
 
 use super::ticket_view::TicketView;
 use crate::tickets::Tickets;
@@ -13,7 +14,7 @@ use crate::tickets::Tickets;
 #[utoipa::path(
     get,
     path = "/api/tickets/{id}",
-    params(IdPath),
+    params(IdPath<entity::Ticket>),
     responses(
         (status = OK, description = "The ticket", body = TicketView),
         (status = BAD_REQUEST, description = "Not a valid id", body = ErrorBody),
@@ -22,7 +23,7 @@ use crate::tickets::Tickets;
 )]
 pub(crate) async fn show_ticket(
     State(tickets): State<Tickets>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<entity::Ticket>,
 ) -> Result<Json<TicketView>> {
     let ticket = tickets.find(id).await?.ok_or(Error::NotFound)?;
     Ok(Json(ticket.into()))

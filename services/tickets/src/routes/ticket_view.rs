@@ -1,4 +1,7 @@
-use marketplace::money::Price;
+use marketplace::{
+    id::{OrderId, TicketId, UserId},
+    money::Price,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,15 +21,15 @@ pub(crate) enum TicketStatus {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TicketView {
-    id: String,
+    id: TicketId,
     title: String,
     price: Price,
-    user_id: String,
+    user_id: UserId,
     version: i64,
     /// The order that holds or bought it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    order_id: Option<String>,
+    order_id: Option<OrderId>,
     status: TicketStatus,
 }
 
@@ -38,7 +41,7 @@ impl From<Ticket> for TicketView {
             (None, false) => TicketStatus::Available,
         };
         Self {
-            id: ticket.id.to_hex(),
+            id: ticket.id,
             title: ticket.title.as_str().to_owned(),
             price: ticket.price,
             user_id: ticket.user_id,

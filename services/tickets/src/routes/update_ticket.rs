@@ -6,6 +6,7 @@ use httpkit::{
     openapi::{NotAuthorized, NotFound},
     session::CurrentUser,
 };
+use marketplace::id::entity;
 
 use super::{ticket_form::TicketForm, ticket_view::TicketView};
 use crate::tickets::{EditRefused, Tickets};
@@ -15,7 +16,7 @@ use crate::tickets::{EditRefused, Tickets};
 #[utoipa::path(
     put,
     path = "/api/tickets/{id}",
-    params(IdPath),
+    params(IdPath<entity::Ticket>),
     request_body = TicketForm,
     responses(
         (status = OK, description = "The edited ticket, one version up", body = TicketView),
@@ -28,11 +29,11 @@ use crate::tickets::{EditRefused, Tickets};
 pub(crate) async fn update_ticket(
     CurrentUser(user): CurrentUser,
     State(tickets): State<Tickets>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<entity::Ticket>,
     Json(form): Json<TicketForm>,
 ) -> Result<Json<TicketView>> {
     let (title, price) = form.parse()?;
-    match tickets.edit(id, &user.id, &title, price).await? {
+    match tickets.edit(id, user.id, &title, price).await? {
         Ok(ticket) => Ok(Json(ticket.into())),
         Err(EditRefused::NotFound) => Err(Error::NotFound),
         Err(EditRefused::NotOwner) => Err(Error::NotAuthorized),

@@ -112,13 +112,13 @@ impl TestApp {
 /// An `order:created` for the ticket, as the orders service would publish it.
 pub fn order_created(order_id: &str, ticket: &Value) -> marketplace::events::OrderCreated {
     marketplace::events::OrderCreated {
-        id: order_id.to_owned(),
+        id: order_id.parse().unwrap(),
         version: 0,
         status: marketplace::order::OrderStatus::Created,
-        user_id: "5f00000000000000000000bb".to_owned(),
+        user_id: "5f00000000000000000000bb".parse().unwrap(),
         expires_at: time::OffsetDateTime::now_utc() + time::Duration::minutes(15),
         ticket: marketplace::events::OrderedTicket {
-            id: ticket["id"].as_str().unwrap().to_owned(),
+            id: ticket["id"].as_str().unwrap().parse().unwrap(),
             price: serde_json::from_value(ticket["price"].clone()).unwrap(),
         },
     }
@@ -126,7 +126,7 @@ pub fn order_created(order_id: &str, ticket: &Value) -> marketplace::events::Ord
 
 pub fn ticket_ref(ticket: &Value) -> marketplace::events::TicketRef {
     marketplace::events::TicketRef {
-        id: ticket["id"].as_str().unwrap().to_owned(),
+        id: ticket["id"].as_str().unwrap().parse().unwrap(),
     }
 }
 

@@ -32,9 +32,9 @@ async fn a_signed_in_user_lists_a_ticket_and_ticket_created_is_published() {
         .await
     );
     let event = &testkit::published::<TicketCreated>(&app.bus).await[0];
-    assert_eq!(event.id, ticket["id"].as_str().unwrap());
+    assert_eq!(event.id.to_hex(), ticket["id"].as_str().unwrap());
     assert_eq!((event.version, event.price.cents()), (0, 2550));
-    assert_eq!(event.user_id, seller.id);
+    assert_eq!(event.user_id.to_hex(), seller.id);
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ async fn while_nats_is_down_the_service_stays_ready_and_lists_tickets_published_
     let created: Vec<String> = testkit::published::<TicketCreated>(&app.bus)
         .await
         .into_iter()
-        .map(|event| event.id)
+        .map(|event| event.id.to_hex())
         .collect();
     assert_eq!(created, ids, "in the order they were written");
 }
