@@ -5,33 +5,25 @@
 
 mod flow;
 mod report;
+mod results;
 mod routes;
 mod wrk;
 
 use anyhow::Context;
-use serde::Serialize;
+use results::Results;
 
 use crate::{
     install, progress,
     stack::{Profile, build_services},
+    workspace,
 };
-
-#[derive(Serialize)]
-pub struct Results {
-    /// When and where: the machine's cores and the date.
-    pub measured_at: String,
-    pub cores: usize,
-    pub routes: routes::Figures,
-    pub flow: flow::FlowFigures,
-    pub lapse: flow::LapseFigures,
-}
 
 pub async fn run() -> anyhow::Result<()> {
     install::ensure_apt_package("wrk", "wrk", "to load the services")?;
     install::ensure_apt_package("taskset", "util-linux", "to pin processes to cores")?;
     install::ensure_tools()?;
     build_services(Profile::Release)?;
-    let out = crate::target_dir().join("bench");
+    let out = workspace::target_dir().join("bench");
     if out.exists() {
         std::fs::remove_dir_all(&out).context("clear the last benchmark's data")?;
     }

@@ -22,7 +22,8 @@ use anyhow::bail;
 
 use crate::{
     install, progress,
-    stack::{Profile, Stack, StackOptions, build_services, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, build_services, free_port, unlimited_attempts},
+    workspace,
 };
 
 #[derive(clap::Args)]
@@ -113,12 +114,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let plan = if options.short { SHORT } else { FULL };
     install::ensure_tools()?;
     build_services(plan.profile)?;
-    let data = crate::target_dir().join("chaos");
+    let data = workspace::target_dir().join("chaos");
     if data.exists() {
         std::fs::remove_dir_all(&data)?;
     }
     let mut stack = Stack::start(StackOptions {
-        port: crate::free_port()?,
+        port: free_port()?,
         data: data.clone(),
         order_expiration_seconds: Some(plan.hold_seconds),
         profile: plan.profile,

@@ -7,7 +7,7 @@ use anyhow::Context;
 use crate::{
     progress,
     stack::{Profile, Stack, StackOptions, build_services, echo_problems},
-    workspace_root,
+    workspace,
 };
 
 #[derive(clap::Args)]
@@ -22,7 +22,7 @@ pub struct Options {
 
 /// Where the local stack keeps its data between runs.
 fn data_dir() -> PathBuf {
-    workspace_root().join(".dev-data")
+    workspace::root().join(".dev-data")
 }
 
 pub async fn run(options: Options) -> anyhow::Result<()> {

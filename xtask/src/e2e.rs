@@ -14,8 +14,8 @@ use testkit::AsyncSupervised;
 
 use crate::{
     install, progress,
-    stack::{Profile, Stack, StackOptions, build_services},
-    workspace_root,
+    stack::{Profile, Stack, StackOptions, build_services, free_port},
+    workspace,
 };
 
 /// Chromium as Debian installs it; `CHROMIUM` overrides.
@@ -47,11 +47,11 @@ const PHASE_TIMEOUT: Duration = Duration::from_secs(180);
 
 pub async fn run() -> anyhow::Result<()> {
     let chromium = ensure_chromium()?;
-    let scenario_dir = workspace_root().join("e2e");
+    let scenario_dir = workspace::root().join("e2e");
     ensure_playwright(&scenario_dir)?;
     build_services(Profile::Debug)?;
 
-    let out = crate::target_dir().join("e2e");
+    let out = workspace::target_dir().join("e2e");
     if out.exists() {
         std::fs::remove_dir_all(&out).context("clear the last browser test's results")?;
     }
@@ -64,7 +64,7 @@ pub async fn run() -> anyhow::Result<()> {
         // A port of its own per part: the last stack's may not be free yet. Cookies
         // ignore the port, so the saved sessions still apply.
         let stack = Stack::start(StackOptions {
-            port: crate::free_port()?,
+            port: free_port()?,
             data: out.join("data"),
             order_expiration_seconds: Some(phase.hold_seconds),
             profile: Profile::Debug,

@@ -10,10 +10,12 @@ mod seed;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use schemathesis::Plan;
 
 use crate::{
     install, progress,
-    stack::{Profile, Stack, StackOptions, build_services, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, build_services, free_port, unlimited_attempts},
+    workspace,
 };
 
 #[derive(clap::Args)]
@@ -34,14 +36,6 @@ impl Options {
             seed: None,
         }
     }
-}
-
-/// How much to generate.
-pub struct Plan {
-    /// Test cases per operation and phase, at most.
-    pub max_examples: u32,
-    /// Without one a random seed is picked and printed.
-    pub seed: Option<u64>,
 }
 
 const SHORT: Plan = Plan {
@@ -82,7 +76,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     plan.seed = options.seed.or(plan.seed);
     install::ensure_tools()?;
     build_services(Profile::Debug)?;
-    let data = crate::target_dir().join("fuzz");
+    let data = workspace::target_dir().join("fuzz");
     if data.exists() {
         std::fs::remove_dir_all(&data).context("clear the last fuzz run's data")?;
     }
@@ -90,7 +84,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     // attempt limits on, nearly every case would be a (documented) 429 that never
     // reaches validation. The limits have tests of their own in auth.
     let stack = Stack::start(StackOptions {
-        port: crate::free_port()?,
+        port: free_port()?,
         data: data.clone(),
         order_expiration_seconds: None,
         profile: Profile::Debug,

@@ -5,7 +5,7 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use testkit::tools::{Source, Tool};
 
-use crate::progress;
+use crate::{progress, workspace};
 
 /// Installs every tool that [`Tool::find`] cannot find.
 pub fn ensure_tools() -> anyhow::Result<()> {
@@ -50,7 +50,7 @@ fn install(tool: Tool) -> anyhow::Result<()> {
                 tool.version(),
                 dir.display()
             ));
-            run(crate::cargo()
+            run(workspace::cargo()
                 .args(["install", tool.package(), "--version", tool.version()])
                 .args(["--ignore-rust-version", "--locked", "--root"])
                 .arg(&dir))?;

@@ -12,8 +12,7 @@ mod fuzz;
 mod install;
 mod progress;
 mod stack;
-
-use std::path::PathBuf;
+mod workspace;
 
 use clap::{Parser, Subcommand};
 
@@ -81,7 +80,7 @@ fn test(cargo_args: &[String]) -> anyhow::Result<()> {
     install::ensure_apt_package("node", "nodejs", "for the manifest tests")?;
     install::ensure_apt_package("openssl", "openssl", "for the manifest tests")?;
     progress::step("Building and running every test of the workspace");
-    let status = cargo()
+    let status = workspace::cargo()
         .args(["test", "--workspace"])
         .args(cargo_args)
         .status()?;
@@ -90,49 +89,4 @@ fn test(cargo_args: &[String]) -> anyhow::Result<()> {
     }
     progress::done("All cargo tests passed");
     Ok(())
-}
-
-/// A command for the cargo that runs us, so a pinned toolchain stays pinned.
-///
-/// `cargo run` hands us variables that describe the xtask package (`CARGO_PKG_NAME`,
-/// `CARGO_MANIFEST_DIR`, …). Build scripts such as ring's watch some of them, so a
-/// nested build that inherited them would rebuild those crates, and the next plain
-/// `cargo build` would rebuild them back. They are removed.
-fn cargo() -> std::process::Command {
-    let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut command = std::process::Command::new(program);
-    for (name, _) in std::env::vars_os() {
-        let Some(name) = name.to_str() else { continue };
-        let describes_xtask = name.starts_with("CARGO_PKG_")
-            || name.starts_with("CARGO_MANIFEST_")
-            || matches!(
-                name,
-                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
-            );
-        if describes_xtask {
-            command.env_remove(name);
-        }
-    }
-    command
-}
-
-/// The workspace root (the parent of this crate).
-fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-/// Where cargo puts what it builds.
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }

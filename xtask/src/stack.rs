@@ -11,6 +11,7 @@ mod faults;
 mod launch;
 mod logs;
 mod options;
+mod ports;
 mod readiness;
 mod servers;
 mod topology;
@@ -29,6 +30,7 @@ use launch::{Launcher, LogFile};
 pub use launch::{Profile, RunningService, build_services};
 pub use logs::echo_problems;
 pub use options::StackOptions;
+pub use ports::free_port;
 use servers::Servers;
 use topology::SERVICES;
 pub use topology::unlimited_attempts;
@@ -76,7 +78,7 @@ impl Stack {
         for group in [apis, pages] {
             let first = services.len();
             for spec in group {
-                let address = SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
+                let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
                 let service = launcher.start(spec, address, &services, LogFile::New)?;
                 services.push(service);
             }

@@ -19,7 +19,7 @@ use hyper_util::{
     rt::TokioExecutor,
 };
 
-use crate::{hop_by_hop, service_for};
+use crate::{hop_by_hop, routes::service_for};
 
 /// Where each service listens, by service name.
 pub type Upstreams = HashMap<String, SocketAddr>;

@@ -18,7 +18,7 @@ use utoipa::{
     },
 };
 
-use crate::Error;
+use crate::error::Error;
 
 /// Like [`axum::Json`], but malformed JSON, a wrong content type, missing fields and
 /// wrong types are all a 400 in the error shape, with serde's description of the

@@ -7,6 +7,8 @@ use marketplace::events::Event;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
+use crate::{probe::published, wait::eventually};
+
 /// Asserts the status and the contract's error shape, and returns the entries.
 pub async fn errors_of(response: Response, status: StatusCode) -> Vec<Value> {
     assert_eq!(response.status(), status);
@@ -34,13 +36,13 @@ pub async fn assert_error(response: Response, status: StatusCode, message: &str)
 /// Waits for the number of `E` events in the stream to reach `count`, checks that it
 /// stays there a moment, and returns them.
 pub async fn assert_published<E: Event>(bus: &EventBus, count: usize) -> Vec<E> {
-    let reached = crate::eventually(Duration::from_secs(10), || async {
-        crate::published::<E>(bus).await.len() >= count
+    let reached = eventually(Duration::from_secs(10), || async {
+        published::<E>(bus).await.len() >= count
     })
     .await;
     assert!(reached, "fewer than {count} {} events", E::SUBJECT);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let events = crate::published::<E>(bus).await;
+    let events = published::<E>(bus).await;
     assert_eq!(events.len(), count, "{} events", E::SUBJECT);
     events
 }

@@ -7,7 +7,7 @@ use std::{
     time::Duration,
 };
 
-use crate::{Supervised, wait_for};
+use crate::{supervised::Supervised, wait::wait_for};
 
 /// How long a server may take to print the line that says it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(30);

@@ -5,7 +5,11 @@ use bus::EventBus;
 use marketplace::events::access::OPERATOR_USER;
 use settings::{BaseConfig, Environment, EventsConfig, SessionConfig};
 
-use crate::NatsEndpoint;
+use crate::{
+    nats::NatsEndpoint,
+    shared::{shared, unique_name},
+    users::TestUser,
+};
 
 /// The session key every test service is configured with.
 pub const JWT_KEY: &str = "test-only-jwt-key";
@@ -23,7 +27,7 @@ pub struct World {
 impl World {
     /// A world on the servers shared by the test binary.
     pub fn new() -> Self {
-        let servers = crate::shared();
+        let servers = shared();
         Self::on(servers.mongo_url.clone(), servers.nats.clone())
     }
 
@@ -32,8 +36,8 @@ impl World {
         Self {
             mongo_url,
             nats,
-            namespace: crate::unique_name("events"),
-            database_prefix: crate::unique_name("db"),
+            namespace: unique_name("events"),
+            database_prefix: unique_name("db"),
         }
     }
 
@@ -94,8 +98,8 @@ impl World {
             .expect("connect to NATS")
     }
 
-    pub fn user(&self) -> crate::TestUser {
-        crate::TestUser::signed_in(JWT_KEY)
+    pub fn user(&self) -> TestUser {
+        TestUser::signed_in(JWT_KEY)
     }
 }
 

@@ -7,6 +7,7 @@ mod domain;
 mod routes;
 mod sessions;
 pub mod startup;
+mod state;
 mod users;
 
 pub use config::{AttemptLimits, Config};

@@ -1,21 +1,13 @@
 //! Builds the auth service: connects to the database and the event bus, ensures its
 //! indexes, follows revoked sessions, binds.
 
-use axum::extract::FromRef;
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
 use storage::{outbox::Outbox, revocations::Revocations};
 
-use crate::{Config, attempts::Attempts, routes, sessions::Sessions, users::Users};
-
-/// What every handler can reach.
-#[derive(Clone, FromRef)]
-pub(crate) struct AppState {
-    pub users: Users,
-    pub session: SessionKeys,
-    pub sessions: Sessions,
-    pub attempts: Attempts,
-}
+use crate::{
+    attempts::Attempts, config::Config, routes, sessions::Sessions, state::AppState, users::Users,
+};
 
 /// Connects to MongoDB and NATS, creates the unique email index and binds
 /// `config.base.port` (0 picks a free port, for tests).

@@ -2,11 +2,11 @@
 
 use marketplace::id::UserId;
 use mongodb::{
-    Collection, Database, IndexModel,
+    Collection, Database,
     bson::{DateTime, doc},
-    options::IndexOptions,
 };
 use serde::{Deserialize, Serialize};
+use storage::collections::unique_index;
 
 use crate::domain::{Email, PasswordHash};
 
@@ -44,15 +44,7 @@ impl Users {
     /// The unique index is what keeps emails unique under concurrent signups; a
     /// check-then-insert would race.
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let unique_email = IndexModel::builder()
-            .keys(doc! { "email": 1 })
-            .options(
-                IndexOptions::builder()
-                    .unique(true)
-                    .name("email_unique".to_owned())
-                    .build(),
-            )
-            .build();
+        let unique_email = unique_index(doc! { "email": 1 }, "email_unique");
         self.collection.create_index(unique_email).await?;
         Ok(())
     }

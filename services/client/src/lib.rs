@@ -8,7 +8,7 @@ mod assets;
 mod config;
 mod pages;
 mod startup;
-mod visitor;
+mod state;
 
 pub use config::{ApiUrls, Config, StripeJs};
 pub use startup::build;

@@ -15,13 +15,7 @@ use httpkit::{
 use serde_json::json;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::{Config, api::Api, assets, config::StripeJs, pages};
-
-#[derive(Clone)]
-pub(crate) struct AppState {
-    pub api: Api,
-    pub stripe: Arc<StripeJs>,
-}
+use crate::{api::Api, assets, config::Config, pages, state::AppState};
 
 /// Binds the web client on the configured port.
 pub async fn build(config: Config) -> anyhow::Result<Service> {

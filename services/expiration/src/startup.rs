@@ -4,12 +4,13 @@
 use axum::Router;
 use bus::EventBus;
 use httpkit::service::Service;
+use settings::EventServiceConfig;
 use storage::outbox::Outbox;
 
-use crate::{Config, listener, scheduler::Scheduler};
+use crate::{listener, scheduler::Scheduler};
 
 /// Connects, starts the listener and the scheduler, and binds `config.base.port`.
-pub async fn build(config: Config) -> anyhow::Result<Service> {
+pub async fn build(config: EventServiceConfig) -> anyhow::Result<Service> {
     let database =
         storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;

@@ -6,6 +6,7 @@ mod listeners;
 mod orders;
 mod routes;
 pub mod startup;
+mod state;
 mod ticket_replica;
 
 pub use config::Config;

@@ -1,7 +1,6 @@
 //! The orders collection. Reserving, cancelling and completing each change the order,
 //! the ticket replica's holder and the outbox in one transaction.
 
-use futures::TryStreamExt;
 use marketplace::{
     events::{OrderCancelled, OrderCompleted, OrderCreated, OrderedTicket, TicketRef},
     id::{OrderId, TicketId, UserId},
@@ -14,6 +13,7 @@ use mongodb::{
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
+use storage::collections::{self, ByAge};
 use storage::{in_transaction, outbox::Outbox};
 use time::OffsetDateTime;
 
@@ -171,12 +171,12 @@ impl Orders {
 
     /// The user's orders, newest first.
     pub async fn list_for(&self, user_id: UserId) -> mongodb::error::Result<Vec<Order>> {
-        self.collection
-            .find(doc! { "userId": user_id.to_hex() })
-            .sort(doc! { "_id": -1 })
-            .await?
-            .try_collect()
-            .await
+        collections::list(
+            &self.collection,
+            doc! { "userId": user_id.to_hex() },
+            ByAge::NewestFirst,
+        )
+        .await
     }
 
     /// Cancels an active order and frees its ticket (by the buyer, or at expiry).

@@ -1,22 +1,17 @@
 //! Builds the orders service: database, event bus, listeners, outbox relay, HTTP.
 
-use axum::extract::FromRef;
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
 use storage::{outbox::Outbox, revocations};
 
 use crate::{
-    Config, listeners, orders::Orders, routes, routes::OrderExpiration,
+    config::Config,
+    listeners,
+    orders::Orders,
+    routes,
+    state::{AppState, OrderExpiration},
     ticket_replica::TicketReplica,
 };
-
-#[derive(Clone, FromRef)]
-pub(crate) struct AppState {
-    pub orders: Orders,
-    pub session: SessionKeys,
-    #[from_ref(skip)]
-    pub expiration: OrderExpiration,
-}
 
 /// Connects, starts the listeners and binds `config.base.port`.
 pub async fn build(config: Config) -> anyhow::Result<Service> {

@@ -10,6 +10,7 @@ mod order_replica;
 mod payments;
 mod routes;
 pub mod startup;
+mod state;
 mod stripe_gateway;
 mod token;
 

@@ -15,12 +15,11 @@ use marketplace::{
     order::OrderStatus,
 };
 use mongodb::{
-    Client, Collection, Database, IndexModel,
+    Client, Collection, Database,
     bson::{DateTime, doc},
-    options::IndexOptions,
 };
 use serde::{Deserialize, Serialize};
-use storage::{in_transaction, outbox::Outbox};
+use storage::{collections::unique_index, in_transaction, outbox::Outbox};
 
 use crate::{order_replica::OrderReplica, token::Token};
 
@@ -99,15 +98,7 @@ impl Payments {
     }
 
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let one_per_order = IndexModel::builder()
-            .keys(doc! { "orderId": 1 })
-            .options(
-                IndexOptions::builder()
-                    .unique(true)
-                    .name("order_unique".to_owned())
-                    .build(),
-            )
-            .build();
+        let one_per_order = unique_index(doc! { "orderId": 1 }, "order_unique");
         self.collection.create_index(one_per_order).await?;
         Ok(())
     }

@@ -1,23 +1,14 @@
 //! Builds the payments service: database, Stripe client, event bus, listeners,
 //! outbox relay, recovery of interrupted payments, HTTP.
 
-use axum::extract::FromRef;
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
 use storage::{outbox::Outbox, revocations};
 
 use crate::{
-    Config, checkout, listeners, order_replica::OrderReplica, payments::Payments, routes,
-    stripe_gateway::StripeGateway,
+    checkout, config::Config, listeners, order_replica::OrderReplica, payments::Payments, routes,
+    state::AppState, stripe_gateway::StripeGateway,
 };
-
-#[derive(Clone, FromRef)]
-pub(crate) struct AppState {
-    pub orders: OrderReplica,
-    pub payments: Payments,
-    pub gateway: StripeGateway,
-    pub session: SessionKeys,
-}
 
 /// Connects, starts the listeners and binds `config.base.port`.
 pub async fn build(config: Config) -> anyhow::Result<Service> {

@@ -15,7 +15,7 @@ use stripe_core::{
 };
 use stripe_shared::PaymentIntentStatus;
 
-use crate::{StripeConfig, token::Token};
+use crate::{config::StripeConfig, token::Token};
 
 /// Why a charge did not succeed.
 #[derive(Debug)]

@@ -4,6 +4,7 @@
 mod listeners;
 mod routes;
 pub mod startup;
+mod state;
 mod tickets;
 mod title;
 

@@ -1,20 +1,14 @@
 //! Builds the tickets service: database, event bus, listeners, outbox relay, HTTP.
 
-use axum::extract::FromRef;
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
+use settings::ApiServiceConfig;
 use storage::{outbox::Outbox, revocations};
 
-use crate::{Config, listeners, routes, tickets::Tickets};
-
-#[derive(Clone, FromRef)]
-pub(crate) struct AppState {
-    pub tickets: Tickets,
-    pub session: SessionKeys,
-}
+use crate::{listeners, routes, state::AppState, tickets::Tickets};
 
 /// Connects, starts the listeners and binds `config.base.port`.
-pub async fn build(config: Config) -> anyhow::Result<Service> {
+pub async fn build(config: ApiServiceConfig) -> anyhow::Result<Service> {
     let database =
         storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;

@@ -1,7 +1,6 @@
 //! The tickets collection. Every change and the event it implies are written in one
 //! transaction (the event through the outbox), and every change bumps `version`.
 
-use futures::TryStreamExt;
 use marketplace::{
     events::{TicketCreated, TicketUpdated},
     id::{OrderId, TicketId, UserId},
@@ -13,6 +12,7 @@ use mongodb::{
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
+use storage::collections::{self, ByAge};
 use storage::{in_transaction, outbox::Outbox};
 
 use crate::title::Title;
@@ -148,22 +148,17 @@ impl Tickets {
 
     /// Tickets that are neither locked nor sold, oldest first.
     pub async fn list_for_sale(&self) -> mongodb::error::Result<Vec<Ticket>> {
-        self.collection
-            .find(for_sale())
-            .sort(doc! { "_id": 1 })
-            .await?
-            .try_collect()
-            .await
+        collections::list(&self.collection, for_sale(), ByAge::OldestFirst).await
     }
 
     /// Every ticket `user_id` listed, whatever its state, newest first.
     pub async fn list_by_seller(&self, user_id: UserId) -> mongodb::error::Result<Vec<Ticket>> {
-        self.collection
-            .find(doc! { "userId": user_id.to_hex() })
-            .sort(doc! { "_id": -1 })
-            .await?
-            .try_collect()
-            .await
+        collections::list(
+            &self.collection,
+            doc! { "userId": user_id.to_hex() },
+            ByAge::NewestFirst,
+        )
+        .await
     }
 
     /// The seller's edit, refused while an order holds the ticket.

@@ -19,7 +19,7 @@ use tokio::{sync::Semaphore, task::JoinSet};
 
 use crate::{
     progress,
-    stack::{Profile, Stack, StackOptions, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, free_port, unlimited_attempts},
 };
 
 /// Purchases in the run, and how many run at once.
@@ -203,7 +203,7 @@ async fn start(data: &Path, hold_seconds: Option<u64>) -> anyhow::Result<Stack> 
         std::fs::remove_dir_all(data)?;
     }
     Stack::start(StackOptions {
-        port: crate::free_port()?,
+        port: free_port()?,
         data: data.to_path_buf(),
         order_expiration_seconds: hold_seconds,
         profile: Profile::Release,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Results, flow::Percentiles, routes::Figures as RouteFigures};
+use super::{flow::Percentiles, results::Results, routes::Figures as RouteFigures};
 
 /// A row of the reference table: the original Node.js services and the floor (a
 /// minimal axum + mongodb handler), on this kind of machine with the same method.

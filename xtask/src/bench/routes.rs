@@ -12,7 +12,7 @@ use testkit::api::{ApiClient, Endpoints};
 use super::wrk::{self, LOAD_CORE, Load, Measured};
 use crate::{
     progress,
-    stack::{Profile, Stack, StackOptions, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, free_port, unlimited_attempts},
 };
 
 /// The method of the reference figures.
@@ -77,7 +77,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
         "Route figures: services on core {SERVICE_CORE}, wrk and the database on core {LOAD_CORE}"
     ));
     let stack = Stack::start(StackOptions {
-        port: crate::free_port()?,
+        port: free_port()?,
         data: data.to_path_buf(),
         order_expiration_seconds: None,
         profile: Profile::Release,

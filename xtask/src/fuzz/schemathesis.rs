@@ -5,10 +5,16 @@ use std::path::Path;
 use anyhow::Context;
 use testkit::tools::Tool;
 
-use super::Plan;
-
 /// Which checks run, and where the contract refuses well-formed input (see the file).
 const CONFIG: &str = include_str!("schemathesis.toml");
+
+/// How much to generate.
+pub struct Plan {
+    /// Test cases per operation and phase, at most.
+    pub max_examples: u32,
+    /// Without one a random seed is picked and printed.
+    pub seed: Option<u64>,
+}
 
 /// What one run generated and found.
 pub struct Outcome {

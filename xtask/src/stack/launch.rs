@@ -14,7 +14,7 @@ use testkit::AsyncSupervised;
 use tokio::process::Command;
 
 use super::topology::{Backends, ExtraEnv, SERVICES, ServiceSpec};
-use crate::progress;
+use crate::{progress, workspace};
 
 /// A cargo build profile.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,14 +33,14 @@ impl Profile {
 
     /// Where cargo put the binary `name` of this profile.
     fn binary(self, name: &str) -> PathBuf {
-        crate::target_dir().join(self.dir()).join(name)
+        workspace::target_dir().join(self.dir()).join(name)
     }
 }
 
 /// Builds every binary the stack runs, showing cargo's own progress.
 pub fn build_services(profile: Profile) -> anyhow::Result<()> {
     progress::step("Building the services (cargo's progress follows)");
-    let mut command = crate::cargo();
+    let mut command = workspace::cargo();
     command.args(["build", "--package", "stripe-fake"]);
     if profile == Profile::Release {
         command.arg("--release");

@@ -9,7 +9,7 @@ use testkit::{AsyncSupervised, Home, Mongo, NatsCluster, NatsEndpoint, Server};
 use super::{
     launch::{self, Profile},
     options::StackOptions,
-    readiness,
+    ports, readiness,
     topology::{Backends, StripeEndpoints},
 };
 use crate::progress;
@@ -104,7 +104,7 @@ async fn start_stripe_fake(
     logs_dir: &Path,
     profile: Profile,
 ) -> anyhow::Result<(String, AsyncSupervised)> {
-    let port = crate::free_port()?;
+    let port = ports::free_port()?;
     let log = logs_dir.join("stripe-fake.log");
     let mut process = launch::stripe_fake(port, &log, profile)?;
     readiness::wait_until_listening("stripe-fake", port, &mut process, &log).await?;

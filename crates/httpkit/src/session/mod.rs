@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use settings::Environment;
 
-use crate::Error;
+use crate::error::Error;
 pub use revoked::RevokedSessions;
 
 /// The cookie that carries the session JWT.

@@ -12,11 +12,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{
-    ApiError, Endpoints,
-    endpoints::Api,
+    endpoints::{Api, Endpoints},
+    error::ApiError,
     views::{ErrorBody, Order, Payment, Ticket, User},
 };
-use crate::wait_for;
+use crate::wait::wait_for;
 
 /// What the client retries, and for how long.
 #[derive(Debug, Clone, Copy)]

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use super::views::ErrorEntry;
-use crate::TimedOut;
+use crate::wait::TimedOut;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

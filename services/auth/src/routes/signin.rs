@@ -1,20 +1,28 @@
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use httpkit::{
-    Error, Result,
-    error::ErrorBody,
-    extract::{ClientAddress, Json},
-    openapi::TooManyRequests,
-    session::SessionKeys,
-    validate_both,
+    Error, Result, error::ErrorBody, extract::Json, openapi::TooManyRequests, validate_both,
 };
+use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::{Credentials, UserView};
+use super::{session_start::SessionStart, user_view::UserView};
 use crate::{
-    attempts::Attempts,
     domain::{Email, PasswordHash},
     users::Users,
 };
+
+/// The body of signin: any non-empty password may be tried (the signup rules may
+/// have changed since).
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct Credentials {
+    #[serde(default)]
+    #[schema(value_type = Email, required = true)]
+    email: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, required = true)]
+    password: Option<String>,
+}
 
 /// `POST /api/users/signin`: checks the password and signs the user in. A wrong
 /// password and an unknown email get the same answer, in about the same time.
@@ -31,13 +39,10 @@ use crate::{
 )]
 pub(crate) async fn signin(
     State(users): State<Users>,
-    State(session): State<SessionKeys>,
-    State(attempts): State<Attempts>,
-    ClientAddress(client): ClientAddress,
-    jar: CookieJar,
+    session: SessionStart,
     Json(credentials): Json<Credentials>,
 ) -> Result<(CookieJar, Json<UserView>)> {
-    attempts.check(client, credentials.email.as_deref().unwrap_or_default())?;
+    session.count_attempt(credentials.email.as_deref())?;
     let password = match credentials.password {
         Some(password) if !password.is_empty() => Ok(password),
         _ => Err(Error::invalid("password", "You must supply a password")),
@@ -52,6 +57,5 @@ pub(crate) async fn signin(
         (true, Some(user)) => user,
         _ => return Err(Error::BadRequest("Invalid credentials".to_owned())),
     };
-    let cookie = session.session_cookie(user.id, user.email.as_str())?;
-    Ok((jar.add(cookie), Json(UserView::from(&user))))
+    Ok((session.sign_in(&user)?, Json(UserView::from(&user))))
 }

@@ -1,20 +1,28 @@
 use axum::{extract::State, http::StatusCode};
 use axum_extra::extract::CookieJar;
 use httpkit::{
-    Error, Result,
-    error::ErrorBody,
-    extract::{ClientAddress, Json},
-    openapi::TooManyRequests,
-    session::SessionKeys,
-    validate_both,
+    Error, Result, error::ErrorBody, extract::Json, openapi::TooManyRequests, validate_both,
 };
+use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::{NewAccount, UserView};
+use super::{session_start::SessionStart, user_view::UserView};
 use crate::{
-    attempts::Attempts,
     domain::{Email, Password},
     users::{CreateError, Users},
 };
+
+/// The body of signup. Fields are optional here so that a missing one is reported
+/// like an invalid one, with its field named; the schema says what is valid.
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct NewAccount {
+    #[serde(default)]
+    #[schema(value_type = Email, required = true)]
+    email: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Password, required = true)]
+    password: Option<String>,
+}
 
 /// `POST /api/users/signup`: creates the user and signs them in.
 #[utoipa::path(
@@ -30,13 +38,10 @@ use crate::{
 )]
 pub(crate) async fn signup(
     State(users): State<Users>,
-    State(session): State<SessionKeys>,
-    State(attempts): State<Attempts>,
-    ClientAddress(client): ClientAddress,
-    jar: CookieJar,
+    session: SessionStart,
     Json(credentials): Json<NewAccount>,
 ) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
-    attempts.check(client, credentials.email.as_deref().unwrap_or_default())?;
+    session.count_attempt(credentials.email.as_deref())?;
     let (email, password) = validate_both(
         Email::parse(credentials.email.as_deref().unwrap_or_default()),
         Password::parse(credentials.password.unwrap_or_default()),
@@ -49,10 +54,9 @@ pub(crate) async fn signup(
             CreateError::EmailInUse => Error::BadRequest("Email in use".to_owned()),
             CreateError::Database(error) => error.into(),
         })?;
-    let cookie = session.session_cookie(user.id, user.email.as_str())?;
     Ok((
         StatusCode::CREATED,
-        jar.add(cookie),
+        session.sign_in(&user)?,
         Json(UserView::from(&user)),
     ))
 }

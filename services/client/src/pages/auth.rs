@@ -12,11 +12,12 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
-    PageError,
+    error::PageError,
     forms::{field_errors, form_errors, refusal},
     layout::page,
+    visitor::Visitor,
 };
-use crate::{startup::AppState, visitor::Visitor};
+use crate::state::AppState;
 
 #[derive(Default, Deserialize)]
 pub(crate) struct Credentials {

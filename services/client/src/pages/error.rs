@@ -10,8 +10,8 @@ use axum::{
 };
 use maud::{Markup, html};
 
-use super::layout::page;
-use crate::{api::ApiError, startup::AppState, visitor::caller_of};
+use super::{caller::caller_of, layout::page};
+use crate::{api::ApiError, state::AppState};
 
 #[derive(Debug)]
 pub(crate) enum PageError {

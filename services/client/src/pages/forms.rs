@@ -5,16 +5,17 @@ use axum::http::StatusCode;
 use httpkit::FieldError;
 use maud::{Markup, html};
 
+use super::error::PageError;
 use crate::api::ApiError;
 
 /// The messages a refused form shows. An API that is down is not the form's fault,
-/// so that stays a [`super::PageError`].
-pub(crate) fn refusal(error: ApiError) -> Result<Vec<FieldError>, super::PageError> {
+/// so that stays a [`PageError`].
+pub(crate) fn refusal(error: ApiError) -> Result<Vec<FieldError>, PageError> {
     match error {
         ApiError::Refused {
             status: StatusCode::UNAUTHORIZED,
             ..
-        } => Err(super::PageError::SignInFirst),
+        } => Err(PageError::SignInFirst),
         ApiError::Refused { errors, .. } => Ok(errors),
         unavailable @ ApiError::Unavailable(_) => Err(unavailable.into()),
     }

@@ -4,10 +4,11 @@ use axum::extract::State;
 use maud::{Markup, html};
 
 use super::{
-    PageError,
+    error::PageError,
     layout::{page, price},
+    visitor::Visitor,
 };
-use crate::{startup::AppState, visitor::Visitor};
+use crate::state::AppState;
 
 pub(crate) async fn home(
     State(state): State<AppState>,

@@ -12,16 +12,16 @@ use marketplace::id::TicketId;
 use maud::{Markup, html};
 
 use super::{
-    PageError,
+    error::PageError,
     forms::{form_errors, refusal},
     layout::{page, price},
-    not_yours, page_id,
+    lookup::{not_yours, page_id},
     sell::{TicketForm, ticket_fields},
+    visitor::Visitor,
 };
 use crate::{
     api::{Ticket, TicketStatus},
-    startup::AppState,
-    visitor::Visitor,
+    state::AppState,
 };
 
 /// An edit that was refused: which ticket, what was typed and why.

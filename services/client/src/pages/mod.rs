@@ -3,26 +3,26 @@
 //! redirect, or with the same form and the API's messages beside it.
 
 mod auth;
+mod caller;
 mod error;
 mod forms;
 mod home;
 mod layout;
 mod listings;
+mod lookup;
 mod orders;
 mod sell;
 mod ticket;
+mod visitor;
 
 use axum::{
     Router,
-    http::StatusCode,
     routing::{get, post},
 };
 
-pub(crate) use error::{PageError, render_error_pages};
+pub(crate) use error::render_error_pages;
 
-use marketplace::id::{Entity, Id};
-
-use crate::{api::ApiError, startup::AppState};
+use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -38,25 +38,4 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orders", get(orders::my_orders))
         .route("/orders/{id}", get(orders::order_page))
         .fallback(error::not_found_page)
-}
-
-/// An id from a page URL, checked before it goes into an API URL: anything but an
-/// id is a page that does not exist.
-fn page_id<E: Entity>(raw: &str) -> Result<Id<E>, PageError> {
-    raw.parse().map_err(|_| PageError::NotFound)
-}
-
-/// For a visitor already known to be signed in, an API's 401 means the thing is not
-/// theirs (another buyer's order, another seller's ticket): for them, no such page.
-fn not_yours(error: ApiError) -> ApiError {
-    match error {
-        ApiError::Refused {
-            status: StatusCode::UNAUTHORIZED,
-            ..
-        } => ApiError::Refused {
-            status: StatusCode::NOT_FOUND,
-            errors: Vec::new(),
-        },
-        other => other,
-    }
 }

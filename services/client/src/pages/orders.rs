@@ -7,11 +7,12 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{
-    PageError,
+    error::PageError,
     layout::{page, price},
-    not_yours, page_id,
+    lookup::{not_yours, page_id},
+    visitor::Visitor,
 };
-use crate::{api::Order, startup::AppState, visitor::Visitor};
+use crate::{api::Order, state::AppState};
 
 /// Where an order stands, as the buyer reads it.
 #[derive(Debug, PartialEq, Eq)]

@@ -10,11 +10,12 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
-    PageError,
+    error::PageError,
     forms::{field_errors, form_errors, refusal},
     layout::page,
+    visitor::Visitor,
 };
-use crate::{startup::AppState, visitor::Visitor};
+use crate::state::AppState;
 
 /// The title and price as typed, shared by the sell and edit forms.
 #[derive(Default, Deserialize)]

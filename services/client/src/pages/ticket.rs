@@ -9,15 +9,15 @@ use httpkit::FieldError;
 use maud::{Markup, html};
 
 use super::{
-    PageError,
+    error::PageError,
     forms::{form_errors, refusal},
     layout::{page, price},
-    page_id,
+    lookup::page_id,
+    visitor::Visitor,
 };
 use crate::{
     api::{Ticket, TicketStatus},
-    startup::AppState,
-    visitor::Visitor,
+    state::AppState,
 };
 
 pub(crate) async fn ticket_page(

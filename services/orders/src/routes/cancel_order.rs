@@ -8,7 +8,7 @@ use httpkit::{
 };
 use marketplace::id::entity;
 
-use super::owned_order;
+use super::owned_order::owned_order;
 use crate::orders::{Orders, Unchanged};
 
 /// `DELETE /api/orders/:id`: the buyer cancels; the ticket is for sale again and

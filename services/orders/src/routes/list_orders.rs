@@ -1,7 +1,7 @@
 use axum::extract::State;
 use httpkit::{Result, extract::Json, openapi::NotAuthorized, session::CurrentUser};
 
-use super::OrderView;
+use super::order_view::OrderView;
 use crate::orders::Orders;
 
 /// `GET /api/orders`: the caller's orders, newest first, tickets embedded.

@@ -1,9 +1,4 @@
-use std::time::Duration;
-
-use axum::{
-    extract::{FromRef, State},
-    http::StatusCode,
-};
+use axum::{extract::State, http::StatusCode};
 use httpkit::{
     Error, Result,
     error::ErrorBody,
@@ -17,21 +12,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::OrderView;
+use super::order_view::OrderView;
 use crate::{
     orders::{Orders, ReserveRefused},
-    startup::AppState,
+    state::OrderExpiration,
 };
-
-/// How long a new order holds its ticket.
-#[derive(Clone, Copy)]
-pub(crate) struct OrderExpiration(pub Duration);
-
-impl FromRef<AppState> for OrderExpiration {
-    fn from_ref(state: &AppState) -> Self {
-        state.expiration
-    }
-}
 
 /// The body of a reservation; the field arrives as raw JSON so that a missing or
 /// mistyped one is reported with its field named.

@@ -8,7 +8,7 @@ use httpkit::{
 };
 use marketplace::id::entity;
 
-use super::{OrderView, owned_order};
+use super::{order_view::OrderView, owned_order::owned_order};
 use crate::orders::Orders;
 
 /// `GET /api/orders/:id`: one of the caller's orders.

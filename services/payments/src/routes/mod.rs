@@ -5,7 +5,7 @@ mod new_payment;
 use axum::Router;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     httpkit::openapi::serve_documented(

@@ -1,7 +1,7 @@
 use axum::extract::State;
 use httpkit::{Result, extract::Json, openapi::NotAuthorized, session::CurrentUser};
 
-use super::TicketView;
+use super::ticket_view::TicketView;
 use crate::tickets::Tickets;
 
 /// `GET /api/tickets`: the tickets for sale (neither locked nor sold).

@@ -3,7 +3,7 @@ use httpkit::{
     Result, error::ErrorBody, extract::Json, openapi::NotAuthorized, session::CurrentUser,
 };
 
-use super::{TicketForm, TicketView};
+use super::{ticket_form::TicketForm, ticket_view::TicketView};
 use crate::tickets::Tickets;
 
 /// `POST /api/tickets`: lists a ticket for sale and announces `ticket:created`.

@@ -7,7 +7,7 @@ use httpkit::{
 };
 use marketplace::id::entity;
 
-use super::TicketView;
+use super::ticket_view::TicketView;
 use crate::tickets::Tickets;
 
 /// `GET /api/tickets/:id`: any ticket, whatever its status.

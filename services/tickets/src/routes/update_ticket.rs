@@ -8,7 +8,7 @@ use httpkit::{
 };
 use marketplace::id::entity;
 
-use super::{TicketForm, TicketView};
+use super::{ticket_form::TicketForm, ticket_view::TicketView};
 use crate::tickets::{EditRefused, Tickets};
 
 /// `PUT /api/tickets/:id`: the seller edits title and price, unless an order holds

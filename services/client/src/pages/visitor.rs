@@ -1,16 +1,13 @@
 //! Who is looking at a page: the session cookie their browser sent and their address,
 //! both passed on to every API call, and the user the cookie signs in, if any.
 
-use axum::{
-    extract::FromRequestParts,
-    http::{header, request::Parts},
-};
-use httpkit::{extract::ClientAddress, session::UserClaims};
+use axum::{extract::FromRequestParts, http::request::Parts};
+use httpkit::session::UserClaims;
 
+use super::{caller::caller_of, error::PageError};
 use crate::{
     api::{ApiError, Caller},
-    pages::PageError,
-    startup::AppState,
+    state::AppState,
 };
 
 pub(crate) struct Visitor {
@@ -27,15 +24,6 @@ impl Visitor {
     /// The signed-in user, or the sign-in page for pages that need one.
     pub fn signed_in(&self) -> Result<&UserClaims, PageError> {
         self.user.as_ref().ok_or(PageError::SignInFirst)
-    }
-}
-
-/// The caller behind a request: its cookie and the client's address.
-pub(crate) async fn caller_of(parts: &mut Parts) -> Caller {
-    let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, &()).await;
-    Caller {
-        cookie: parts.headers.get(header::COOKIE).cloned(),
-        client,
     }
 }
 

@@ -1,0 +1,15 @@
+//! What every handler can reach, below the routes: startup builds it, the routes take
+//! from it, and it imports neither.
+
+use axum::extract::FromRef;
+use httpkit::session::SessionKeys;
+
+use crate::{order_replica::OrderReplica, payments::Payments, stripe_gateway::StripeGateway};
+
+#[derive(Clone, FromRef)]
+pub(crate) struct AppState {
+    pub orders: OrderReplica,
+    pub payments: Payments,
+    pub gateway: StripeGateway,
+    pub session: SessionKeys,
+}

@@ -1,0 +1,13 @@
+//! What every handler can reach, below the routes: startup builds it, the routes take
+//! from it, and it imports neither.
+
+use axum::extract::FromRef;
+use httpkit::session::SessionKeys;
+
+use crate::tickets::Tickets;
+
+#[derive(Clone, FromRef)]
+pub(crate) struct AppState {
+    pub tickets: Tickets,
+    pub session: SessionKeys,
+}

@@ -1,0 +1,16 @@
+//! What a bench run measured, as `results.json` keeps it.
+
+use serde::Serialize;
+
+use super::{flow, routes};
+
+/// Every figure of one run.
+#[derive(Serialize)]
+pub struct Results {
+    /// When and where: the machine's cores and the date.
+    pub measured_at: String,
+    pub cores: usize,
+    pub routes: routes::Figures,
+    pub flow: flow::FlowFigures,
+    pub lapse: flow::LapseFigures,
+}
