@@ -31,10 +31,14 @@ pub enum Error {
     /// The resource or the route does not exist.
     #[error("Not Found")]
     NotFound,
-    /// Too many attempts from one client or at one account; the answer says when the
-    /// next one will be let through (and `Retry-After` carries it too).
-    #[error("Too many attempts. Try again in {retry_after_seconds} seconds.")]
-    TooManyRequests { retry_after_seconds: u64 },
+    /// Too many requests in a short time (`what` names them: "attempts", "tickets
+    /// listed in a minute"); the answer says when the next one will be let through
+    /// (and `Retry-After` carries it too).
+    #[error("Too many {what}. Try again in {retry_after_seconds} seconds.")]
+    TooManyRequests {
+        what: &'static str,
+        retry_after_seconds: u64,
+    },
     /// A dependency (a payment provider, …) cannot be reached; the message says what
     /// to do next.
     #[error("{0}")]
@@ -164,6 +168,7 @@ impl IntoResponse for Error {
         let mut response = (status, Json(body)).into_response();
         if let Self::TooManyRequests {
             retry_after_seconds,
+            ..
         } = self
         {
             response
@@ -216,11 +221,13 @@ mod tests {
     #[tokio::test]
     async fn too_many_requests_is_429_and_says_when_to_retry() {
         let response = Error::TooManyRequests {
+            what: "attempts",
             retry_after_seconds: 12,
         }
         .into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "12");
         let (status, body, _) = body_of(Error::TooManyRequests {
+            what: "attempts",
             retry_after_seconds: 12,
         })
         .await;

@@ -113,7 +113,7 @@ pub struct NotFound(#[to_schema] pub ErrorBody);
 #[derive(IntoResponses)]
 #[response(
     status = TOO_MANY_REQUESTS,
-    description = "Too many attempts from this client or at this account",
+    description = "Too many requests in a short time (from this client, at this account or by this user); the message says when to try again",
     headers(("retry-after" = u64, description = "Seconds until the next attempt is let through"))
 )]
 pub struct TooManyRequests(#[to_schema] pub ErrorBody);

@@ -1,8 +1,9 @@
 //! What services keep in MongoDB beside their own collections: connecting
 //! ([`mongo`]), transactions ([`in_transaction!`]), the transactional outbox and its
 //! relay ([`outbox`]), copies of other services' entities kept in version order
-//! ([`replica`]), and the record of revoked sessions ([`revocations`]); and what
-//! they do alike with their own collections ([`collections`]).
+//! ([`replica`]), the record of revoked sessions ([`revocations`]) and the counts of
+//! rate limits that every replica shares ([`rate_limit`]); and what they do alike
+//! with their own collections ([`collections`]).
 //!
 //! The one shared crate that links the MongoDB driver. The outbox and the revocations
 //! also speak to the event bus (they publish, and learn from, events), so this crate
@@ -11,5 +12,6 @@
 pub mod collections;
 pub mod mongo;
 pub mod outbox;
+pub mod rate_limit;
 pub mod replica;
 pub mod revocations;

@@ -3,15 +3,18 @@
 //! used to tie up the service. A refused attempt is a 429 in the error shape with
 //! `Retry-After`, and costs no hash.
 //!
-//! The counts live in each replica's memory (two replicas allow up to twice the
-//! rate); a shared count would need a round trip to the database on every attempt.
+//! The counts live in auth's database ([`storage::rate_limit`]), so every replica
+//! counts the same attempts: two replicas allow the rate one does. That costs a round
+//! trip to the database per limit and attempt, small beside the hash an attempt that
+//! is let through costs.
 
-use std::{net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 use httpkit::Error;
+use mongodb::Database;
+use storage::rate_limit::RateLimit;
 
-/// Attempts allowed per minute, as a burst that refills evenly over the minute.
+/// Attempts allowed per minute.
 #[derive(Debug, Clone, Copy)]
 pub struct AttemptLimits {
     pub per_address_per_minute: NonZeroU32,
@@ -29,8 +32,8 @@ impl Default for AttemptLimits {
 
 #[derive(Clone)]
 pub(crate) struct Attempts {
-    by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    by_email: Arc<DefaultKeyedRateLimiter<String>>,
+    by_address: RateLimit,
+    by_email: RateLimit,
 }
 
 /// The longest email address there is (RFC 5321's path limit).
@@ -48,52 +51,46 @@ fn network_of(address: IpAddr) -> IpAddr {
     }
 }
 
-/// How often keys that are back to a full allowance are forgotten.
-const FORGET_EVERY: Duration = Duration::from_secs(60);
+const MINUTE: Duration = Duration::from_secs(60);
 
 impl Attempts {
-    pub fn new(limits: AttemptLimits) -> Self {
+    pub fn new(database: &Database, limits: AttemptLimits) -> Self {
         Self {
-            by_address: Arc::new(RateLimiter::keyed(Quota::per_minute(
+            by_address: RateLimit::new(
+                database,
+                "attempts-by-address",
+                "attempts",
                 limits.per_address_per_minute,
-            ))),
-            by_email: Arc::new(RateLimiter::keyed(Quota::per_minute(
+                MINUTE,
+            ),
+            by_email: RateLimit::new(
+                database,
+                "attempts-by-email",
+                "attempts",
                 limits.per_email_per_minute,
-            ))),
+                MINUTE,
+            ),
         }
+    }
+
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        self.by_address.ensure_indexes().await
     }
 
     /// Counts one attempt from `address` at `email` (as typed; compared trimmed and
-    /// case-insensitively, as accounts are).
-    pub fn check(&self, address: IpAddr, email: &str) -> Result<(), Error> {
+    /// case-insensitively, as accounts are). An attempt refused for its address is
+    /// not counted against the email.
+    pub async fn check(&self, address: IpAddr, email: &str) -> Result<(), Error> {
         let email = email.trim().to_lowercase();
-        // Longer than any email can be: refused before it costs a key's memory.
+        // Longer than any email can be: refused before it is stored as a key.
         if email.len() > MAX_EMAIL_LENGTH {
             return Err(Error::invalid("email", "Email must be valid"));
         }
-        let refused = self
-            .by_address
-            .check_key(&network_of(address))
-            .and_then(|()| self.by_email.check_key(&email));
-        refused.map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.by_address.clock().now());
-            Error::TooManyRequests {
-                retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            }
-        })
-    }
-
-    /// Forgets, now and then, every key whose allowance is full again, so memory
-    /// stays bounded however many addresses and emails are seen.
-    pub async fn forget_idle_keys(self) {
-        let mut every = tokio::time::interval(FORGET_EVERY);
-        loop {
-            every.tick().await;
-            self.by_address.retain_recent();
-            self.by_address.shrink_to_fit();
-            self.by_email.retain_recent();
-            self.by_email.shrink_to_fit();
-        }
+        self.by_address
+            .count(&network_of(address).to_string())
+            .await??;
+        self.by_email.count(&email).await??;
+        Ok(())
     }
 }
 

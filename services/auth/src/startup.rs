@@ -9,8 +9,9 @@ use crate::{
     attempts::Attempts, config::Config, routes, sessions::Sessions, state::AppState, users::Users,
 };
 
-/// Connects to MongoDB and NATS, creates the unique email index and binds
-/// `config.base.port` (0 picks a free port, for tests).
+/// Connects to MongoDB and NATS, creates the unique email index and the index that
+/// expires counted attempts, and binds `config.base.port` (0 picks a free port, for
+/// tests).
 pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
         storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
@@ -18,7 +19,8 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let outbox = Outbox::new(&database);
     let users = Users::new(&database);
     users.ensure_indexes().await?;
-    let attempts = Attempts::new(config.attempts);
+    let attempts = Attempts::new(&database, config.attempts);
+    attempts.ensure_indexes().await?;
     let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
     // Auth records revocations itself as it signs sessions out; its replicas follow
     // that record.
@@ -28,13 +30,11 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         users,
         session,
         sessions: Sessions::new(&database, revocations.clone(), outbox.clone()),
-        attempts: attempts.clone(),
+        attempts,
     };
     let routes = routes::router().with_state(state);
     let service =
         backend::bind_with_events(config.base.port, routes, database, &bus, outbox, Vec::new())
             .await?;
-    Ok(service
-        .beside(attempts.forget_idle_keys())
-        .beside(revocations.follow()))
+    Ok(service.beside(revocations.follow()))
 }

@@ -38,8 +38,10 @@ impl FromRequestParts<AppState> for SessionStart {
 impl SessionStart {
     /// Counts one attempt at `email` (none counts as empty) from the caller's address:
     /// past either limit, a 429.
-    pub fn count_attempt(&self, email: Option<&str>) -> Result<()> {
-        self.attempts.check(self.client, email.unwrap_or_default())
+    pub async fn count_attempt(&self, email: Option<&str>) -> Result<()> {
+        self.attempts
+            .check(self.client, email.unwrap_or_default())
+            .await
     }
 
     /// Signs `user` in: the cookie jar the answer sets, with the session cookie added.

@@ -42,7 +42,7 @@ pub(crate) async fn signin(
     session: SessionStart,
     Json(credentials): Json<Credentials>,
 ) -> Result<(CookieJar, Json<UserView>)> {
-    session.count_attempt(credentials.email.as_deref())?;
+    session.count_attempt(credentials.email.as_deref()).await?;
     let password = match credentials.password {
         Some(password) if !password.is_empty() => Ok(password),
         _ => Err(Error::invalid("password", "You must supply a password")),

@@ -41,7 +41,7 @@ pub(crate) async fn signup(
     session: SessionStart,
     Json(credentials): Json<NewAccount>,
 ) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
-    session.count_attempt(credentials.email.as_deref())?;
+    session.count_attempt(credentials.email.as_deref()).await?;
     let (email, password) = validate_both(
         Email::parse(credentials.email.as_deref().unwrap_or_default()),
         Password::parse(credentials.password.unwrap_or_default()),

@@ -1,8 +1,10 @@
 use std::num::NonZeroU32;
 
 use auth::AttemptLimits;
+use futures::TryStreamExt;
 use reqwest::{Response, StatusCode, header};
 use serde_json::json;
+use testkit::World;
 
 use crate::helpers::{PASSWORD, TestApp, email};
 
@@ -91,6 +93,49 @@ async fn signup_counts_against_the_same_allowance_and_a_refused_one_creates_noth
         StatusCode::BAD_REQUEST,
         "no account was created for the refused signup"
     );
+}
+
+#[tokio::test]
+async fn two_replicas_share_one_allowance() {
+    let world = World::new();
+    let one = TestApp::in_world(&world, limits(3, 100)).await;
+    let other = TestApp::in_world(&world, limits(3, 100)).await;
+
+    for replica in [&one, &other, &one] {
+        let response = signin_from(replica, "203.0.113.1", &email()).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+
+    assert_too_many(signin_from(&other, "203.0.113.1", &email()).await).await;
+    assert_too_many(signin_from(&one, "203.0.113.1", &email()).await).await;
+}
+
+#[tokio::test]
+async fn counted_attempts_expire_once_their_window_has_ended() {
+    let world = World::new();
+    let app = TestApp::in_world(&world, limits(3, 100)).await;
+    signin_from(&app, "203.0.113.1", &email()).await;
+
+    let indexes: Vec<_> = world
+        .database("auth")
+        .await
+        .collection::<mongodb::bson::Document>("rate_limits")
+        .list_indexes()
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+
+    let expiry = indexes
+        .iter()
+        .find(|index| index.keys == mongodb::bson::doc! { "endsAt": 1 })
+        .expect("an index on the window's end");
+    let expire_after = expiry
+        .options
+        .as_ref()
+        .and_then(|options| options.expire_after);
+    assert_eq!(expire_after, Some(std::time::Duration::ZERO));
 }
 
 #[tokio::test]

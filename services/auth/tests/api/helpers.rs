@@ -21,7 +21,12 @@ impl TestApp {
 
     /// The service with these signin and signup limits.
     pub async fn with_limits(attempts: AttemptLimits) -> Self {
-        let world = World::new();
+        Self::in_world(&World::new(), attempts).await
+    }
+
+    /// The service in `world`: a second one in the same world is another replica,
+    /// on the same database.
+    pub async fn in_world(world: &World, attempts: AttemptLimits) -> Self {
         let config = Config {
             base: world.base_config("auth"),
             session: world.session_config(),
