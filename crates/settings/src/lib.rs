@@ -291,28 +291,6 @@ impl EventServiceConfig {
     }
 }
 
-/// The configuration of an API that uses events and verifies sessions, and needs
-/// nothing more (the tickets service).
-#[derive(Debug, Clone)]
-pub struct ApiServiceConfig {
-    pub base: BaseConfig,
-    pub session: SessionConfig,
-    pub events: EventsConfig,
-}
-
-impl ApiServiceConfig {
-    /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables for
-    /// `service`.
-    pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
-        let base = BaseConfig::from(env, service)?;
-        Ok(Self {
-            session: SessionConfig::from(env, base.environment)?,
-            events: EventsConfig::from(env, service)?,
-            base,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,8 @@
 //! relay ([`outbox`]), copies of other services' entities kept in version order
 //! ([`replica`]), the record of revoked sessions ([`revocations`]) and the counts of
 //! rate limits that every replica shares ([`rate_limit`]); and what they do alike
-//! with their own collections ([`collections`]).
+//! with their own collections: list and keep unique ([`collections`]), and hold at
+//! most so many per owner ([`standing_limit`]).
 //!
 //! The one shared crate that links the MongoDB driver. The outbox and the revocations
 //! also speak to the event bus (they publish, and learn from, events), so this crate
@@ -15,3 +16,4 @@ pub mod outbox;
 pub mod rate_limit;
 pub mod replica;
 pub mod revocations;
+pub mod standing_limit;

@@ -1,6 +1,7 @@
 //! The tickets service: sellers list and edit tickets; orders lock, unlock and sell
 //! them through events. It owns the tickets collection.
 
+pub mod config;
 mod listeners;
 mod routes;
 pub mod startup;
@@ -8,6 +9,5 @@ mod state;
 mod tickets;
 mod title;
 
-/// Reads the base, session and events variables (see [`settings`]).
-pub use settings::ApiServiceConfig as Config;
+pub use config::{Config, SellerLimits};
 pub use startup::build;

@@ -1,26 +1,39 @@
 //! Builds the tickets service: database, event bus, listeners, outbox relay, HTTP.
 
+use std::time::Duration;
+
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
-use settings::ApiServiceConfig;
-use storage::{outbox::Outbox, revocations};
+use storage::{outbox::Outbox, rate_limit::RateLimit, revocations};
 
-use crate::{listeners, routes, state::AppState, tickets::Tickets};
+use crate::{config::Config, listeners, routes, state::AppState, tickets::Tickets};
 
 /// Connects, starts the listeners and binds `config.base.port`.
-pub async fn build(config: ApiServiceConfig) -> anyhow::Result<Service> {
+pub async fn build(config: Config) -> anyhow::Result<Service> {
     let database =
         storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
-    let tickets = Tickets::new(&database, outbox.clone());
+    let tickets = Tickets::new(&database, outbox.clone(), config.sellers.most_for_sale);
     tickets.ensure_indexes().await?;
+    let listing_rate = RateLimit::new(
+        &database,
+        "tickets-listed",
+        "tickets listed in a minute",
+        config.sellers.listed_per_minute,
+        Duration::from_secs(60),
+    );
+    listing_rate.ensure_indexes().await?;
     let mut listeners = listeners::spawn_all(&bus, &tickets).await?;
     let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
     let (revocations, follow_revocations) =
         revocations::learn_from_events(&database, &bus, listeners::SERVICE, &session).await?;
     listeners.push(revocations);
-    let state = AppState { tickets, session };
+    let state = AppState {
+        tickets,
+        session,
+        listing_rate,
+    };
     let routes = routes::router().with_state(state);
     let service =
         backend::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)

@@ -3,6 +3,7 @@
 
 use axum::extract::FromRef;
 use httpkit::session::SessionKeys;
+use storage::rate_limit::RateLimit;
 
 use crate::tickets::Tickets;
 
@@ -10,4 +11,6 @@ use crate::tickets::Tickets;
 pub(crate) struct AppState {
     pub tickets: Tickets,
     pub session: SessionKeys,
+    /// Tickets one seller may list per minute.
+    pub listing_rate: RateLimit,
 }

@@ -1,6 +1,8 @@
 //! The tickets collection. Every change and the event it implies are written in one
 //! transaction (the event through the outbox), and every change bumps `version`.
 
+use std::num::NonZeroU32;
+
 use marketplace::{
     events::{TicketCreated, TicketUpdated},
     id::{OrderId, TicketId, UserId},
@@ -13,6 +15,7 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 use storage::collections::{self, ByAge};
+use storage::standing_limit::{AtLimit, StandingLimit};
 use storage::{in_transaction, outbox::Outbox};
 
 use crate::title::Title;
@@ -86,6 +89,7 @@ pub(crate) struct Tickets {
     client: Client,
     collection: Collection<Ticket>,
     outbox: Outbox,
+    for_sale_per_seller: StandingLimit,
 }
 
 /// The filter for tickets that can be bought.
@@ -93,12 +97,21 @@ fn for_sale() -> Document {
     doc! { "orderId": null, "sold": false }
 }
 
+/// The filter for `user_id`'s tickets that count against the most a seller may have
+/// for sale: every one not sold, reserved ones included (a reservation that lapses
+/// puts its ticket back on sale).
+fn unsold_of(user_id: UserId) -> Document {
+    doc! { "userId": user_id.to_hex(), "sold": false }
+}
+
 impl Tickets {
-    pub fn new(database: &Database, outbox: Outbox) -> Self {
+    /// The tickets in `database`, at most `most_for_sale` unsold per seller.
+    pub fn new(database: &Database, outbox: Outbox, most_for_sale: NonZeroU32) -> Self {
         Self {
             client: database.client().clone(),
             collection: database.collection("tickets"),
             outbox,
+            for_sale_per_seller: StandingLimit::new(database, "sellers", most_for_sale),
         }
     }
 
@@ -109,15 +122,21 @@ impl Tickets {
         self.collection.create_index(listing).await?;
         let by_seller = IndexModel::builder().keys(doc! { "userId": 1 }).build();
         self.collection.create_index(by_seller).await?;
+        // Serves the count of `unsold_of`, which every listing runs.
+        let unsold_by_seller = IndexModel::builder()
+            .keys(doc! { "userId": 1, "sold": 1 })
+            .build();
+        self.collection.create_index(unsold_by_seller).await?;
         Ok(())
     }
 
+    /// Lists a ticket, unless the seller already has the most unsold ones allowed.
     pub async fn create(
         &self,
         title: Title,
         price: Price,
         user_id: UserId,
-    ) -> mongodb::error::Result<Ticket> {
+    ) -> mongodb::error::Result<Result<Ticket, AtLimit>> {
         let ticket = Ticket {
             id: TicketId::new(),
             title,
@@ -128,16 +147,31 @@ impl Tickets {
             sold: false,
             released_orders: Vec::new(),
         };
-        in_transaction!(self.client, |session| async {
+        let listed = in_transaction!(self.client, |session| async {
+            let room = self
+                .for_sale_per_seller
+                .room_for_one_more(
+                    session,
+                    &user_id.to_hex(),
+                    &self.collection,
+                    unsold_of(user_id),
+                )
+                .await?;
+            if let Err(at_limit) = room {
+                return Ok(Err(at_limit));
+            }
             self.collection
                 .insert_one(&ticket)
                 .session(&mut *session)
                 .await?;
-            self.outbox.stage(session, &ticket.created_event()).await
+            self.outbox.stage(session, &ticket.created_event()).await?;
+            Ok(Ok(()))
         })
         .await?;
-        self.outbox.wake_relay();
-        Ok(ticket)
+        if listed.is_ok() {
+            self.outbox.wake_relay();
+        }
+        Ok(listed.map(|()| ticket))
     }
 
     pub async fn find(&self, id: TicketId) -> mongodb::error::Result<Option<Ticket>> {

@@ -13,7 +13,7 @@ use crate::{container, name_of, overlays};
 fn read_config(service: &str, env: &Env) -> Result<(), ConfigError> {
     match service {
         "auth" => auth::Config::from(env).map(drop),
-        "tickets" => tickets::Config::from(env, "tickets").map(drop),
+        "tickets" => tickets::Config::from(env).map(drop),
         "orders" => orders::Config::from(env).map(drop),
         "expiration" => expiration::Config::from(env, "expiration").map(drop),
         "payments" => payments::Config::from(env).map(drop),

@@ -15,6 +15,7 @@ async fn start_tickets(world: &World) -> RunningService {
         base: world.base_config("tickets"),
         session: world.session_config(),
         events: world.events_config("tickets"),
+        sellers: tickets::SellerLimits::default(),
     };
     RunningService::start(tickets::build(config).await.expect("build tickets"))
 }

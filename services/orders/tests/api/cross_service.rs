@@ -16,6 +16,7 @@ impl TicketsApp {
             base: world.base_config("tickets"),
             session: world.session_config(),
             events: world.events_config("tickets"),
+            sellers: tickets::SellerLimits::default(),
         };
         Self(RunningService::start(
             tickets::build(config).await.expect("build tickets"),

@@ -61,6 +61,7 @@ impl Replicated {
                 base: world.base_config("tickets"),
                 session: world.session_config(),
                 events: world.events_config("tickets"),
+                sellers: tickets::SellerLimits::default(),
             });
             let orders = orders::build(orders::Config {
                 base: world.base_config("orders"),

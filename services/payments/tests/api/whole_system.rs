@@ -27,6 +27,7 @@ impl System {
             base: world.base_config("tickets"),
             session: world.session_config(),
             events: world.events_config("tickets"),
+            sellers: tickets::SellerLimits::default(),
         })
         .await
         .unwrap();

@@ -1,9 +1,11 @@
+use std::num::NonZeroU32;
+
 use bus::EventBus;
 use marketplace::events::Event;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use testkit::{RunningService, TestUser, World};
-use tickets::{Config, build};
+use tickets::{Config, SellerLimits, build};
 
 /// The tickets service on a random port, in a world of its own.
 pub struct TestApp {
@@ -12,16 +14,32 @@ pub struct TestApp {
     pub bus: EventBus,
 }
 
+/// Seller limits out of the way: the listing's tests list hundreds of tickets as one
+/// seller, far faster than the production defaults let anyone.
+pub fn no_seller_limits() -> SellerLimits {
+    SellerLimits {
+        listed_per_minute: NonZeroU32::MAX,
+        most_for_sale: NonZeroU32::MAX,
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_in(World::new()).await
     }
 
     pub async fn spawn_in(world: World) -> Self {
+        Self::with_sellers(world, no_seller_limits()).await
+    }
+
+    /// The service in `world` with these seller limits: a second one in the same
+    /// world is another replica, on the same database.
+    pub async fn with_sellers(world: World, sellers: SellerLimits) -> Self {
         let config = Config {
             base: world.base_config("tickets"),
             session: world.session_config(),
             events: world.events_config("tickets"),
+            sellers,
         };
         let service = build(config).await.expect("build the tickets service");
         let bus = world.bus().await;
