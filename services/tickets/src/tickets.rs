@@ -35,8 +35,9 @@ pub(crate) struct Ticket {
     pub order_id: Option<OrderId>,
     #[serde(default)]
     pub sold: bool,
-    /// Orders whose lock was released (or cancelled before it arrived). A late or
-    /// repeated `order:created` for one of them must not lock the ticket again.
+    /// Orders whose lock was released (or cancelled before it arrived), the most
+    /// recent [`RELEASED_ORDERS_KEPT`]. A late or repeated `order:created` for one of
+    /// them must not lock the ticket again.
     #[serde(default)]
     pub released_orders: Vec<OrderId>,
 }
@@ -90,6 +91,25 @@ pub(crate) struct Tickets {
     collection: Collection<Ticket>,
     outbox: Outbox,
     for_sale_per_seller: StandingLimit,
+}
+
+/// How many released orders a ticket remembers. Unbounded, the list would grow with
+/// every cancel until the document passed MongoDB's 16 MB (about half a million
+/// reserve/cancel cycles), after which the ticket could never be locked again.
+///
+/// Forgetting older ones is safe enough: what the list guards against is an order's
+/// `order:created` arriving after its `order:cancelled` (they travel on different
+/// subjects) or being delivered again, and both happen within the listener's retry
+/// window (about twenty minutes at most, usually milliseconds). A forgotten order
+/// could lock the ticket again only if its `order:created` came that late after 100
+/// later orders had each reserved and released this same ticket in between, one at a
+/// time, as the orders service allows.
+pub(crate) const RELEASED_ORDERS_KEPT: i32 = 100;
+
+/// The update that remembers `order` as released, keeping only the most recent
+/// [`RELEASED_ORDERS_KEPT`].
+fn remember_released(order: &str) -> Document {
+    doc! { "releasedOrders": { "$each": [order], "$slice": -RELEASED_ORDERS_KEPT } }
 }
 
 /// The filter for tickets that can be bought.
@@ -244,20 +264,27 @@ impl Tickets {
     /// the order is remembered as released so that it cannot lock the ticket later.
     pub async fn unlock(&self, id: TicketId, order_id: OrderId) -> mongodb::error::Result<Applied> {
         let order = order_id.to_hex();
+        // The holding order is never among the released ones (`lock` refuses those),
+        // so pushing it cannot list it twice.
         let filter = doc! { "_id": id.object_id(), "orderId": &order, "sold": false };
         let change = doc! {
             "$set": { "orderId": null },
-            "$addToSet": { "releasedOrders": &order },
+            "$push": remember_released(&order),
             "$inc": { "version": 1 },
         };
         Ok(match self.change(id, filter, change).await? {
             Ok(_) => Applied::Changed,
             Err(None) => Applied::NoSuchTicket,
             Err(Some(_)) => {
+                let not_yet_remembered = doc! {
+                    "_id": id.object_id(),
+                    "orderId": { "$ne": &order },
+                    "releasedOrders": { "$ne": &order },
+                };
                 self.collection
                     .update_one(
-                        doc! { "_id": id.object_id(), "orderId": { "$ne": &order } },
-                        doc! { "$addToSet": { "releasedOrders": &order } },
+                        not_yet_remembered,
+                        doc! { "$push": remember_released(&order) },
                     )
                     .await?;
                 Applied::AlreadyDone
