@@ -1,8 +1,10 @@
 //! What services keep in MongoDB beside their own collections: connecting
 //! ([`mongo`]), transactions ([`in_transaction!`]), the transactional outbox and its
 //! relay ([`outbox`]), copies of other services' entities kept in version order
-//! ([`replica`]), and the record of revoked sessions ([`revocations`]); and what
-//! they do alike with their own collections ([`collections`]).
+//! ([`replica`]), the record of revoked sessions ([`revocations`]) and dense
+//! sequence numbers ([`sequence`]); and what they do alike with their own
+//! collections ([`collections`]), lists read a page at a time ([`paging`]) among
+//! them.
 //!
 //! The one shared crate that links the MongoDB driver. The outbox and the revocations
 //! also speak to the event bus (they publish, and learn from, events), so this crate
@@ -11,5 +13,7 @@
 pub mod collections;
 pub mod mongo;
 pub mod outbox;
+pub mod paging;
 pub mod replica;
 pub mod revocations;
+pub mod sequence;

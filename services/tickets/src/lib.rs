@@ -3,6 +3,7 @@
 
 mod listeners;
 mod routes;
+mod search;
 pub mod startup;
 mod state;
 mod tickets;
