@@ -47,6 +47,22 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// Like [`axum::extract::Query`], but a query string that does not fit `T` is a 400
+/// in the error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|rejection| Error::BadRequest(rejection.body_text()))
+    }
+}
+
 /// The `:id` path segment as an `E`'s id; anything else is a 400 naming the `id`
 /// field, never a 500 or a database query. Operations list it with
 /// `params(IdPath<E>)`.

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod openapi;
+pub mod paging;
 pub mod service;
 pub mod session;
 pub mod telemetry;

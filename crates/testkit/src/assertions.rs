@@ -33,6 +33,17 @@ pub async fn assert_error(response: Response, status: StatusCode, message: &str)
     assert_eq!(errors, [json!({ "message": message })]);
 }
 
+/// Asserts exactly one error, about `field`, with this message.
+pub async fn assert_field_error(
+    response: Response,
+    status: StatusCode,
+    field: &str,
+    message: &str,
+) {
+    let errors = errors_of(response, status).await;
+    assert_eq!(errors, [json!({ "field": field, "message": message })]);
+}
+
 /// Waits for the number of `E` events in the stream to reach `count`, checks that it
 /// stays there a moment, and returns them.
 pub async fn assert_published<E: Event>(bus: &EventBus, count: usize) -> Vec<E> {

@@ -16,6 +16,7 @@ pub mod fuzz;
 pub mod nats;
 mod probe;
 mod process;
+pub mod query_plan;
 mod running;
 mod servers;
 mod shared;
@@ -25,7 +26,7 @@ mod users;
 mod wait;
 mod world;
 
-pub use assertions::{assert_error, assert_published, errors_of, redeliver};
+pub use assertions::{assert_error, assert_field_error, assert_published, errors_of, redeliver};
 pub use cluster::NatsCluster;
 pub use nats::{NatsEndpoint, NatsUsers};
 pub use probe::published;

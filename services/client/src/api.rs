@@ -6,7 +6,10 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use std::net::IpAddr;
 
-use httpkit::{FieldError, error::ErrorBody, extract::FORWARDED_FOR, session::UserClaims};
+use httpkit::{
+    FieldError, error::ErrorBody, extract::FORWARDED_FOR, paging::cursor_in_link,
+    session::UserClaims,
+};
 use marketplace::{
     id::{OrderId, TicketId, UserId},
     money::Price,
@@ -91,10 +94,58 @@ impl ApiError {
 }
 
 /// A successful answer and the cookies it set, which the page hands to the browser
-/// (signing in and out change the session cookie).
+/// (signing in and out change the session cookie), and its `Link` header, which a
+/// list's answer has when there are pages around it.
 pub(crate) struct Answer<T> {
     pub value: T,
     pub set_cookies: Vec<HeaderValue>,
+    pub link: Option<String>,
+}
+
+/// One page of a list, and the API's cursors of the pages before and after it.
+pub(crate) struct Listed<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+}
+
+/// What a visitor searches the listing for, as typed, passed on to the tickets API
+/// (whose validation names what is wrong).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Search {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub min_price: String,
+    #[serde(default)]
+    pub max_price: String,
+}
+
+impl Search {
+    /// The search's non-blank parameters, as the tickets API (and the landing page's
+    /// own URL) take them.
+    pub fn params(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("q", &self.q),
+            ("minPrice", &self.min_price),
+            ("maxPrice", &self.max_price),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| (name, value.as_str()))
+        .collect()
+    }
+}
+
+/// `path` with `params` as its query string.
+pub(crate) fn with_query(path: &str, params: &[(&str, &str)]) -> String {
+    if params.is_empty() {
+        return path.to_owned();
+    }
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(params);
+    format!("{path}?{}", query.finish())
 }
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
@@ -155,13 +206,26 @@ impl Api {
         .await
     }
 
-    pub async fn tickets_for_sale(&self, caller: &Caller) -> ApiResult<Vec<Ticket>> {
-        self.get(caller, &self.urls.tickets, "/api/tickets").await
+    /// The page of the tickets for sale that `cursor` names, of those `search` finds.
+    pub async fn tickets_for_sale(
+        &self,
+        caller: &Caller,
+        search: &Search,
+        cursor: Option<&str>,
+    ) -> ApiResult<Listed<Ticket>> {
+        let mut params = search.params();
+        params.extend(cursor.map(|cursor| ("cursor", cursor)));
+        let path = with_query("/api/tickets", &params);
+        self.list(caller, &self.urls.tickets, &path).await
     }
 
-    pub async fn my_tickets(&self, caller: &Caller) -> ApiResult<Vec<Ticket>> {
-        self.get(caller, &self.urls.tickets, "/api/tickets/mine")
-            .await
+    pub async fn my_tickets(
+        &self,
+        caller: &Caller,
+        cursor: Option<&str>,
+    ) -> ApiResult<Listed<Ticket>> {
+        let path = with_query("/api/tickets/mine", &cursor_param(cursor));
+        self.list(caller, &self.urls.tickets, &path).await
     }
 
     pub async fn ticket(&self, caller: &Caller, id: TicketId) -> ApiResult<Ticket> {
@@ -197,8 +261,13 @@ impl Api {
         Ok(answer.value)
     }
 
-    pub async fn my_orders(&self, caller: &Caller) -> ApiResult<Vec<Order>> {
-        self.get(caller, &self.urls.orders, "/api/orders").await
+    pub async fn my_orders(
+        &self,
+        caller: &Caller,
+        cursor: Option<&str>,
+    ) -> ApiResult<Listed<Order>> {
+        let path = with_query("/api/orders", &cursor_param(cursor));
+        self.list(caller, &self.urls.orders, &path).await
     }
 
     pub async fn order(&self, caller: &Caller, id: OrderId) -> ApiResult<Order> {
@@ -232,6 +301,22 @@ impl Api {
             .value)
     }
 
+    /// A page of a list, with the cursors its `Link` header names.
+    async fn list<T: DeserializeOwned>(
+        &self,
+        caller: &Caller,
+        base: &str,
+        path: &str,
+    ) -> ApiResult<Listed<T>> {
+        let answer = self.call(caller, Method::GET, base, path, None).await?;
+        let link = answer.link.unwrap_or_default();
+        Ok(Listed {
+            items: answer.value,
+            next: cursor_in_link(&link, "next"),
+            previous: cursor_in_link(&link, "prev"),
+        })
+    }
+
     async fn call<T: DeserializeOwned>(
         &self,
         caller: &Caller,
@@ -255,6 +340,11 @@ impl Api {
             .await
             .map_err(|error| ApiError::Unavailable(format!("{url}: {error}")))?;
         let status = response.status();
+        let link = response
+            .headers()
+            .get(header::LINK)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
         let set_cookies = response
             .headers()
             .get_all(header::SET_COOKIE)
@@ -278,6 +368,17 @@ impl Api {
             .json()
             .await
             .map_err(|error| ApiError::Unavailable(format!("{url}: unexpected body: {error}")))?;
-        Ok(Answer { value, set_cookies })
+        Ok(Answer {
+            value,
+            set_cookies,
+            link,
+        })
     }
+}
+
+fn cursor_param(cursor: Option<&str>) -> Vec<(&'static str, &str)> {
+    cursor
+        .map(|cursor| ("cursor", cursor))
+        .into_iter()
+        .collect()
 }

@@ -9,12 +9,15 @@ use marketplace::{
 };
 use mongodb::{
     Client, Collection, Database, IndexModel,
-    bson::{DateTime, Document, doc},
+    bson::{DateTime, Document, doc, oid::ObjectId},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
-use storage::collections::{self, ByAge};
-use storage::{in_transaction, outbox::Outbox};
+use storage::{
+    in_transaction,
+    outbox::Outbox,
+    paging::{self, Walk},
+};
 use time::OffsetDateTime;
 
 use crate::ticket_replica::TicketReplica;
@@ -169,14 +172,14 @@ impl Orders {
             .await
     }
 
-    /// The user's orders, newest first.
-    pub async fn list_for(&self, user_id: UserId) -> mongodb::error::Result<Vec<Order>> {
-        collections::list(
-            &self.collection,
-            doc! { "userId": user_id.to_hex() },
-            ByAge::NewestFirst,
-        )
-        .await
+    /// The user's orders of `walk`, by `_id`.
+    pub async fn list_for(
+        &self,
+        user_id: UserId,
+        walk: Walk<ObjectId>,
+    ) -> mongodb::error::Result<Vec<Order>> {
+        let filter = doc! { "userId": user_id.to_hex() };
+        paging::read_by_key(&self.collection, &filter, "_id", walk).await
     }
 
     /// Cancels an active order and frees its ticket (by the buyer, or at expiry).

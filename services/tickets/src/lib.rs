@@ -4,6 +4,7 @@
 pub mod config;
 mod listeners;
 mod routes;
+mod search;
 pub mod startup;
 mod state;
 mod tickets;

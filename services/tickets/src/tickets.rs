@@ -3,6 +3,7 @@
 
 use std::num::NonZeroU32;
 
+use futures::TryStreamExt;
 use marketplace::{
     events::{TicketCreated, TicketUpdated},
     id::{OrderId, TicketId, UserId},
@@ -10,15 +11,22 @@ use marketplace::{
 };
 use mongodb::{
     Client, Collection, Database, IndexModel,
-    bson::{Document, doc},
+    bson::{Document, doc, oid::ObjectId},
     options::ReturnDocument,
 };
 use serde::{Deserialize, Serialize};
-use storage::collections::{self, ByAge};
-use storage::standing_limit::{AtLimit, StandingLimit};
-use storage::{in_transaction, outbox::Outbox};
+use storage::{
+    in_transaction,
+    outbox::Outbox,
+    paging::{self, Walk},
+    sequence::Sequence,
+    standing_limit::{AtLimit, StandingLimit},
+};
 
-use crate::title::Title;
+use crate::{
+    search::{self, Search},
+    title::Title,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,10 +34,17 @@ pub(crate) struct Ticket {
     #[serde(rename = "_id", with = "marketplace::id::object_id")]
     pub id: TicketId,
     pub title: Title,
+    /// The title's folded words, which a search matches ([`search::words`]).
+    #[serde(default)]
+    pub words: Vec<String>,
     #[serde(with = "cents")]
     pub price: Price,
     pub user_id: UserId,
     pub version: i64,
+    /// The ticket's place in the listing: a number from the `tickets` sequence,
+    /// taken when it was listed.
+    #[serde(default)]
+    pub seq: i64,
     /// The order that holds (locked or bought) the ticket.
     #[serde(default)]
     pub order_id: Option<OrderId>,
@@ -89,6 +104,7 @@ pub(crate) enum Applied {
 pub(crate) struct Tickets {
     client: Client,
     collection: Collection<Ticket>,
+    listing: Sequence,
     outbox: Outbox,
     for_sale_per_seller: StandingLimit,
 }
@@ -130,23 +146,56 @@ impl Tickets {
         Self {
             client: database.client().clone(),
             collection: database.collection("tickets"),
+            listing: Sequence::new(database, "tickets"),
             outbox,
             for_sale_per_seller: StandingLimit::new(database, "sellers", most_for_sale),
         }
     }
 
+    /// The indexes the listing and the seller's list read, after giving any ticket
+    /// listed before there was a `seq` (or `words`) its own.
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        self.number_older_tickets().await?;
+        // The listing's windows: the for-sale equality, then the sequence's range.
         let listing = IndexModel::builder()
-            .keys(doc! { "orderId": 1, "sold": 1 })
+            .keys(doc! { "orderId": 1, "sold": 1, "seq": 1 })
             .build();
         self.collection.create_index(listing).await?;
-        let by_seller = IndexModel::builder().keys(doc! { "userId": 1 }).build();
+        // A search's windows: one of its words, then as the listing.
+        let search = IndexModel::builder()
+            .keys(doc! { "words": 1, "orderId": 1, "sold": 1, "seq": 1 })
+            .build();
+        self.collection.create_index(search).await?;
+        let by_seller = IndexModel::builder()
+            .keys(doc! { "userId": 1, "_id": -1 })
+            .build();
         self.collection.create_index(by_seller).await?;
         // Serves the count of `unsold_of`, which every listing runs.
         let unsold_by_seller = IndexModel::builder()
             .keys(doc! { "userId": 1, "sold": 1 })
             .build();
         self.collection.create_index(unsold_by_seller).await?;
+        Ok(())
+    }
+
+    /// Tickets written before the listing had a sequence get one, oldest first, and
+    /// their title's words.
+    async fn number_older_tickets(&self) -> mongodb::error::Result<()> {
+        let mut older = self
+            .collection
+            .find(doc! { "seq": { "$exists": false } })
+            .sort(doc! { "_id": 1 })
+            .await?;
+        while let Some(ticket) = older.try_next().await? {
+            let seq = self.listing.next().await?;
+            let words = search::words(ticket.title.as_str());
+            self.collection
+                .update_one(
+                    doc! { "_id": ticket.id.object_id(), "seq": { "$exists": false } },
+                    doc! { "$set": { "seq": seq, "words": words } },
+                )
+                .await?;
+        }
         Ok(())
     }
 
@@ -157,12 +206,15 @@ impl Tickets {
         price: Price,
         user_id: UserId,
     ) -> mongodb::error::Result<Result<Ticket, AtLimit>> {
+        let seq = self.listing.next().await?;
         let ticket = Ticket {
             id: TicketId::new(),
+            words: search::words(title.as_str()),
             title,
             price,
             user_id,
             version: 0,
+            seq,
             order_id: None,
             sold: false,
             released_orders: Vec::new(),
@@ -200,19 +252,32 @@ impl Tickets {
             .await
     }
 
-    /// Tickets that are neither locked nor sold, oldest first.
-    pub async fn list_for_sale(&self) -> mongodb::error::Result<Vec<Ticket>> {
-        collections::list(&self.collection, for_sale(), ByAge::OldestFirst).await
+    /// The tickets for sale (neither locked nor sold) that `search` finds, in
+    /// listing order, read in windows of the sequence (see [`paging`]).
+    pub async fn list_for_sale(
+        &self,
+        search: &Search,
+        walk: Walk<i64>,
+    ) -> mongodb::error::Result<Vec<Ticket>> {
+        let mut filter = for_sale();
+        if let Some(word) = search.indexed_word() {
+            filter.insert("words", word);
+        }
+        let top = self.listing.last().await?;
+        paging::read_in_windows(&self.collection, &filter, "seq", top, walk, |ticket| {
+            search.finds(&ticket.words, ticket.price)
+        })
+        .await
     }
 
-    /// Every ticket `user_id` listed, whatever its state, newest first.
-    pub async fn list_by_seller(&self, user_id: UserId) -> mongodb::error::Result<Vec<Ticket>> {
-        collections::list(
-            &self.collection,
-            doc! { "userId": user_id.to_hex() },
-            ByAge::NewestFirst,
-        )
-        .await
+    /// The tickets `user_id` listed, whatever their state, by `_id`.
+    pub async fn list_by_seller(
+        &self,
+        user_id: UserId,
+        walk: Walk<ObjectId>,
+    ) -> mongodb::error::Result<Vec<Ticket>> {
+        let filter = doc! { "userId": user_id.to_hex() };
+        paging::read_by_key(&self.collection, &filter, "_id", walk).await
     }
 
     /// The seller's edit, refused while an order holds the ticket.
@@ -227,7 +292,11 @@ impl Tickets {
         filter.insert("_id", id.object_id());
         filter.insert("userId", user_id.to_hex());
         let change = doc! {
-            "$set": { "title": title.as_str(), "price": price.cents() },
+            "$set": {
+                "title": title.as_str(),
+                "words": search::words(title.as_str()),
+                "price": price.cents(),
+            },
             "$inc": { "version": 1 },
         };
         Ok(self

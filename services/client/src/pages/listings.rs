@@ -3,7 +3,7 @@
 
 use axum::{
     Form,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -16,11 +16,12 @@ use super::{
     forms::{form_errors, refusal},
     layout::{page, price},
     lookup::{not_yours, page_id},
+    paging::{PageCursor, pager},
     sell::{TicketForm, ticket_fields},
     visitor::Visitor,
 };
 use crate::{
-    api::{Ticket, TicketStatus},
+    api::{Listed, Ticket, TicketStatus},
     state::AppState,
 };
 
@@ -34,9 +35,13 @@ struct RefusedEdit<'a> {
 pub(crate) async fn my_listings(
     State(state): State<AppState>,
     visitor: Visitor,
+    Query(cursor): Query<PageCursor>,
 ) -> Result<Markup, PageError> {
     visitor.signed_in()?;
-    let tickets = state.api.my_tickets(visitor.caller()).await?;
+    let tickets = state
+        .api
+        .my_tickets(visitor.caller(), cursor.as_deref())
+        .await?;
     Ok(render(&visitor, &tickets, None))
 }
 
@@ -61,7 +66,9 @@ pub(crate) async fn edit(
                 return Err(PageError::NotFound);
             }
             let errors = refusal(error)?;
-            let tickets = state.api.my_tickets(visitor.caller()).await?;
+            // The newest listings, where the refused ticket is most likely to be; the
+            // edit is shown beside it wherever it is on the page.
+            let tickets = state.api.my_tickets(visitor.caller(), None).await?;
             let refused = RefusedEdit {
                 ticket_id: id,
                 typed: &form,
@@ -72,16 +79,17 @@ pub(crate) async fn edit(
     }
 }
 
-fn render(visitor: &Visitor, tickets: &[Ticket], refused: Option<RefusedEdit>) -> Markup {
+fn render(visitor: &Visitor, tickets: &Listed<Ticket>, refused: Option<RefusedEdit>) -> Markup {
     let body = html! {
         h1 { "My listings" }
-        @if tickets.is_empty() {
+        @if tickets.items.is_empty() && tickets.previous.is_none() {
             p.empty { "You have not listed any tickets. " a href="/tickets/new" { "Sell one" } }
         }
-        @for ticket in tickets {
+        @for ticket in &tickets.items {
             @let refused = refused.as_ref().filter(|refused| refused.ticket_id == ticket.id);
             (listing(ticket, refused))
         }
+        (pager("/tickets/mine", &[], tickets))
     };
     page("My listings", visitor.user.as_ref(), body)
 }

@@ -11,6 +11,7 @@ mod layout;
 mod listings;
 mod lookup;
 mod orders;
+mod paging;
 mod sell;
 mod ticket;
 mod visitor;

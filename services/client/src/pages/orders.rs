@@ -1,7 +1,7 @@
 //! The buyer's orders, and one order's page: a countdown to its expiry and the card
 //! payment form while it can be paid, its outcome after.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use marketplace::order::OrderStatus;
 use maud::{Markup, html};
 use time::OffsetDateTime;
@@ -10,6 +10,7 @@ use super::{
     error::PageError,
     layout::{page, price},
     lookup::{not_yours, page_id},
+    paging::{PageCursor, pager},
     visitor::Visitor,
 };
 use crate::{api::Order, state::AppState};
@@ -53,19 +54,23 @@ impl Standing {
 pub(crate) async fn my_orders(
     State(state): State<AppState>,
     visitor: Visitor,
+    Query(cursor): Query<PageCursor>,
 ) -> Result<Markup, PageError> {
     visitor.signed_in()?;
-    let orders = state.api.my_orders(visitor.caller()).await?;
+    let orders = state
+        .api
+        .my_orders(visitor.caller(), cursor.as_deref())
+        .await?;
     let now = OffsetDateTime::now_utc();
     let body = html! {
         h1 { "My orders" }
-        @if orders.is_empty() {
+        @if orders.items.is_empty() && orders.previous.is_none() {
             p.empty { "You have no orders yet. " a href="/" { "Find a ticket" } }
         } @else {
             table.listing {
                 thead { tr { th { "Ticket" } th { "Price" } th { "Status" } } }
                 tbody {
-                    @for order in &orders {
+                    @for order in &orders.items {
                         tr data-order-id=(order.id) {
                             td { a href={ "/orders/" (order.id) } { (order.ticket.title) } }
                             td { (price(order.ticket.price)) }
@@ -75,6 +80,7 @@ pub(crate) async fn my_orders(
                 }
             }
         }
+        (pager("/orders", &[], &orders))
     };
     Ok(page("My orders", visitor.user.as_ref(), body))
 }

@@ -5,5 +5,6 @@
 mod auth_pages;
 mod helpers;
 mod orders_pages;
+mod paging_pages;
 mod robustness;
 mod tickets_pages;

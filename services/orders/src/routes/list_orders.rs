@@ -1,15 +1,25 @@
 use axum::extract::State;
-use httpkit::{Result, extract::Json, openapi::NotAuthorized, session::CurrentUser};
+use httpkit::{
+    Result,
+    error::ErrorBody,
+    openapi::NotAuthorized,
+    paging::{PageParams, Paged, Paging},
+    session::CurrentUser,
+};
+use storage::paging::{self, ByAge};
 
 use super::order_view::OrderView;
 use crate::orders::Orders;
 
-/// `GET /api/orders`: the caller's orders, newest first, tickets embedded.
+/// `GET /api/orders`: a page of the caller's orders, newest first, tickets embedded.
 #[utoipa::path(
     get,
     path = "/api/orders",
+    params(PageParams),
     responses(
-        (status = OK, description = "The caller's orders", body = Vec<OrderView>),
+        (status = OK, description = "A page of the caller's orders", body = Vec<OrderView>,
+            headers(("Link" = String, description = "The next and previous pages (RFC 8288)"))),
+        (status = BAD_REQUEST, description = "A bad `limit` or `cursor`", body = ErrorBody),
         NotAuthorized,
     ),
     security(("session" = [])),
@@ -17,7 +27,14 @@ use crate::orders::Orders;
 pub(crate) async fn list_orders(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,
-) -> Result<Json<Vec<OrderView>>> {
-    let mine = orders.list_for(user.id).await?;
-    Ok(Json(mine.into_iter().map(OrderView::from).collect()))
+    paging: Paging,
+) -> Result<Paged<OrderView>> {
+    let page = paging::page(
+        &paging,
+        ByAge::NewestFirst,
+        async |walk| Ok(orders.list_for(user.id, walk).await?),
+        |order| order.id.object_id(),
+    )
+    .await?;
+    Ok(Paged(page.map(OrderView::from), paging))
 }

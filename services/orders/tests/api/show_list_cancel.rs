@@ -1,7 +1,8 @@
+use httpkit::paging::cursor_in_link;
 use marketplace::events::OrderCancelled;
 use reqwest::StatusCode;
 use serde_json::Value;
-use testkit::{assert_error, assert_published, errors_of};
+use testkit::{assert_error, assert_field_error, assert_published, errors_of};
 
 use crate::helpers::TestApp;
 
@@ -26,6 +27,68 @@ async fn a_buyer_lists_only_their_own_orders_newest_first() {
     let ids: Vec<_> = orders.iter().map(|order| order["id"].clone()).collect();
     assert_eq!(ids, [second["id"].clone(), first["id"].clone()]);
     assert_eq!(orders[1]["ticket"]["price"], 10);
+}
+
+#[tokio::test]
+async fn a_buyers_orders_come_a_page_at_a_time_with_links_both_ways() {
+    let app = TestApp::spawn().await;
+    let buyer = app.user();
+    let mut ids = Vec::new();
+    for price in [1000, 2000, 3000, 4000, 5000] {
+        let order = app
+            .create_order(&buyer, &app.seed_ticket(price).await)
+            .await;
+        ids.push(order["id"].as_str().unwrap().to_owned());
+    }
+    ids.reverse();
+    let (app, buyer) = (&app, &buyer);
+    let page = |query: String| async move {
+        let response = buyer
+            .client
+            .get(app.url(&format!("/api/orders?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let link = response
+            .headers()
+            .get("link")
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let orders: Vec<Value> = response.json().await.unwrap();
+        let ids: Vec<String> = orders
+            .iter()
+            .map(|order| order["id"].as_str().unwrap().to_owned())
+            .collect();
+        (
+            ids,
+            cursor_in_link(&link, "next"),
+            cursor_in_link(&link, "prev"),
+        )
+    };
+
+    let (first, next, previous) = page("limit=2".into()).await;
+    assert_eq!((first.as_slice(), previous), (&ids[0..2], None));
+    let (second, next, _) = page(format!("limit=2&cursor={}", next.unwrap())).await;
+    assert_eq!(second, ids[2..4]);
+    let (last, none, back) = page(format!("limit=2&cursor={}", next.unwrap())).await;
+    assert_eq!((last.as_slice(), none), (&ids[4..], None));
+    let (again, _, _) = page(format!("limit=2&cursor={}", back.unwrap())).await;
+    assert_eq!(again, ids[2..4], "prev leads back a page");
+
+    let response = buyer
+        .client
+        .get(app.url("/api/orders?limit=101"))
+        .send()
+        .await
+        .unwrap();
+    assert_field_error(
+        response,
+        StatusCode::BAD_REQUEST,
+        "limit",
+        "limit must be a whole number from 1 to 100",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -6,5 +6,6 @@ mod listeners;
 mod new_ticket;
 mod openapi;
 mod outbox;
+mod paging;
 mod show_and_list;
 mod update_ticket;
