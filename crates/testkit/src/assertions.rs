@@ -44,6 +44,25 @@ pub async fn assert_field_error(
     assert_eq!(errors, [json!({ "field": field, "message": message })]);
 }
 
+/// Asserts a per-minute rate limit's refusal: a 429 whose `Retry-After`, between 1
+/// and 60 seconds, the message repeats ("Too many {what}. Try again in N seconds.").
+pub async fn assert_throttled(response: Response, what: &str) {
+    let retry_after: u64 = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .expect("a Retry-After header")
+        .to_str()
+        .expect("Retry-After in ASCII")
+        .parse()
+        .expect("Retry-After in whole seconds");
+    assert!(
+        (1..=60).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
+    let message = format!("Too many {what}. Try again in {retry_after} seconds.");
+    assert_error(response, StatusCode::TOO_MANY_REQUESTS, &message).await;
+}
+
 /// Waits for the number of `E` events in the stream to reach `count`, checks that it
 /// stays there a moment, and returns them.
 pub async fn assert_published<E: Event>(bus: &EventBus, count: usize) -> Vec<E> {

@@ -26,7 +26,9 @@ mod users;
 mod wait;
 mod world;
 
-pub use assertions::{assert_error, assert_field_error, assert_published, errors_of, redeliver};
+pub use assertions::{
+    assert_error, assert_field_error, assert_published, assert_throttled, errors_of, redeliver,
+};
 pub use cluster::NatsCluster;
 pub use nats::{NatsEndpoint, NatsUsers};
 pub use probe::published;

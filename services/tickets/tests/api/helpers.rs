@@ -113,6 +113,33 @@ impl TestApp {
         testkit::redeliver(&self.bus, event).await;
     }
 
+    /// Waits until the ticket's version is `version`.
+    pub async fn wait_for_version(&self, id: &str, version: usize) {
+        let reached = testkit::eventually(std::time::Duration::from_secs(10), || async {
+            self.ticket(id).await["version"] == version
+        })
+        .await;
+        assert!(
+            reached,
+            "ticket {id} never reached version {version}: {}",
+            self.ticket(id).await
+        );
+    }
+
+    /// The ticket as stored, with what the API does not show.
+    pub async fn stored_ticket(&self, id: &str) -> mongodb::bson::Document {
+        self.world
+            .database("tickets")
+            .await
+            .collection::<mongodb::bson::Document>("tickets")
+            .find_one(
+                mongodb::bson::doc! { "_id": mongodb::bson::oid::ObjectId::parse_str(id).unwrap() },
+            )
+            .await
+            .unwrap()
+            .expect("the ticket is stored")
+    }
+
     /// Waits until the ticket's status is `status`.
     pub async fn wait_for_status(&self, id: &str, status: &str) {
         let reached = testkit::eventually(std::time::Duration::from_secs(10), || async {

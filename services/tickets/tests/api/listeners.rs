@@ -203,3 +203,43 @@ async fn a_repeated_order_completed_sells_the_ticket_once() {
     assert_published::<TicketUpdated>(&app.bus, 2).await;
     assert_eq!(app.ticket(&id).await["version"], 2);
 }
+
+#[tokio::test]
+async fn a_ticket_remembers_its_100_most_recent_released_orders_and_none_of_them_relocks_it() {
+    const KEPT: usize = 100;
+    let app = TestApp::spawn().await;
+    let ticket = app.create_ticket(&app.user(), "Concert", 20.0).await;
+    let id = ticket["id"].as_str().unwrap();
+    let mut released = Vec::new();
+
+    for cycle in 1..=KEPT + 5 {
+        let order = order_id();
+        app.publish(&order_created(&order, &ticket)).await;
+        app.wait_for_version(id, 2 * cycle - 1).await;
+        app.publish(&OrderCancelled {
+            id: order.parse().unwrap(),
+            version: 1,
+            ticket: ticket_ref(&ticket),
+        })
+        .await;
+        app.wait_for_version(id, 2 * cycle).await;
+        released.push(order);
+    }
+
+    let stored = app.stored_ticket(id).await;
+    let remembered: Vec<&str> = stored
+        .get_array("releasedOrders")
+        .unwrap()
+        .iter()
+        .map(|order| order.as_str().unwrap())
+        .collect();
+    assert_eq!(remembered, released[released.len() - KEPT..]);
+    let latest = released.last().unwrap();
+    app.redeliver(&order_created(latest, &ticket)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = app.ticket(id).await;
+    assert_eq!(
+        (after["status"].clone(), after["version"].clone()),
+        (json!("available"), json!(2 * (KEPT + 5)))
+    );
+}

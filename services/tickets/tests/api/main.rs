@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod helpers;
+mod limits;
 mod listeners;
 mod new_ticket;
 mod openapi;
