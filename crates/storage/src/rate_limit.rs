@@ -152,12 +152,23 @@ impl RateLimit {
                 .upsert(true)
                 .return_document(ReturnDocument::After)
         };
+        // Two first attempts on one key race to insert its document. From MongoDB the
+        // loser may hear of it as a duplicate key, its update not applied: it applies
+        // it to the document the winner inserted.
         let counted = match count().await {
-            // Two first attempts on one key raced to insert it: the other one did,
-            // and this one now counts in its window.
-            Err(error) if crate::mongo::is_duplicate_key(&error) => count().await,
-            counted => counted,
-        }?;
-        counted.ok_or_else(|| mongodb::error::Error::custom("an upsert returned no document"))
+            Err(error) if crate::mongo::is_duplicate_key(&error) => count().await?,
+            counted => counted?,
+        };
+        match counted {
+            Some(window) => Ok(window),
+            // SecantusDB applies the loser's update but answers with no document. Read
+            // back, the count may include attempts made since, which matters only when
+            // more than the allowance race to be a key's first.
+            None => self
+                .windows
+                .find_one(doc! { "_id": id })
+                .await?
+                .ok_or_else(|| mongodb::error::Error::custom("a counted window vanished")),
+        }
     }
 }
