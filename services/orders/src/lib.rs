@@ -9,5 +9,5 @@ pub mod startup;
 mod state;
 mod ticket_replica;
 
-pub use config::Config;
+pub use config::{BuyerLimits, Config};
 pub use startup::build;

@@ -1,6 +1,8 @@
 //! The orders collection. Reserving, cancelling and completing each change the order,
 //! the ticket replica's holder and the outbox in one transaction.
 
+use std::num::NonZeroU32;
+
 use marketplace::{
     events::{OrderCancelled, OrderCompleted, OrderCreated, OrderedTicket, TicketRef},
     id::{OrderId, TicketId, UserId},
@@ -17,6 +19,7 @@ use storage::{
     in_transaction,
     outbox::Outbox,
     paging::{self, Walk},
+    standing_limit::{AtLimit, StandingLimit},
 };
 use time::OffsetDateTime;
 
@@ -69,6 +72,8 @@ pub(crate) enum ReserveRefused {
     NoSuchTicket,
     OwnTicket,
     AlreadyReserved,
+    /// The buyer already holds the most unpaid orders allowed.
+    TooManyUnpaid(AtLimit),
 }
 
 /// Why an order could not be cancelled or completed, or that it already was.
@@ -84,21 +89,35 @@ fn active() -> Document {
     doc! { "$in": [OrderStatus::Created.as_str(), OrderStatus::AwaitingPayment.as_str()] }
 }
 
+/// The filter for `user_id`'s orders that count against the most a buyer may hold
+/// unpaid: those that still hold their ticket.
+fn unpaid_of(user_id: UserId) -> Document {
+    doc! { "userId": user_id.to_hex(), "status": active() }
+}
+
 #[derive(Clone)]
 pub(crate) struct Orders {
     client: Client,
     collection: Collection<Order>,
     tickets: TicketReplica,
     outbox: Outbox,
+    unpaid_per_buyer: StandingLimit,
 }
 
 impl Orders {
-    pub fn new(database: &Database, tickets: TicketReplica, outbox: Outbox) -> Self {
+    /// The orders in `database`, at most `most_unpaid` unpaid per buyer.
+    pub fn new(
+        database: &Database,
+        tickets: TicketReplica,
+        outbox: Outbox,
+        most_unpaid: NonZeroU32,
+    ) -> Self {
         Self {
             client: database.client().clone(),
             collection: database.collection("orders"),
             tickets,
             outbox,
+            unpaid_per_buyer: StandingLimit::new(database, "buyers", most_unpaid),
         }
     }
 
@@ -107,11 +126,17 @@ impl Orders {
             .keys(doc! { "userId": 1, "_id": -1 })
             .build();
         self.collection.create_index(by_user).await?;
+        // Serves the count of `unpaid_of`, which every reservation runs.
+        let unpaid_by_user = IndexModel::builder()
+            .keys(doc! { "userId": 1, "status": 1 })
+            .build();
+        self.collection.create_index(unpaid_by_user).await?;
         Ok(())
     }
 
-    /// Reserves the ticket for the user until `expires_at`. The conditional write on
-    /// the replica's `heldBy` is the single point that decides between racing buyers.
+    /// Reserves the ticket for the user until `expires_at`, unless they already hold
+    /// the most unpaid orders allowed. The conditional write on the replica's
+    /// `heldBy` is the single point that decides between racing buyers.
     pub async fn reserve(
         &self,
         ticket_id: TicketId,
@@ -120,6 +145,18 @@ impl Orders {
     ) -> mongodb::error::Result<Result<Order, ReserveRefused>> {
         let replica = self.tickets.collection();
         let outcome = in_transaction!(self.client, |session| async {
+            let room = self
+                .unpaid_per_buyer
+                .room_for_one_more(
+                    session,
+                    &user_id.to_hex(),
+                    &self.collection,
+                    unpaid_of(user_id),
+                )
+                .await?;
+            if let Err(at_limit) = room {
+                return Ok(Err(ReserveRefused::TooManyUnpaid(at_limit)));
+            }
             let Some(ticket) = replica
                 .find_one(doc! { "_id": ticket_id.object_id() })
                 .session(&mut *session)

@@ -1,8 +1,10 @@
 //! Builds the orders service: database, event bus, listeners, outbox relay, HTTP.
 
+use std::time::Duration;
+
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
-use storage::{outbox::Outbox, revocations};
+use storage::{outbox::Outbox, rate_limit::RateLimit, revocations};
 
 use crate::{
     config::Config,
@@ -20,8 +22,21 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let bus = EventBus::connect(&config.events).await?;
     let outbox = Outbox::new(&database);
     let replica = TicketReplica::new(&database);
-    let orders = Orders::new(&database, replica.clone(), outbox.clone());
+    let orders = Orders::new(
+        &database,
+        replica.clone(),
+        outbox.clone(),
+        config.buyers.most_unpaid,
+    );
     orders.ensure_indexes().await?;
+    let order_rate = RateLimit::new(
+        &database,
+        "orders-placed",
+        "orders placed in a minute",
+        config.buyers.orders_per_minute,
+        Duration::from_secs(60),
+    );
+    order_rate.ensure_indexes().await?;
     let mut listeners = listeners::spawn_all(&bus, &replica, &orders).await?;
     let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
     let (revocations, follow_revocations) =
@@ -31,6 +46,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         orders,
         session: session.clone(),
         expiration: OrderExpiration(config.order_expiration),
+        order_rate,
     };
     let routes = routes::router(session).with_state(state);
     let service =

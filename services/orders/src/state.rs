@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use httpkit::session::SessionKeys;
+use storage::rate_limit::RateLimit;
 
 use crate::orders::Orders;
 
@@ -13,6 +14,8 @@ pub(crate) struct AppState {
     pub orders: Orders,
     pub session: SessionKeys,
     pub expiration: OrderExpiration,
+    /// Orders one buyer may place per minute.
+    pub order_rate: RateLimit,
 }
 
 /// How long a new order holds its ticket.

@@ -47,6 +47,7 @@ impl Site {
             session: world.session_config(),
             events: world.events_config("orders"),
             order_expiration: order_hold,
+            buyers: orders::BuyerLimits::default(),
         })
         .await
         .expect("build orders");

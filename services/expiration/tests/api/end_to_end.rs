@@ -26,6 +26,7 @@ async fn start_orders(world: &World, hold: Duration) -> RunningService {
         session: world.session_config(),
         events: world.events_config("orders"),
         order_expiration: hold,
+        buyers: orders::BuyerLimits::default(),
     };
     RunningService::start(orders::build(config).await.expect("build orders"))
 }

@@ -3,12 +3,13 @@ use httpkit::{
     Error, Result,
     error::ErrorBody,
     extract::{Json, parse_id},
-    openapi::{NotAuthorized, NotFound},
+    openapi::{NotAuthorized, NotFound, TooManyRequests},
     session::CurrentUser,
 };
 use marketplace::id::TicketId;
 use serde::Deserialize;
 use serde_json::Value;
+use storage::{rate_limit::RateLimit, standing_limit::AtLimit};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -36,9 +37,10 @@ pub(crate) struct NewOrder {
     request_body = NewOrder,
     responses(
         (status = CREATED, description = "Reserved until `expiresAt`", body = OrderView),
-        (status = BAD_REQUEST, description = "Invalid ticketId, malformed JSON, \"Ticket is already reserved\" or the caller's own ticket", body = ErrorBody),
+        (status = BAD_REQUEST, description = "Invalid ticketId, malformed JSON, \"Ticket is already reserved\", the caller's own ticket, or the most unpaid orders a buyer may hold", body = ErrorBody),
         NotAuthorized,
         NotFound,
+        TooManyRequests,
     ),
     security(("session" = [])),
 )]
@@ -46,12 +48,18 @@ pub(crate) async fn new_order(
     CurrentUser(user): CurrentUser,
     State(orders): State<Orders>,
     State(OrderExpiration(expiration)): State<OrderExpiration>,
+    State(order_rate): State<RateLimit>,
     Json(body): Json<NewOrder>,
 ) -> Result<(StatusCode, Json<OrderView>)> {
     let ticket_id = match body.ticket_id {
         Some(Value::String(raw)) => parse_id(&raw, "ticketId")?,
         _ => return Err(Error::invalid("ticketId", "ticketId must be provided")),
     };
+    // Counted once the ticket id is valid: a malformed request reserves nothing,
+    // and a person correcting one should not use up their allowance. A reservation
+    // refused for its ticket (taken, missing, the buyer's own) counts: it cost the
+    // transaction.
+    order_rate.count(&user.id.to_hex()).await??;
     let expires_at = OffsetDateTime::now_utc() + expiration;
     match orders.reserve(ticket_id, user.id, expires_at).await? {
         Ok(order) => Ok((StatusCode::CREATED, Json(order.into()))),
@@ -62,5 +70,8 @@ pub(crate) async fn new_order(
         Err(ReserveRefused::AlreadyReserved) => {
             Err(Error::BadRequest("Ticket is already reserved".to_owned()))
         }
+        Err(ReserveRefused::TooManyUnpaid(AtLimit { most })) => Err(Error::BadRequest(format!(
+            "You already hold {most} unpaid orders, the most one buyer may hold at once; pay for or cancel one before reserving another"
+        ))),
     }
 }

@@ -1,4 +1,4 @@
-use std::time::Duration;
+use std::{num::NonZeroU32, time::Duration};
 
 use bus::EventBus;
 use marketplace::{
@@ -7,10 +7,18 @@ use marketplace::{
     money::Price,
 };
 use mongodb::bson::{doc, oid::ObjectId};
-use orders::{Config, build};
+use orders::{BuyerLimits, Config, build};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use testkit::{RunningService, TestUser, World};
+
+/// Buyer limits out of the way, for a test that reserves more than a buyer may.
+pub fn no_buyer_limits() -> BuyerLimits {
+    BuyerLimits {
+        orders_per_minute: NonZeroU32::MAX,
+        most_unpaid: NonZeroU32::MAX,
+    }
+}
 
 /// The orders service on a random port, in a world of its own.
 pub struct TestApp {
@@ -25,11 +33,22 @@ impl TestApp {
     }
 
     pub async fn spawn_in(world: World, order_expiration: Duration) -> Self {
+        Self::with_buyers(world, order_expiration, BuyerLimits::default()).await
+    }
+
+    /// The service in `world` with these buyer limits: a second one in the same
+    /// world is another replica, on the same database.
+    pub async fn with_buyers(
+        world: World,
+        order_expiration: Duration,
+        buyers: BuyerLimits,
+    ) -> Self {
         let config = Config {
             base: world.base_config("orders"),
             session: world.session_config(),
             events: world.events_config("orders"),
             order_expiration,
+            buyers,
         };
         let service = build(config).await.expect("build the orders service");
         let bus = world.bus().await;

@@ -4,6 +4,7 @@
 mod bad_input;
 mod cross_service;
 mod helpers;
+mod limits;
 mod listeners;
 mod new_order;
 mod openapi;

@@ -1,7 +1,9 @@
-use reqwest::StatusCode;
-use testkit::assert_error;
+use std::time::Duration;
 
-use crate::helpers::TestApp;
+use reqwest::StatusCode;
+use testkit::{World, assert_error};
+
+use crate::helpers::{TestApp, no_buyer_limits};
 
 const BUYERS: usize = 25;
 const ROUNDS: usize = 20;
@@ -9,7 +11,9 @@ const ROUNDS: usize = 20;
 /// Invariant 1: whatever the concurrency, one ticket has one holder.
 #[tokio::test]
 async fn twenty_five_buyers_racing_for_one_ticket_get_exactly_one_order() {
-    let app = TestApp::spawn().await;
+    // The same few buyers win round after round, and every buyer tries every
+    // round: more unpaid orders, and more a minute, than the limits let a buyer.
+    let app = TestApp::with_buyers(World::new(), Duration::from_secs(900), no_buyer_limits()).await;
     let buyers: Vec<_> = (0..BUYERS).map(|_| app.user()).collect();
 
     for round in 0..ROUNDS {

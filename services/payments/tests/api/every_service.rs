@@ -68,6 +68,7 @@ impl Replicated {
                 session: world.session_config(),
                 events: world.events_config("orders"),
                 order_expiration: Duration::from_secs(900),
+                buyers: orders::BuyerLimits::default(),
             });
             system.auth.push(RunningService::start(auth.await.unwrap()));
             system

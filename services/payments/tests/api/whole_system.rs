@@ -36,6 +36,7 @@ impl System {
             session: world.session_config(),
             events: world.events_config("orders"),
             order_expiration: hold,
+            buyers: orders::BuyerLimits::default(),
         })
         .await
         .unwrap();
