@@ -1,6 +1,6 @@
 //! The payments service's configuration, from the environment.
 
-use std::time::Duration;
+use std::{num::NonZeroU32, time::Duration};
 
 use settings::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
 
@@ -14,7 +14,13 @@ pub struct Config {
     pub stripe: StripeConfig,
     /// How often interrupted charges and due refunds are settled.
     pub recovery_interval: Duration,
+    /// Payments one user may attempt per minute: a person whose card is declined
+    /// tries again a few times; a script testing stolen cards tries hundreds.
+    pub attempts_per_minute: NonZeroU32,
 }
+
+/// The default of [`Config::attempts_per_minute`].
+pub const DEFAULT_ATTEMPTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(10).expect("not zero");
 
 /// Where Stripe is and how to talk to it. Only this differs between real Stripe and
 /// the fake: the code path is the same.
@@ -40,8 +46,9 @@ impl std::fmt::Debug for StripeConfig {
 impl Config {
     /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
     /// `STRIPE_API_BASE` (default: the real Stripe API), `STRIPE_CURRENCY`
-    /// (default `usd`; a code Stripe does not know is an error, not a silent default)
-    /// and `PAYMENT_RECOVERY_SECONDS` (default 15).
+    /// (default `usd`; a code Stripe does not know is an error, not a silent default),
+    /// `PAYMENT_RECOVERY_SECONDS` (default 15) and `PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE`
+    /// (default 10).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         let base = BaseConfig::from(env, "payments")?;
         Ok(Self {
@@ -57,6 +64,10 @@ impl Config {
                 currency: env.optional("STRIPE_CURRENCY", Currency::USD)?,
             },
             recovery_interval: Duration::from_secs(env.optional("PAYMENT_RECOVERY_SECONDS", 15)?),
+            attempts_per_minute: env.optional(
+                "PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE",
+                DEFAULT_ATTEMPTS_PER_MINUTE,
+            )?,
         })
     }
 }

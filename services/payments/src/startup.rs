@@ -1,9 +1,11 @@
 //! Builds the payments service: database, Stripe client, event bus, listeners,
 //! outbox relay, recovery of interrupted payments, HTTP.
 
+use std::time::Duration;
+
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
-use storage::{outbox::Outbox, revocations};
+use storage::{outbox::Outbox, rate_limit::RateLimit, revocations};
 
 use crate::{
     checkout, config::Config, listeners, order_replica::OrderReplica, payments::Payments, routes,
@@ -26,6 +28,14 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         config.recovery_interval * 2,
     );
     payments.ensure_indexes().await?;
+    let attempt_rate = RateLimit::new(
+        &database,
+        "payment-attempts",
+        "payment attempts in a minute",
+        config.attempts_per_minute,
+        Duration::from_secs(60),
+    );
+    attempt_rate.ensure_indexes().await?;
     let mut listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;
     let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
     let (revocations, follow_revocations) =
@@ -37,6 +47,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         payments,
         gateway,
         session,
+        attempt_rate,
     };
     let routes = routes::router().with_state(state);
     let service =

@@ -3,6 +3,7 @@
 
 use axum::extract::FromRef;
 use httpkit::session::SessionKeys;
+use storage::rate_limit::RateLimit;
 
 use crate::{order_replica::OrderReplica, payments::Payments, stripe_gateway::StripeGateway};
 
@@ -12,4 +13,6 @@ pub(crate) struct AppState {
     pub payments: Payments,
     pub gateway: StripeGateway,
     pub session: SessionKeys,
+    /// Payments one user may attempt per minute.
+    pub attempt_rate: RateLimit,
 }

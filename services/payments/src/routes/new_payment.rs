@@ -3,7 +3,7 @@ use httpkit::{
     Error, Result,
     error::ErrorBody,
     extract::{Json, parse_id},
-    openapi::{NotAuthorized, NotFound},
+    openapi::{NotAuthorized, NotFound, TooManyRequests},
     session::CurrentUser,
     validate_both,
 };
@@ -14,6 +14,7 @@ use marketplace::{
 use mongodb::bson::DateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use storage::rate_limit::RateLimit;
 use utoipa::ToSchema;
 
 use crate::{
@@ -54,6 +55,7 @@ pub(crate) struct PaymentView {
         (status = BAD_REQUEST, description = "Invalid orderId or token, malformed JSON, a cancelled, paid or expired order, a declined card, or a payment already in progress", body = ErrorBody),
         NotAuthorized,
         NotFound,
+        TooManyRequests,
         (status = SERVICE_UNAVAILABLE, description = "Stripe gave no definite answer; it is settled automatically within a minute", body = ErrorBody),
     ),
     security(("session" = [])),
@@ -63,6 +65,7 @@ pub(crate) async fn new_payment(
     State(orders): State<OrderReplica>,
     State(payments): State<Payments>,
     State(gateway): State<StripeGateway>,
+    State(attempt_rate): State<RateLimit>,
     Json(body): Json<NewPayment>,
 ) -> Result<(StatusCode, Json<PaymentView>)> {
     let order_id = match body.order_id {
@@ -74,6 +77,11 @@ pub(crate) async fn new_payment(
         _ => Err(Token::refusal()),
     };
     let (order_id, token) = validate_both(order_id, token)?;
+    // Counted once the order id and token are well-formed, before the order is even
+    // looked up: every such attempt could reach Stripe, which is what the limit
+    // protects (a script testing cards), while a malformed one reaches nothing and a
+    // person correcting it should not use up their allowance.
+    attempt_rate.count(&user.id.to_hex()).await??;
 
     let order = orders.find(order_id).await?.ok_or(Error::NotFound)?;
     if order.user_id != user.id {

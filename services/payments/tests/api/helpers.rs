@@ -1,4 +1,4 @@
-use std::{fmt::Display, time::Duration};
+use std::{fmt::Display, num::NonZeroU32, time::Duration};
 
 use marketplace::{
     events::{OrderCreated, OrderedTicket},
@@ -7,7 +7,7 @@ use marketplace::{
     order::OrderStatus,
 };
 use mongodb::bson::{Document, doc};
-use payments::{Config, Currency, StripeConfig, build};
+use payments::{Config, Currency, StripeConfig, build, config::DEFAULT_ATTEMPTS_PER_MINUTE};
 use reqwest::Response;
 use serde_json::json;
 use stripe_fake::{FakeConfig, RunningFake};
@@ -26,6 +26,16 @@ pub async fn start_stripe(honour_idempotency: bool) -> RunningFake {
 
 /// Starts a payments service in `world`, talking to `stripe`.
 pub async fn start_payments(world: &World, stripe: &RunningFake) -> RunningService {
+    start_payments_allowing(world, stripe, DEFAULT_ATTEMPTS_PER_MINUTE).await
+}
+
+/// Starts a payments service in `world`, talking to `stripe`, that lets each user
+/// attempt `attempts_per_minute` payments a minute.
+pub async fn start_payments_allowing(
+    world: &World,
+    stripe: &RunningFake,
+    attempts_per_minute: NonZeroU32,
+) -> RunningService {
     let config = Config {
         base: world.base_config("payments"),
         session: world.session_config(),
@@ -36,6 +46,7 @@ pub async fn start_payments(world: &World, stripe: &RunningFake) -> RunningServi
             currency: Currency::USD,
         },
         recovery_interval: Duration::from_millis(500),
+        attempts_per_minute,
     };
     RunningService::start(build(config).await.expect("build the payments service"))
 }
@@ -56,9 +67,18 @@ impl TestApp {
     /// With the fake's idempotency switched off, only our own code stands between a
     /// double submit and a double charge.
     pub async fn spawn_with(honour_idempotency: bool) -> Self {
+        Self::start(honour_idempotency, DEFAULT_ATTEMPTS_PER_MINUTE).await
+    }
+
+    /// Letting each user attempt `attempts_per_minute` payments a minute.
+    pub async fn allowing(attempts_per_minute: NonZeroU32) -> Self {
+        Self::start(true, attempts_per_minute).await
+    }
+
+    async fn start(honour_idempotency: bool, attempts_per_minute: NonZeroU32) -> Self {
         let world = World::new();
         let stripe = start_stripe(honour_idempotency).await;
-        let service = start_payments(&world, &stripe).await;
+        let service = start_payments_allowing(&world, &stripe, attempts_per_minute).await;
         let bus = world.bus().await;
         Self {
             service,

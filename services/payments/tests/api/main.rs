@@ -5,6 +5,7 @@
 mod bad_input;
 mod every_service;
 mod helpers;
+mod limits;
 mod openapi;
 mod pay;
 mod refunds;
