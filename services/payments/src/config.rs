@@ -105,6 +105,18 @@ mod tests {
     }
 
     #[test]
+    fn payment_attempts_default_to_10_a_minute_and_zero_stops_the_service() {
+        assert_eq!(config_with(&[]).unwrap().attempts_per_minute.get(), 10);
+        let error = config_with(&[("PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE", "0")]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_currency_that_does_not_parse_stops_the_service_and_is_named() {
         let error = config_with(&[("STRIPE_CURRENCY", "dollars")]).unwrap_err();
         let message = error.to_string();
