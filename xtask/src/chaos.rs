@@ -22,7 +22,7 @@ use anyhow::bail;
 
 use crate::{
     install, progress,
-    stack::{Profile, Stack, StackOptions, build_services, free_port, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, build_services, free_port, no_per_user_limits},
     workspace,
 };
 
@@ -124,7 +124,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         order_expiration_seconds: Some(plan.hold_seconds),
         profile: plan.profile,
         pin_services_to_core: None,
-        service_env: unlimited_attempts(),
+        service_env: no_per_user_limits(),
         nats_nodes: 3,
         servers_from_env: false,
     })

@@ -6,7 +6,9 @@ use anyhow::Context;
 
 use crate::{
     progress,
-    stack::{Profile, Stack, StackOptions, build_services, echo_problems},
+    stack::{
+        Profile, Stack, StackOptions, build_services, echo_problems, per_user_limits_from_env,
+    },
     workspace,
 };
 
@@ -47,7 +49,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         order_expiration_seconds,
         profile: Profile::Debug,
         pin_services_to_core: None,
-        service_env: Vec::new(),
+        service_env: per_user_limits_from_env(),
         nats_nodes: 1,
         servers_from_env: true,
     })

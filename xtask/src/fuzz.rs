@@ -14,7 +14,7 @@ use schemathesis::Plan;
 
 use crate::{
     install, progress,
-    stack::{Profile, Stack, StackOptions, build_services, free_port, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, build_services, free_port, no_per_user_limits},
     workspace,
 };
 
@@ -80,16 +80,17 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     if data.exists() {
         std::fs::remove_dir_all(&data).context("clear the last fuzz run's data")?;
     }
-    // Schemathesis signs in and up hundreds of times from one address: with auth's
-    // attempt limits on, nearly every case would be a (documented) 429 that never
-    // reaches validation. The limits have tests of their own in auth.
+    // Schemathesis signs in and up, lists, reserves and pays hundreds of times as one
+    // user from one address: with the per-user limits on, nearly every case would be
+    // a (documented) 429 or 400 that never reaches validation. The limits have tests
+    // of their own in each service.
     let stack = Stack::start(StackOptions {
         port: free_port()?,
         data: data.clone(),
         order_expiration_seconds: None,
         profile: Profile::Debug,
         pin_services_to_core: None,
-        service_env: unlimited_attempts(),
+        service_env: no_per_user_limits(),
         nats_nodes: 1,
         servers_from_env: false,
     })

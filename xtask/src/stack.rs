@@ -33,7 +33,7 @@ pub use options::StackOptions;
 pub use ports::free_port;
 use servers::Servers;
 use topology::SERVICES;
-pub use topology::unlimited_attempts;
+pub use topology::{no_per_user_limits, per_user_limits_from_env};
 
 use crate::progress;
 

@@ -19,7 +19,7 @@ use tokio::{sync::Semaphore, task::JoinSet};
 
 use crate::{
     progress,
-    stack::{Profile, Stack, StackOptions, free_port, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, free_port, no_per_user_limits},
 };
 
 /// Purchases in the run, and how many run at once.
@@ -208,7 +208,7 @@ async fn start(data: &Path, hold_seconds: Option<u64>) -> anyhow::Result<Stack> 
         order_expiration_seconds: hold_seconds,
         profile: Profile::Release,
         pin_services_to_core: None,
-        service_env: unlimited_attempts(),
+        service_env: no_per_user_limits(),
         nats_nodes: 1,
         servers_from_env: false,
     })

@@ -12,7 +12,7 @@ use testkit::api::{ApiClient, Endpoints};
 use super::wrk::{self, LOAD_CORE, Load, Measured};
 use crate::{
     progress,
-    stack::{Profile, Stack, StackOptions, free_port, unlimited_attempts},
+    stack::{Profile, Stack, StackOptions, free_port, no_per_user_limits},
 };
 
 /// The method of the reference figures.
@@ -82,7 +82,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
         order_expiration_seconds: None,
         profile: Profile::Release,
         pin_services_to_core: Some(SERVICE_CORE),
-        service_env: unlimited_attempts(),
+        service_env: no_per_user_limits(),
         nats_nodes: 1,
         servers_from_env: false,
     })

@@ -94,17 +94,36 @@ const DEFAULT_LOG_FILTER: &str = "info,stripe=error";
 /// More variables for one service: (service, name, value).
 pub type ExtraEnv = Vec<(&'static str, &'static str, String)>;
 
-/// [`ExtraEnv`] that lifts auth's attempt limits (30 and 10 a minute): the benchmark,
-/// the fuzzer and the chaos run sign in and up far faster than a person, from one
-/// address.
-pub fn unlimited_attempts() -> ExtraEnv {
-    [
-        "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
-        "AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE",
-    ]
-    .into_iter()
-    .map(|name| ("auth", name, u32::MAX.to_string()))
-    .collect()
+/// Every per-user limit a service reads: (service, variable). Each has a default a
+/// person never meets (see docs/operations.md).
+const PER_USER_LIMITS: [(&str, &str); 7] = [
+    ("auth", "AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE"),
+    ("auth", "AUTH_ATTEMPTS_PER_EMAIL_PER_MINUTE"),
+    ("tickets", "TICKETS_LISTED_PER_USER_PER_MINUTE"),
+    ("tickets", "MAX_TICKETS_FOR_SALE_PER_SELLER"),
+    ("orders", "ORDERS_PER_USER_PER_MINUTE"),
+    ("orders", "MAX_UNPAID_ORDERS_PER_BUYER"),
+    ("payments", "PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE"),
+];
+
+/// [`ExtraEnv`] that lifts every per-user limit: the benchmark, the fuzzer and the
+/// chaos run sign in, list, reserve and pay far faster than a person, as a few users
+/// from one address.
+pub fn no_per_user_limits() -> ExtraEnv {
+    PER_USER_LIMITS
+        .into_iter()
+        .map(|(service, name)| (service, name, u32::MAX.to_string()))
+        .collect()
+}
+
+/// [`ExtraEnv`] with the per-user limits this process's environment sets, for
+/// `cargo xtask dev`: `TICKETS_LISTED_PER_USER_PER_MINUTE=3 cargo xtask dev` shows the
+/// fourth listing of a minute refused.
+pub fn per_user_limits_from_env() -> ExtraEnv {
+    PER_USER_LIMITS
+        .into_iter()
+        .filter_map(|(service, name)| Some((service, name, std::env::var(name).ok()?)))
+        .collect()
 }
 
 impl ServiceSpec {
