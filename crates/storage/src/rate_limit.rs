@@ -36,6 +36,9 @@ use mongodb::{
 };
 use serde::Deserialize;
 
+/// How long a window lasts.
+const WINDOW: Duration = Duration::from_secs(60);
+
 /// The collection every rate limit of a service keeps its windows in, one document
 /// per limit and key.
 const COLLECTION: &str = "rate_limits";
@@ -51,7 +54,7 @@ struct Window {
     seen_at: DateTime,
 }
 
-/// An allowance of attempts per window for each key, e.g. 10 ticket listings a minute
+/// An allowance of attempts a minute for each key, e.g. 30 ticket listings a minute
 /// per user. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct RateLimit {
@@ -59,7 +62,6 @@ pub struct RateLimit {
     name: &'static str,
     what: &'static str,
     allowance: NonZeroU32,
-    window: Duration,
 }
 
 /// An attempt over its key's allowance.
@@ -82,21 +84,19 @@ impl From<Throttled> for httpkit::Error {
 }
 
 impl RateLimit {
-    /// `allowance` attempts per `window` for each key of the limit `name` (unique
-    /// within the service), in `database`; a refusal says "Too many `what`".
-    pub fn new(
+    /// `allowance` attempts a minute for each key of the limit `name` (unique within
+    /// the service), in `database`; a refusal says "Too many `what`".
+    pub fn per_minute(
         database: &Database,
         name: &'static str,
         what: &'static str,
         allowance: NonZeroU32,
-        window: Duration,
     ) -> Self {
         Self {
             windows: database.collection(COLLECTION),
             name,
             what,
             allowance,
-            window,
         }
     }
 
@@ -134,7 +134,7 @@ impl RateLimit {
 
     /// The one write of an attempt: the window after counting it.
     async fn count_in_window(&self, id: &str) -> mongodb::error::Result<Window> {
-        let window_millis = i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX);
+        let window_millis = i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX);
         // In one `$set` stage every expression sees the document as it was, so both
         // fields decide on the same `open`. A missing `endsAt` (a new key) compares
         // below any date: not open.

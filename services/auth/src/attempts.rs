@@ -8,7 +8,7 @@
 //! trip to the database per limit and attempt, small beside the hash an attempt that
 //! is let through costs.
 
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+use std::{net::IpAddr, num::NonZeroU32};
 
 use httpkit::Error;
 use mongodb::Database;
@@ -51,24 +51,20 @@ fn network_of(address: IpAddr) -> IpAddr {
     }
 }
 
-const MINUTE: Duration = Duration::from_secs(60);
-
 impl Attempts {
     pub fn new(database: &Database, limits: AttemptLimits) -> Self {
         Self {
-            by_address: RateLimit::new(
+            by_address: RateLimit::per_minute(
                 database,
                 "attempts-by-address",
                 "attempts",
                 limits.per_address_per_minute,
-                MINUTE,
             ),
-            by_email: RateLimit::new(
+            by_email: RateLimit::per_minute(
                 database,
                 "attempts-by-email",
                 "attempts",
                 limits.per_email_per_minute,
-                MINUTE,
             ),
         }
     }

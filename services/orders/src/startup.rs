@@ -1,7 +1,5 @@
 //! Builds the orders service: database, event bus, listeners, outbox relay, HTTP.
 
-use std::time::Duration;
-
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
 use storage::{outbox::Outbox, rate_limit::RateLimit, revocations};
@@ -29,12 +27,11 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         config.buyers.most_unpaid,
     );
     orders.ensure_indexes().await?;
-    let order_rate = RateLimit::new(
+    let order_rate = RateLimit::per_minute(
         &database,
         "orders-placed",
         "orders placed in a minute",
         config.buyers.orders_per_minute,
-        Duration::from_secs(60),
     );
     order_rate.ensure_indexes().await?;
     let mut listeners = listeners::spawn_all(&bus, &replica, &orders).await?;

@@ -1,8 +1,6 @@
 //! Builds the payments service: database, Stripe client, event bus, listeners,
 //! outbox relay, recovery of interrupted payments, HTTP.
 
-use std::time::Duration;
-
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
 use storage::{outbox::Outbox, rate_limit::RateLimit, revocations};
@@ -28,12 +26,11 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         config.recovery_interval * 2,
     );
     payments.ensure_indexes().await?;
-    let attempt_rate = RateLimit::new(
+    let attempt_rate = RateLimit::per_minute(
         &database,
         "payment-attempts",
         "payment attempts in a minute",
         config.attempts_per_minute,
-        Duration::from_secs(60),
     );
     attempt_rate.ensure_indexes().await?;
     let mut listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;

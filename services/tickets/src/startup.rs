@@ -1,7 +1,5 @@
 //! Builds the tickets service: database, event bus, listeners, outbox relay, HTTP.
 
-use std::time::Duration;
-
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
 use storage::{outbox::Outbox, rate_limit::RateLimit, revocations};
@@ -16,12 +14,11 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let outbox = Outbox::new(&database);
     let tickets = Tickets::new(&database, outbox.clone(), config.sellers.most_for_sale);
     tickets.ensure_indexes().await?;
-    let listing_rate = RateLimit::new(
+    let listing_rate = RateLimit::per_minute(
         &database,
         "tickets-listed",
         "tickets listed in a minute",
         config.sellers.listed_per_minute,
-        Duration::from_secs(60),
     );
     listing_rate.ensure_indexes().await?;
     let mut listeners = listeners::spawn_all(&bus, &tickets).await?;
