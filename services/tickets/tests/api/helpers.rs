@@ -115,15 +115,7 @@ impl TestApp {
 
     /// Waits until the ticket's version is `version`.
     pub async fn wait_for_version(&self, id: &str, version: usize) {
-        let reached = testkit::eventually(std::time::Duration::from_secs(10), || async {
-            self.ticket(id).await["version"] == version
-        })
-        .await;
-        assert!(
-            reached,
-            "ticket {id} never reached version {version}: {}",
-            self.ticket(id).await
-        );
+        self.wait_for(id, "version", json!(version)).await;
     }
 
     /// The ticket as stored, with what the API does not show.
@@ -142,13 +134,18 @@ impl TestApp {
 
     /// Waits until the ticket's status is `status`.
     pub async fn wait_for_status(&self, id: &str, status: &str) {
+        self.wait_for(id, "status", json!(status)).await;
+    }
+
+    /// Waits until the ticket's `field` is `value`.
+    async fn wait_for(&self, id: &str, field: &str, value: Value) {
         let reached = testkit::eventually(std::time::Duration::from_secs(10), || async {
-            self.ticket(id).await["status"] == status
+            self.ticket(id).await[field] == value
         })
         .await;
         assert!(
             reached,
-            "ticket {id} never became {status}: {}",
+            "ticket {id} never had {field} {value}: {}",
             self.ticket(id).await
         );
     }

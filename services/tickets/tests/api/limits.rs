@@ -39,6 +39,24 @@ fn for_sale_refusal(most: u32) -> String {
     )
 }
 
+/// Two replicas of the service on one database.
+async fn two_replicas(limits: SellerLimits) -> (TestApp, TestApp) {
+    let world = World::new();
+    let one = TestApp::with_sellers(world.clone(), limits).await;
+    (one, TestApp::with_sellers(world, limits).await)
+}
+
+/// The order that holds the ticket pays: the ticket is sold.
+async fn sell(app: &TestApp, Reserved { ticket, id, order }: &Reserved) {
+    app.publish(&OrderCompleted {
+        id: order.parse().unwrap(),
+        version: 1,
+        ticket: ticket_ref(ticket),
+    })
+    .await;
+    app.wait_for_status(id, "sold").await;
+}
+
 async fn list(app: &TestApp, seller: &TestUser) -> reqwest::Response {
     app.post_ticket(seller, &json!({ "title": "Concert", "price": 20 }))
         .await
@@ -86,9 +104,7 @@ async fn a_refused_form_does_not_use_up_the_allowance() {
 
 #[tokio::test]
 async fn two_replicas_share_one_sellers_allowance() {
-    let world = World::new();
-    let one = TestApp::with_sellers(world.clone(), listing_rate(3)).await;
-    let other = TestApp::with_sellers(world, listing_rate(3)).await;
+    let (one, other) = two_replicas(listing_rate(3)).await;
     let seller = one.user();
 
     for replica in [&one, &other, &one] {
@@ -103,7 +119,7 @@ async fn two_replicas_share_one_sellers_allowance() {
 async fn a_seller_with_the_most_unsold_tickets_gets_a_400_until_one_sells() {
     let app = TestApp::with_sellers(World::new(), most_for_sale(3)).await;
     let seller = app.user();
-    let Reserved { ticket, id, order } = app.reserved_ticket(&seller).await;
+    let reserved = app.reserved_ticket(&seller).await;
     for _ in 0..2 {
         assert_eq!(list(&app, &seller).await.status(), StatusCode::CREATED);
     }
@@ -117,13 +133,7 @@ async fn a_seller_with_the_most_unsold_tickets_gets_a_400_until_one_sells() {
         "another seller is not affected"
     );
 
-    app.publish(&OrderCompleted {
-        id: order.parse().unwrap(),
-        version: 1,
-        ticket: ticket_ref(&ticket),
-    })
-    .await;
-    app.wait_for_status(&id, "sold").await;
+    sell(&app, &reserved).await;
     assert_eq!(list(&app, &seller).await.status(), StatusCode::CREATED);
     let refused = list(&app, &seller).await;
     assert_error(refused, StatusCode::BAD_REQUEST, &for_sale_refusal(3)).await;
@@ -131,23 +141,19 @@ async fn a_seller_with_the_most_unsold_tickets_gets_a_400_until_one_sells() {
 
 #[tokio::test]
 async fn concurrent_listings_by_one_seller_never_pass_the_most_for_sale() {
-    let world = World::new();
-    let one = TestApp::with_sellers(world.clone(), most_for_sale(4)).await;
-    let other = TestApp::with_sellers(world, most_for_sale(4)).await;
+    let (one, other) = two_replicas(most_for_sale(4)).await;
     let seller = one.user();
 
     let attempts = (0..16).map(|n| list(if n % 2 == 0 { &one } else { &other }, &seller));
     let responses = join_all(attempts).await;
 
-    let mut listed = 0;
-    for response in responses {
-        if response.status() == StatusCode::CREATED {
-            listed += 1;
-        } else {
-            assert_error(response, StatusCode::BAD_REQUEST, &for_sale_refusal(4)).await;
-        }
+    let (listed, refused): (Vec<_>, Vec<_>) = responses
+        .into_iter()
+        .partition(|response| response.status() == StatusCode::CREATED);
+    assert_eq!(listed.len(), 4);
+    for response in refused {
+        assert_error(response, StatusCode::BAD_REQUEST, &for_sale_refusal(4)).await;
     }
-    assert_eq!(listed, 4);
     assert_eq!(one.listing().await.len(), 4);
 }
 
@@ -160,14 +166,8 @@ async fn the_count_of_a_sellers_unsold_tickets_is_read_from_an_index() {
         app.create_ticket(&seller, "Mine", 20.0).await;
     }
     for _ in 0..3 {
-        let Reserved { ticket, id, order } = app.reserved_ticket(&seller).await;
-        app.publish(&OrderCompleted {
-            id: order.parse().unwrap(),
-            version: 1,
-            ticket: ticket_ref(&ticket),
-        })
-        .await;
-        app.wait_for_status(&id, "sold").await;
+        let reserved = app.reserved_ticket(&seller).await;
+        sell(&app, &reserved).await;
     }
     let others = app.user();
     for _ in 0..20 {
