@@ -9,11 +9,12 @@
 //! exactly, with no read-then-write race, at the cost of one round trip each. The
 //! window is measured on the database's clock (`$$NOW`), which every replica shares,
 //! so replicas whose clocks disagree still agree on when it ends; its end, against that
-//! same clock, is the refusal's `Retry-After`.
+//! same clock, is the refusal's `Retry-After`. (The update uses `$dateAdd`, MongoDB 5.0
+//! or later: production runs 7.0, and SecantusDB has it.)
 //!
 //! What it allows at a window's edge: up to twice the allowance in a moment, the whole
-//! allowance at the end of one window and again as the next one opens. Over any longer
-//! span it allows at most the allowance per window, which is what these limits are
+//! allowance at the end of one window and again as the next one opens. Over a longer
+//! span it averages at most the allowance a minute, which is what these limits are
 //! for (a script is slowed down to it; a person never meets it). A sliding window
 //! would close that gap but needs the previous window's count, or a record of every
 //! attempt, for each key; a window that opens at the first attempt rather than on the
