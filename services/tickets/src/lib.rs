@@ -8,6 +8,7 @@ pub mod startup;
 mod state;
 mod tickets;
 mod title;
+mod word_index;
 
 /// Reads the base, session and events variables (see [`settings`]).
 pub use settings::ApiServiceConfig as Config;
