@@ -4,6 +4,7 @@
 //! printed table.
 
 mod flow;
+mod listing;
 mod report;
 mod results;
 mod routes;
@@ -18,7 +19,15 @@ use crate::{
     workspace,
 };
 
-pub async fn run() -> anyhow::Result<()> {
+#[derive(clap::Args)]
+pub struct Options {
+    /// Measure only the listing at its two sizes (about 10 minutes, most of it
+    /// listing 100,000 tickets).
+    #[arg(long)]
+    listing_only: bool,
+}
+
+pub async fn run(options: Options) -> anyhow::Result<()> {
     install::ensure_apt_package("wrk", "wrk", "to load the services")?;
     install::ensure_apt_package("taskset", "util-linux", "to pin processes to cores")?;
     install::ensure_tools()?;
@@ -29,7 +38,17 @@ pub async fn run() -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&out)?;
 
+    if options.listing_only {
+        let listing = listing::measure(&out.join("listing-data"), &out).await?;
+        std::fs::write(
+            out.join("listing.json"),
+            serde_json::to_string_pretty(&listing)?,
+        )?;
+        println!("\n{}", report::listing_table(&listing));
+        return Ok(());
+    }
     let routes = routes::measure(&out.join("routes-data"), &out).await?;
+    let listing = listing::measure(&out.join("listing-data"), &out).await?;
     let flow = flow::purchase_flow(&out.join("flow-data")).await?;
     let lapse = flow::lapses(&out.join("lapse-data")).await?;
     let results = Results {
@@ -37,6 +56,7 @@ pub async fn run() -> anyhow::Result<()> {
             .format(&time::format_description::well_known::Rfc3339)?,
         cores: std::thread::available_parallelism().map_or(1, usize::from),
         routes,
+        listing,
         flow,
         lapse,
     };

@@ -39,9 +39,10 @@ enum Command {
     Dev(dev::Options),
     /// Run the browser test alone: two users in headless Chromium against a local stack.
     E2e,
-    /// Measure per-route throughput, latency and memory, and the purchase flow, with
-    /// release builds; results in target/bench/.
-    Bench,
+    /// Measure per-route throughput, latency and memory, the listing at 100 and at
+    /// 100,000 tickets, and the purchase flow, with release builds; results in
+    /// target/bench/.
+    Bench(bench::Options),
     /// Kill every service, NATS and the database under load, then audit every
     /// invariant; exits non-zero on a violation.
     Chaos(chaos::Options),
@@ -67,7 +68,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Dev(options) => runtime()?.block_on(dev::run(options)),
         Command::E2e => runtime()?.block_on(e2e::run()),
-        Command::Bench => runtime()?.block_on(bench::run()),
+        Command::Bench(options) => runtime()?.block_on(bench::run(options)),
         Command::Chaos(options) => runtime()?.block_on(chaos::run(options)),
         Command::Fuzz(options) => runtime()?.block_on(fuzz::run(options)),
     }

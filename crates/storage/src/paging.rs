@@ -10,7 +10,13 @@
 //!   (the test server does), every entry past the cursor.
 //! - [`read_in_windows`]: for a key from a dense sequence, queries over bounded key
 //!   ranges ("windows"). A window of `w` keys holds at most `w` entries, so each
-//!   query reads at most its width from the index, whatever the collection's size.
+//!   query reads at most its width from the index, whatever the collection's size;
+//!   and each window is sized from what the one before held, so a page takes a
+//!   query or two wherever it starts.
+//!
+//! Only an index whose fields hold one value each (not an array) bounds a range
+//! after an equality on this server, which is why a search reads its own
+//! collection of words rather than an array on the ticket.
 
 use futures::TryStreamExt;
 use httpkit::paging::{Cursor, Direction, Page, Paging};
@@ -41,14 +47,15 @@ pub struct Walk<K> {
 /// Reads the page `paging` asks for of a list ordered by a key, `order` being the
 /// list's own order (oldest first is ascending key). `read` returns the entries
 /// of a [`Walk`]; `key_of` is each entry's key, which its cursors carry.
-pub async fn page<T, K>(
+pub async fn page<T, K, Read>(
     paging: &Paging,
     order: ByAge,
-    read: impl AsyncFnOnce(Walk<K>) -> httpkit::Result<Vec<T>>,
+    read: impl FnOnce(Walk<K>) -> Read,
     key_of: impl Fn(&T) -> K,
 ) -> httpkit::Result<Page<T>>
 where
     K: std::str::FromStr + ToString + Copy,
+    Read: Future<Output = httpkit::Result<Vec<T>>>,
 {
     let oldest_first = matches!(order, ByAge::OldestFirst);
     let (direction, from) = match &paging.cursor {
@@ -122,65 +129,107 @@ where
         .await
 }
 
-/// The widest window one query reads. Wider would read more entries than a page
-/// needs when a window lands on a dense stretch; narrower, more queries to cross a
-/// stretch where few entries match.
-pub const MAX_WINDOW: i64 = 4096;
+/// The widest window over a list where most keys are entries (the tickets for
+/// sale): a window holds at most its width, so this bounds one read even where the
+/// windows before were sparse; a stretch of keys that are not entries (sold
+/// tickets) costs a query per this many.
+pub const WIDEST_DENSE_WINDOW: i64 = 4096;
 
-/// The entries of `walk` among those `filter` matches and `keep` accepts, where
-/// `key` is a dense sequence from 1 to `top`: windows of keys, each an index range
-/// `filter` + `key` in the window, starting as wide as the walk wants and doubling
-/// (up to [`MAX_WINDOW`]) while too few are found. `filter` should be exactly an
-/// index's equality prefix, so that each query reads only its window of the index;
-/// what the index cannot answer, `keep` checks on the entries read.
-pub async fn read_in_windows<T, K>(
-    collection: &Collection<T>,
-    filter: &Document,
-    key: &str,
-    top: i64,
-    walk: Walk<K>,
+/// How the windows of a [`read_in_windows`] are sized.
+#[derive(Debug, Clone, Copy)]
+pub struct Windows {
+    /// The last key there is; the walk stops there (and at 1 going down).
+    pub top: i64,
+    /// The first window's width: the walk's size where nearly every key is an entry,
+    /// wider where entries are known to be sparse.
+    pub first: i64,
+    /// The widest a window may grow, which bounds what one read can hold when the
+    /// entries are denser than the windows before suggested.
+    pub widest: i64,
+}
+
+/// A range of keys, `low..=high`, to read in ascending or descending order.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub low: i64,
+    pub high: i64,
+    pub ascending: bool,
+}
+
+/// The entries of `walk` that `keep` accepts, over a dense sequence of keys from 1
+/// to `windows.top`, read a window of keys at a time: `read_window` returns the
+/// entries with keys in the [`Window`], in its order, from an index range. After a window that holds too few, the next is sized from what that
+/// one held, so that it should hold what is still wanted, half as many again.
+pub async fn read_in_windows<T, E, Read>(
+    walk: Walk<i64>,
+    windows: Windows,
+    mut read_window: impl FnMut(Window) -> Read,
     keep: impl Fn(&T) -> bool,
-) -> mongodb::error::Result<Vec<T>>
+) -> Result<Vec<T>, E>
 where
-    T: DeserializeOwned + Send + Sync,
-    K: Into<i64> + Copy,
+    Read: Future<Output = Result<Vec<T>, E>>,
 {
     let wanted = walk.wanted;
     let mut found = Vec::with_capacity(wanted);
-    let mut width = (wanted as i64).clamp(1, MAX_WINDOW);
+    let mut width = windows.first.clamp(1, windows.widest);
     // The window's near end, exclusive: the last key read so far.
     let mut edge = walk
         .from
-        .map(Into::into)
-        .unwrap_or(if walk.ascending { 0 } else { top + 1 });
+        .unwrap_or(if walk.ascending { 0 } else { windows.top + 1 });
     while found.len() < wanted {
         let (low, high) = if walk.ascending {
-            if edge >= top {
+            if edge >= windows.top {
                 break;
             }
-            (edge + 1, (edge + width).min(top))
+            (edge + 1, (edge + width).min(windows.top))
         } else {
             if edge <= 1 {
                 break;
             }
             ((edge - width).max(1), edge - 1)
         };
-        let mut window = filter.clone();
-        window.insert(key, doc! { "$gte": low, "$lte": high });
-        let mut entries = collection
-            .find(window)
-            .sort(doc! { key: direction(walk.ascending) })
-            .await?;
-        while let Some(entry) = entries.try_next().await? {
-            if keep(&entry) {
-                found.push(entry);
-                if found.len() == wanted {
-                    break;
-                }
-            }
-        }
+        let entries = read_window(Window {
+            low,
+            high,
+            ascending: walk.ascending,
+        })
+        .await?;
+        let held = entries.len() as i64;
+        found.extend(entries.into_iter().filter(&keep).take(wanted - found.len()));
         edge = if walk.ascending { high } else { low };
-        width = (width * 2).min(MAX_WINDOW);
+        let still_wanted = (wanted - found.len()) as i64;
+        width = if held == 0 {
+            width.saturating_mul(8)
+        } else {
+            (still_wanted * (high - low + 1) / held).saturating_mul(3) / 2
+        }
+        .clamp(1, windows.widest);
     }
     Ok(found)
+}
+
+/// The documents `filter` matches with `key` in the window, in its order: one
+/// window of [`read_in_windows`], when `filter` and `key` are an index's equality
+/// prefix and its next field.
+pub async fn window_of<T>(
+    collection: &Collection<T>,
+    filter: &Document,
+    key: &str,
+    Window {
+        low,
+        high,
+        ascending,
+    }: Window,
+) -> mongodb::error::Result<Vec<T>>
+where
+    T: DeserializeOwned + Send + Sync,
+{
+    let mut window = filter.clone();
+    window.insert(key, doc! { "$gte": low, "$lte": high });
+    collection
+        .find(window)
+        .sort(doc! { key: direction(ascending) })
+        .await?
+        .try_collect()
+        .await
 }

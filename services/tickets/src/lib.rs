@@ -9,6 +9,7 @@ pub mod startup;
 mod state;
 mod tickets;
 mod title;
+mod word_index;
 
 pub use config::{Config, SellerLimits};
 pub use startup::build;

@@ -107,15 +107,6 @@ fn cents_of(raw: Option<&str>, field: &str) -> Result<Option<i64>, Error> {
 }
 
 impl Search {
-    /// The word the index is asked for: the longest, likely the rarest, so the
-    /// fewest tickets are read to find those that have the others too.
-    pub(crate) fn indexed_word(&self) -> Option<&str> {
-        self.words
-            .iter()
-            .max_by_key(|word| word.chars().count())
-            .map(String::as_str)
-    }
-
     /// Whether a ticket with these title words and price is one the search finds.
     pub(crate) fn finds(&self, title_words: &[String], price: Price) -> bool {
         let cents = price.cents();
@@ -154,7 +145,6 @@ mod tests {
         assert!(!search.finds(&title, price(20.51)));
         assert!(!search.finds(&title, price(9.99)));
         assert!(!search.finds(&words("World Tour, Basel"), price(15.0)));
-        assert_eq!(search.indexed_word(), Some("zurich"));
     }
 
     #[test]

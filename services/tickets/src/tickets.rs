@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use storage::{
     in_transaction,
     outbox::Outbox,
-    paging::{self, Walk},
+    paging::{self, Walk, Window, Windows},
     sequence::Sequence,
     standing_limit::{AtLimit, StandingLimit},
 };
@@ -26,6 +26,7 @@ use storage::{
 use crate::{
     search::{self, Search},
     title::Title,
+    word_index::WordIndex,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,6 +106,7 @@ pub(crate) struct Tickets {
     client: Client,
     collection: Collection<Ticket>,
     listing: Sequence,
+    words: WordIndex,
     outbox: Outbox,
     for_sale_per_seller: StandingLimit,
 }
@@ -147,6 +149,7 @@ impl Tickets {
             client: database.client().clone(),
             collection: database.collection("tickets"),
             listing: Sequence::new(database, "tickets"),
+            words: WordIndex::new(database),
             outbox,
             for_sale_per_seller: StandingLimit::new(database, "sellers", most_for_sale),
         }
@@ -161,11 +164,7 @@ impl Tickets {
             .keys(doc! { "orderId": 1, "sold": 1, "seq": 1 })
             .build();
         self.collection.create_index(listing).await?;
-        // A search's windows: one of its words, then as the listing.
-        let search = IndexModel::builder()
-            .keys(doc! { "words": 1, "orderId": 1, "sold": 1, "seq": 1 })
-            .build();
-        self.collection.create_index(search).await?;
+        self.words.ensure_indexes().await?;
         let by_seller = IndexModel::builder()
             .keys(doc! { "userId": 1, "_id": -1 })
             .build();
@@ -179,7 +178,7 @@ impl Tickets {
     }
 
     /// Tickets written before the listing had a sequence get one, oldest first, and
-    /// their title's words.
+    /// their title's words, indexed unless they are sold.
     async fn number_older_tickets(&self) -> mongodb::error::Result<()> {
         let mut older = self
             .collection
@@ -189,12 +188,25 @@ impl Tickets {
         while let Some(ticket) = older.try_next().await? {
             let seq = self.listing.next().await?;
             let words = search::words(ticket.title.as_str());
-            self.collection
-                .update_one(
-                    doc! { "_id": ticket.id.object_id(), "seq": { "$exists": false } },
-                    doc! { "$set": { "seq": seq, "words": words } },
-                )
-                .await?;
+            let numbered = in_transaction!(self.client, |session| async {
+                let numbered = self
+                    .collection
+                    .update_one(
+                        doc! { "_id": ticket.id.object_id(), "seq": { "$exists": false } },
+                        doc! { "$set": { "seq": seq, "words": &words } },
+                    )
+                    .session(&mut *session)
+                    .await?;
+                let indexed = numbered.modified_count == 1 && !ticket.sold;
+                if indexed {
+                    self.words.add(session, ticket.id, seq, &words).await?;
+                }
+                Ok(indexed)
+            })
+            .await?;
+            if numbered {
+                self.words.count(&words, 1).await?;
+            }
         }
         Ok(())
     }
@@ -236,14 +248,19 @@ impl Tickets {
                 .insert_one(&ticket)
                 .session(&mut *session)
                 .await?;
+            self.words
+                .add(session, ticket.id, ticket.seq, &ticket.words)
+                .await?;
             self.outbox.stage(session, &ticket.created_event()).await?;
             Ok(Ok(()))
         })
         .await?;
-        if listed.is_ok() {
-            self.outbox.wake_relay();
+        if listed.is_err() {
+            return Ok(listed.map(|()| ticket));
         }
-        Ok(listed.map(|()| ticket))
+        self.outbox.wake_relay();
+        self.words.count(&ticket.words, 1).await?;
+        Ok(Ok(ticket))
     }
 
     pub async fn find(&self, id: TicketId) -> mongodb::error::Result<Option<Ticket>> {
@@ -253,21 +270,71 @@ impl Tickets {
     }
 
     /// The tickets for sale (neither locked nor sold) that `search` finds, in
-    /// listing order, read in windows of the sequence (see [`paging`]).
+    /// listing order, read in windows of the listing's sequence (see [`paging`]):
+    /// of the tickets for sale, or of a search's rarest word in the word index.
     pub async fn list_for_sale(
         &self,
         search: &Search,
         walk: Walk<i64>,
     ) -> mongodb::error::Result<Vec<Ticket>> {
-        let mut filter = for_sale();
-        if let Some(word) = search.indexed_word() {
-            filter.insert("words", word);
-        }
         let top = self.listing.last().await?;
-        paging::read_in_windows(&self.collection, &filter, "seq", top, walk, |ticket| {
-            search.finds(&ticket.words, ticket.price)
-        })
-        .await
+        let wanted = walk.wanted as i64;
+        let keep = |ticket: &Ticket| {
+            ticket.order_id.is_none() && !ticket.sold && search.finds(&ticket.words, ticket.price)
+        };
+        let Some((word, tickets_with_word)) = self.rarest_word(search).await? else {
+            let windows = Windows {
+                top,
+                first: wanted,
+                widest: paging::WIDEST_DENSE_WINDOW,
+            };
+            let filter = for_sale();
+            let read = |window| paging::window_of(&self.collection, &filter, "seq", window);
+            return paging::read_in_windows(walk, windows, read, keep).await;
+        };
+        // Sized so the first window should hold the page: the word is on about one
+        // ticket in `top / tickets_with_word`.
+        let first = wanted.saturating_mul(top) / tickets_with_word.max(1) * 3 / 2;
+        let windows = Windows {
+            top,
+            first,
+            widest: top.max(1),
+        };
+        let read = |window| self.with_word_in(&word, window);
+        paging::read_in_windows(walk, windows, read, keep).await
+    }
+
+    /// The search's word that the fewest tickets have, and about how many do.
+    async fn rarest_word(&self, search: &Search) -> mongodb::error::Result<Option<(String, i64)>> {
+        let mut rarest: Option<(String, i64)> = None;
+        for word in &search.words {
+            let tickets = self.words.tickets_with(word).await?;
+            if rarest.as_ref().is_none_or(|(_, fewest)| tickets < *fewest) {
+                rarest = Some((word.clone(), tickets));
+            }
+        }
+        Ok(rarest)
+    }
+
+    /// The unsold tickets with `word` in `window`, in its order (the word index's).
+    async fn with_word_in(
+        &self,
+        word: &str,
+        window: Window,
+    ) -> mongodb::error::Result<Vec<Ticket>> {
+        let ids = self.words.window(word, window).await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let object_ids: Vec<ObjectId> = ids.iter().map(|id| id.object_id()).collect();
+        let mut found: Vec<Ticket> = self
+            .collection
+            .find(doc! { "_id": { "$in": object_ids } })
+            .await?
+            .try_collect()
+            .await?;
+        found.sort_by_key(|ticket| ids.iter().position(|id| *id == ticket.id));
+        Ok(found)
     }
 
     /// The tickets `user_id` listed, whatever their state, by `_id`.
@@ -300,7 +367,7 @@ impl Tickets {
             "$inc": { "version": 1 },
         };
         Ok(self
-            .change(id, filter, change)
+            .change(id, filter, change, Reindex::Retitled)
             .await?
             .map_err(|current| match current {
                 None => EditRefused::NotFound,
@@ -316,17 +383,19 @@ impl Tickets {
         filter.insert("_id", id.object_id());
         filter.insert("releasedOrders", doc! { "$ne": &order });
         let change = doc! { "$set": { "orderId": &order }, "$inc": { "version": 1 } };
-        Ok(match self.change(id, filter, change).await? {
-            Ok(_) => Applied::Changed,
-            Err(None) => Applied::NoSuchTicket,
-            Err(Some(ticket))
-                if ticket.order_id == Some(order_id)
-                    || ticket.released_orders.contains(&order_id) =>
-            {
-                Applied::AlreadyDone
-            }
-            Err(Some(_)) => Applied::HeldByAnotherOrder,
-        })
+        Ok(
+            match self.change(id, filter, change, Reindex::Nothing).await? {
+                Ok(_) => Applied::Changed,
+                Err(None) => Applied::NoSuchTicket,
+                Err(Some(ticket))
+                    if ticket.order_id == Some(order_id)
+                        || ticket.released_orders.contains(&order_id) =>
+                {
+                    Applied::AlreadyDone
+                }
+                Err(Some(_)) => Applied::HeldByAnotherOrder,
+            },
+        )
     }
 
     /// `order:cancelled`: the ticket is for sale again. If the lock never arrived,
@@ -341,24 +410,26 @@ impl Tickets {
             "$push": remember_released(&order),
             "$inc": { "version": 1 },
         };
-        Ok(match self.change(id, filter, change).await? {
-            Ok(_) => Applied::Changed,
-            Err(None) => Applied::NoSuchTicket,
-            Err(Some(_)) => {
-                let not_yet_remembered = doc! {
-                    "_id": id.object_id(),
-                    "orderId": { "$ne": &order },
-                    "releasedOrders": { "$ne": &order },
-                };
-                self.collection
-                    .update_one(
-                        not_yet_remembered,
-                        doc! { "$push": remember_released(&order) },
-                    )
-                    .await?;
-                Applied::AlreadyDone
-            }
-        })
+        Ok(
+            match self.change(id, filter, change, Reindex::Nothing).await? {
+                Ok(_) => Applied::Changed,
+                Err(None) => Applied::NoSuchTicket,
+                Err(Some(_)) => {
+                    let not_yet_remembered = doc! {
+                        "_id": id.object_id(),
+                        "orderId": { "$ne": &order },
+                        "releasedOrders": { "$ne": &order },
+                    };
+                    self.collection
+                        .update_one(
+                            not_yet_remembered,
+                            doc! { "$push": remember_released(&order) },
+                        )
+                        .await?;
+                    Applied::AlreadyDone
+                }
+            },
+        )
     }
 
     /// `order:completed`: the holding order paid; the ticket is sold for good.
@@ -369,26 +440,39 @@ impl Tickets {
     ) -> mongodb::error::Result<Applied> {
         let filter = doc! { "_id": id.object_id(), "orderId": order_id.to_hex(), "sold": false };
         let change = doc! { "$set": { "sold": true }, "$inc": { "version": 1 } };
-        Ok(match self.change(id, filter, change).await? {
-            Ok(_) => Applied::Changed,
-            Err(None) => Applied::NoSuchTicket,
-            Err(Some(ticket)) if ticket.sold && ticket.order_id == Some(order_id) => {
-                Applied::AlreadyDone
-            }
-            Err(Some(_)) => Applied::HeldByAnotherOrder,
-        })
+        Ok(
+            match self.change(id, filter, change, Reindex::Sold).await? {
+                Ok(_) => Applied::Changed,
+                Err(None) => Applied::NoSuchTicket,
+                Err(Some(ticket)) if ticket.sold && ticket.order_id == Some(order_id) => {
+                    Applied::AlreadyDone
+                }
+                Err(Some(_)) => Applied::HeldByAnotherOrder,
+            },
+        )
     }
 
-    /// In one transaction: applies `change` to the ticket if `filter` matches and
-    /// stages `ticket:updated` with the new version. Otherwise returns the ticket as it
-    /// is (or `None` if there is no such ticket), for the caller to say why.
+    /// In one transaction: applies `change` to the ticket if `filter` matches, keeps
+    /// the word index in step (`reindex`) and stages `ticket:updated` with the new
+    /// version. Otherwise returns the ticket as it is (or `None` if there is no such
+    /// ticket), for the caller to say why.
     async fn change(
         &self,
         id: TicketId,
         filter: Document,
         change: Document,
+        reindex: Reindex,
     ) -> mongodb::error::Result<Result<Ticket, Option<Ticket>>> {
-        let outcome = in_transaction!(self.client, |session| async {
+        let (outcome, words_before) = in_transaction!(self.client, |session| async {
+            let before = match reindex {
+                Reindex::Nothing => None,
+                Reindex::Retitled | Reindex::Sold => self
+                    .collection
+                    .find_one(filter.clone())
+                    .session(&mut *session)
+                    .await?
+                    .map(|ticket| ticket.words),
+            };
             let changed = self
                 .collection
                 .find_one_and_update(filter.clone(), change.clone())
@@ -396,20 +480,45 @@ impl Tickets {
                 .session(&mut *session)
                 .await?;
             if let Some(ticket) = changed {
+                if !matches!(reindex, Reindex::Nothing) {
+                    self.words.remove(session, id).await?;
+                }
+                if matches!(reindex, Reindex::Retitled) {
+                    self.words
+                        .add(session, id, ticket.seq, &ticket.words)
+                        .await?;
+                }
                 self.outbox.stage(session, &ticket.updated_event()).await?;
-                return Ok(Ok(ticket));
+                return Ok((Ok(ticket), before));
             }
             let current = self
                 .collection
                 .find_one(doc! { "_id": id.object_id() })
                 .session(&mut *session)
                 .await?;
-            Ok(Err(current))
+            Ok((Err(current), None))
         })
         .await?;
-        if outcome.is_ok() {
+        if let Ok(ticket) = &outcome {
             self.outbox.wake_relay();
+            if let Some(words) = words_before {
+                self.words.count(&words, -1).await?;
+            }
+            if matches!(reindex, Reindex::Retitled) {
+                self.words.count(&ticket.words, 1).await?;
+            }
         }
         Ok(outcome)
     }
+}
+
+/// What a change does to the ticket's entries in the word index, which holds the
+/// words of every unsold ticket.
+#[derive(Debug, Clone, Copy)]
+enum Reindex {
+    Nothing,
+    /// The title changed: its words replace the old ones.
+    Retitled,
+    /// The ticket sold: it is found by no search again.
+    Sold,
 }

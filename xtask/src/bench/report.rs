@@ -2,7 +2,12 @@
 
 use std::fmt::Write;
 
-use super::{flow::Percentiles, results::Results, routes::Figures as RouteFigures};
+use super::{
+    flow::Percentiles,
+    listing::{self, ListingFigures},
+    results::Results,
+    routes::Figures as RouteFigures,
+};
 
 /// A row of the reference table: the original Node.js services and the floor (a
 /// minimal axum + mongodb handler), on this kind of machine with the same method.
@@ -14,7 +19,7 @@ struct Reference {
     floor: Option<(f64, f64)>,
 }
 
-const REFERENCE: [Reference; 5] = [
+const REFERENCE: [Reference; 4] = [
     Reference {
         route: "GET /api/users/currentuser",
         original_rps: 1_524.0,
@@ -26,12 +31,6 @@ const REFERENCE: [Reference; 5] = [
         original_rps: 1_887.0,
         original_p99_ms: 49.7,
         floor: Some((12_800.0, 5.5)),
-    },
-    Reference {
-        route: "GET /api/tickets (100 tickets)",
-        original_rps: 660.0,
-        original_p99_ms: 94.2,
-        floor: Some((3_340.0, 15.1)),
     },
     Reference {
         route: "unknown route (404)",
@@ -64,6 +63,7 @@ pub fn table(results: &Results) -> String {
     let mut out = String::new();
     routes_table(&mut out, &results.routes);
     memory_table(&mut out, &results.routes);
+    out.push_str(&listing_table(&results.listing));
     let flow = &results.flow;
     let _ = writeln!(
         out,
@@ -188,4 +188,48 @@ fn memory_table(out: &mut String, figures: &RouteFigures) {
             mark(met)
         );
     }
+}
+
+/// The listing's targets: at the largest size each read within this factor of its
+/// rate at the smallest, and the tickets and client services under the memory cap.
+const MAX_SLOWDOWN_AT_SCALE: f64 = 1.5;
+
+/// The listing's figures at its two sizes, and the services' peak memory.
+pub fn listing_table(figures: &ListingFigures) -> String {
+    let mut out = String::new();
+    let [small, large] = &figures.sizes[..] else {
+        return out;
+    };
+    let _ = writeln!(
+        &mut out,
+        "\n| read | {} for sale: req/s | p99 | {} for sale: req/s | p99 | rate at {} / at {} | target (≤ {MAX_SLOWDOWN_AT_SCALE}× slower) |\n|---|---|---|---|---|---|---|",
+        small.tickets_for_sale,
+        large.tickets_for_sale,
+        small.tickets_for_sale,
+        large.tickets_for_sale
+    );
+    for (n, read) in listing::READS.iter().enumerate() {
+        let (at_small, at_large) = (small.reads[n], large.reads[n]);
+        let slowdown = at_small.requests_per_second / at_large.requests_per_second;
+        let _ = writeln!(
+            &mut out,
+            "| {read} | {:.0} | {:.1} ms | {:.0} | {:.1} ms | {slowdown:.2}× | {} |",
+            at_small.requests_per_second,
+            at_small.p99_ms,
+            at_large.requests_per_second,
+            at_large.p99_ms,
+            mark(slowdown <= MAX_SLOWDOWN_AT_SCALE)
+        );
+    }
+    for size in [small, large] {
+        let _ = writeln!(
+            &mut out,
+            "\nPeak memory with {} tickets for sale: tickets {:.1} MB, client {:.1} MB (target < {MAX_LOADED_MB} MB: {})",
+            size.tickets_for_sale,
+            size.tickets_peak_mb,
+            size.client_peak_mb,
+            mark(size.tickets_peak_mb < MAX_LOADED_MB && size.client_peak_mb < MAX_LOADED_MB)
+        );
+    }
+    out
 }

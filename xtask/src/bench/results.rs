@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{flow, routes};
+use super::{flow, listing, routes};
 
 /// Every figure of one run.
 #[derive(Serialize)]
@@ -11,6 +11,7 @@ pub struct Results {
     pub measured_at: String,
     pub cores: usize,
     pub routes: routes::Figures,
+    pub listing: listing::ListingFigures,
     pub flow: flow::FlowFigures,
     pub lapse: flow::LapseFigures,
 }

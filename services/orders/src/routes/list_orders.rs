@@ -32,7 +32,7 @@ pub(crate) async fn list_orders(
     let page = paging::page(
         &paging,
         ByAge::NewestFirst,
-        async |walk| Ok(orders.list_for(user.id, walk).await?),
+        |walk| async move { Ok(orders.list_for(user.id, walk).await?) },
         |order| order.id.object_id(),
     )
     .await?;

@@ -33,7 +33,7 @@ pub(crate) async fn list_tickets(
     let page = paging::page(
         &paging,
         ByAge::OldestFirst,
-        async |walk| Ok(tickets.list_for_sale(&search, walk).await?),
+        |walk| async move { Ok(tickets.list_for_sale(&search, walk).await?) },
         |ticket| ticket.seq,
     )
     .await?;
@@ -62,7 +62,7 @@ pub(crate) async fn list_my_tickets(
     let page = paging::page(
         &paging,
         ByAge::NewestFirst,
-        async |walk| Ok(tickets.list_by_seller(user.id, walk).await?),
+        |walk| async move { Ok(tickets.list_by_seller(user.id, walk).await?) },
         |ticket| ticket.id.object_id(),
     )
     .await?;
