@@ -20,15 +20,16 @@ pub struct Config {
 pub struct BuyerLimits {
     /// Orders placed per minute.
     pub orders_per_minute: NonZeroU32,
-    /// Orders not yet paid (created or awaiting payment) held at once.
-    pub most_unpaid: NonZeroU32,
+    /// Orders not yet paid (created or awaiting payment) held at once; `None`: no
+    /// limit.
+    pub most_unpaid: Option<NonZeroU32>,
 }
 
 impl Default for BuyerLimits {
     fn default() -> Self {
         Self {
             orders_per_minute: NonZeroU32::new(20).expect("not zero"),
-            most_unpaid: NonZeroU32::new(10).expect("not zero"),
+            most_unpaid: NonZeroU32::new(10),
         }
     }
 }
@@ -37,7 +38,7 @@ impl Config {
     /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables,
     /// `ORDER_EXPIRATION_SECONDS` (default 900: 15 minutes), and the buyer limits
     /// `ORDERS_PER_USER_PER_MINUTE` (default 20) and `MAX_UNPAID_ORDERS_PER_BUYER`
-    /// (default 10).
+    /// (default 10; 0: no limit).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         let defaults = BuyerLimits::default();
         let base = BaseConfig::from(env, "orders")?;
@@ -49,7 +50,10 @@ impl Config {
             buyers: BuyerLimits {
                 orders_per_minute: env
                     .optional("ORDERS_PER_USER_PER_MINUTE", defaults.orders_per_minute)?,
-                most_unpaid: env.optional("MAX_UNPAID_ORDERS_PER_BUYER", defaults.most_unpaid)?,
+                most_unpaid: NonZeroU32::new(env.optional(
+                    "MAX_UNPAID_ORDERS_PER_BUYER",
+                    defaults.most_unpaid.map_or(0, NonZeroU32::get),
+                )?),
             },
         })
     }

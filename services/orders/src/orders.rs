@@ -105,12 +105,13 @@ pub(crate) struct Orders {
 }
 
 impl Orders {
-    /// The orders in `database`, at most `most_unpaid` unpaid per buyer.
+    /// The orders in `database`, at most `most_unpaid` unpaid per buyer (`None`: no
+    /// limit).
     pub fn new(
         database: &Database,
         tickets: TicketReplica,
         outbox: Outbox,
-        most_unpaid: NonZeroU32,
+        most_unpaid: Option<NonZeroU32>,
     ) -> Self {
         Self {
             client: database.client().clone(),

@@ -143,8 +143,9 @@ fn unsold_of(user_id: UserId) -> Document {
 }
 
 impl Tickets {
-    /// The tickets in `database`, at most `most_for_sale` unsold per seller.
-    pub fn new(database: &Database, outbox: Outbox, most_for_sale: NonZeroU32) -> Self {
+    /// The tickets in `database`, at most `most_for_sale` unsold per seller (`None`:
+    /// no limit).
+    pub fn new(database: &Database, outbox: Outbox, most_for_sale: Option<NonZeroU32>) -> Self {
         Self {
             client: database.client().clone(),
             collection: database.collection("tickets"),

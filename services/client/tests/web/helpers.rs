@@ -37,7 +37,7 @@ impl Site {
             events: world.events_config("tickets"),
             sellers: tickets::SellerLimits {
                 listed_per_minute: NonZeroU32::MAX,
-                most_for_sale: NonZeroU32::MAX,
+                most_for_sale: None,
             },
         })
         .await

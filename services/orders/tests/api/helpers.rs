@@ -16,7 +16,7 @@ use testkit::{RunningService, TestUser, World};
 pub fn no_buyer_limits() -> BuyerLimits {
     BuyerLimits {
         orders_per_minute: NonZeroU32::MAX,
-        most_unpaid: NonZeroU32::MAX,
+        most_unpaid: None,
     }
 }
 

@@ -24,7 +24,7 @@ fn order_rate(per_minute: u32) -> BuyerLimits {
 
 fn most_unpaid(most: u32) -> BuyerLimits {
     BuyerLimits {
-        most_unpaid: NonZeroU32::new(most).unwrap(),
+        most_unpaid: NonZeroU32::new(most),
         ..no_buyer_limits()
     }
 }

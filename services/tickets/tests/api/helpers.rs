@@ -19,7 +19,7 @@ pub struct TestApp {
 pub fn no_seller_limits() -> SellerLimits {
     SellerLimits {
         listed_per_minute: NonZeroU32::MAX,
-        most_for_sale: NonZeroU32::MAX,
+        most_for_sale: None,
     }
 }
 

@@ -28,7 +28,7 @@ fn listing_rate(per_minute: u32) -> SellerLimits {
 
 fn most_for_sale(most: u32) -> SellerLimits {
     SellerLimits {
-        most_for_sale: at_most(most),
+        most_for_sale: NonZeroU32::new(most),
         ..no_seller_limits()
     }
 }
