@@ -122,7 +122,7 @@ pub(crate) struct Tickets {
 /// could lock the ticket again only if its `order:created` came that late after 100
 /// later orders had each reserved and released this same ticket in between, one at a
 /// time, as the orders service allows.
-pub(crate) const RELEASED_ORDERS_KEPT: i32 = 100;
+const RELEASED_ORDERS_KEPT: i32 = 100;
 
 /// The update that remembers `order` as released, keeping only the most recent
 /// [`RELEASED_ORDERS_KEPT`].
