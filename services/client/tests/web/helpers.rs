@@ -29,8 +29,8 @@ impl Site {
         })
         .await
         .expect("build auth");
-        // The paging tests list more tickets as one seller than the production
-        // limits let anyone list in a minute.
+        // The paging tests list and reserve more tickets as one user than the
+        // production limits let anyone in a minute.
         let tickets = tickets::build(tickets::Config {
             base: world.base_config("tickets"),
             session: world.session_config(),
@@ -47,7 +47,10 @@ impl Site {
             session: world.session_config(),
             events: world.events_config("orders"),
             order_expiration: order_hold,
-            buyers: orders::BuyerLimits::default(),
+            buyers: orders::BuyerLimits {
+                orders_per_minute: NonZeroU32::MAX,
+                most_unpaid: None,
+            },
         })
         .await
         .expect("build orders");

@@ -117,3 +117,25 @@ async fn my_listings_come_a_page_at_a_time_newest_first() {
     second.assert_shows("Mine 000");
     assert!(second.link("prev").is_some());
 }
+
+#[tokio::test]
+async fn my_orders_come_a_page_at_a_time() {
+    let site = Site::start().await;
+    let seller = site.member().await;
+    let mut tickets = Vec::new();
+    for n in 0..=PAGE {
+        tickets.push(seller.sell(&format!("Gig {n:03}"), "20").await);
+    }
+    let buyer = site.member().await;
+    for ticket in &tickets {
+        buyer.purchase(ticket).await;
+    }
+
+    let first = buyer.get("/orders").await;
+    assert_eq!(first.rows("data-order-id="), PAGE);
+    first.assert_shows("Gig 050");
+    let second = buyer.get(&first.link("next").expect("a next page")).await;
+    assert_eq!(second.rows("data-order-id="), 1);
+    second.assert_shows("Gig 000");
+    assert!(second.link("prev").is_some());
+}
