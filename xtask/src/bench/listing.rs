@@ -16,13 +16,10 @@ use serde::Serialize;
 use testkit::api::{ApiClient, Endpoints};
 
 use super::{
-    routes::{SERVICE_CORE, megabytes, pin, refuse_failures},
+    routes::{SERVICE_CORE, megabytes, refuse_failures, start_pinned_stack},
     wrk::{self, LOAD_CORE, Load, Measured},
 };
-use crate::{
-    progress,
-    stack::{Profile, Stack, StackOptions, free_port, no_per_user_limits},
-};
+use crate::progress;
 
 /// The sizes of the listing measured, smallest first.
 pub const SIZES: [usize; 2] = [100, 100_000];
@@ -67,20 +64,7 @@ pub async fn measure(
         "The listing at {} tickets for sale: services on core {SERVICE_CORE}, wrk and the database on core {LOAD_CORE}",
         SIZES.map(|size| size.to_string()).join(" and ")
     ));
-    let stack = Stack::start(StackOptions {
-        port: free_port()?,
-        data: data.to_path_buf(),
-        order_expiration_seconds: None,
-        profile: Profile::Release,
-        pin_services_to_core: Some(SERVICE_CORE),
-        service_env: no_per_user_limits(),
-        nats_nodes: 1,
-        servers_from_env: false,
-    })
-    .await?;
-    for pid in stack.server_pids() {
-        pin(pid, LOAD_CORE)?;
-    }
+    let stack = start_pinned_stack(data).await?;
     let tickets = format!("http://{}", stack.service("tickets").address);
     let client = format!("http://{}", stack.service("client").address);
     let seller = ApiClient::new(Endpoints {

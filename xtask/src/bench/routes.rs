@@ -77,20 +77,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
     progress::step(&format!(
         "Route figures: services on core {SERVICE_CORE}, wrk and the database on core {LOAD_CORE}"
     ));
-    let stack = Stack::start(StackOptions {
-        port: free_port()?,
-        data: data.to_path_buf(),
-        order_expiration_seconds: None,
-        profile: Profile::Release,
-        pin_services_to_core: Some(SERVICE_CORE),
-        service_env: no_per_user_limits(),
-        nats_nodes: 1,
-        servers_from_env: false,
-    })
-    .await?;
-    for pid in stack.server_pids() {
-        pin(pid, LOAD_CORE)?;
-    }
+    let stack = start_pinned_stack(data).await?;
     let auth = stack.service("auth").address;
     let tickets = stack.service("tickets").address;
     let bench = ApiClient::new(Endpoints {
@@ -241,6 +228,26 @@ async fn first_ticket(bench: &ApiClient) -> anyhow::Result<String> {
         bail!("the listing is empty after {LISTED_TICKETS} tickets were listed");
     };
     Ok(first.id.clone())
+}
+
+/// The stack of the method: release builds, the services on [`SERVICE_CORE`], the
+/// servers on [`LOAD_CORE`] with wrk, no per-user limits.
+pub(super) async fn start_pinned_stack(data: &Path) -> anyhow::Result<Stack> {
+    let stack = Stack::start(StackOptions {
+        port: free_port()?,
+        data: data.to_path_buf(),
+        order_expiration_seconds: None,
+        profile: Profile::Release,
+        pin_services_to_core: Some(SERVICE_CORE),
+        service_env: no_per_user_limits(),
+        nats_nodes: 1,
+        servers_from_env: false,
+    })
+    .await?;
+    for pid in stack.server_pids() {
+        pin(pid, LOAD_CORE)?;
+    }
+    Ok(stack)
 }
 
 /// Moves a running process, all its threads, to `core`.
