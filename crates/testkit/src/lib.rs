@@ -13,6 +13,7 @@ pub mod api;
 mod assertions;
 mod cluster;
 pub mod fuzz;
+mod list_page;
 pub mod nats;
 mod probe;
 mod process;
@@ -30,6 +31,7 @@ pub use assertions::{
     assert_error, assert_field_error, assert_published, assert_throttled, errors_of, redeliver,
 };
 pub use cluster::NatsCluster;
+pub use list_page::ListPage;
 pub use nats::{NatsEndpoint, NatsUsers};
 pub use probe::published;
 pub use process::Home;

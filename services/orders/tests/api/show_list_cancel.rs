@@ -1,8 +1,7 @@
-use httpkit::paging::cursor_in_link;
 use marketplace::events::OrderCancelled;
 use reqwest::StatusCode;
 use serde_json::Value;
-use testkit::{assert_error, assert_field_error, assert_published, errors_of};
+use testkit::{ListPage, assert_error, assert_field_error, assert_published, errors_of};
 
 use crate::helpers::TestApp;
 
@@ -43,28 +42,9 @@ async fn a_buyers_orders_come_a_page_at_a_time_with_links_both_ways() {
     ids.reverse();
     let (app, buyer) = (&app, &buyer);
     let page = |query: String| async move {
-        let response = buyer
-            .client
-            .get(app.url(&format!("/api/orders?{query}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let link = response
-            .headers()
-            .get("link")
-            .map(|value| value.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let orders: Vec<Value> = response.json().await.unwrap();
-        let ids: Vec<String> = orders
-            .iter()
-            .map(|order| order["id"].as_str().unwrap().to_owned())
-            .collect();
-        (
-            ids,
-            cursor_in_link(&link, "next"),
-            cursor_in_link(&link, "prev"),
-        )
+        let page = ListPage::get(&buyer.client, app.url(&format!("/api/orders?{query}"))).await;
+        let ids: Vec<String> = page.each("id").into_iter().map(str::to_owned).collect();
+        (ids, page.next, page.previous)
     };
 
     let (first, next, previous) = page("limit=2".into()).await;

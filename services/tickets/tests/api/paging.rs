@@ -7,44 +7,13 @@ use futures::future::join_all;
 use httpkit::paging::cursor_in_link;
 use reqwest::StatusCode;
 use serde_json::Value;
-use testkit::{TestUser, assert_field_error};
+use testkit::{ListPage, TestUser, assert_field_error};
 
 use crate::helpers::{TestApp, order_created, order_id, ticket_ref};
 
-/// One page of a list: its entries and the cursors its `Link` header names.
-struct Page {
-    tickets: Vec<Value>,
-    next: Option<String>,
-    previous: Option<String>,
-}
-
-impl Page {
-    fn titles(&self) -> Vec<&str> {
-        self.tickets
-            .iter()
-            .map(|ticket| ticket["title"].as_str().unwrap())
-            .collect()
-    }
-}
-
-async fn get_page(client: &reqwest::Client, url: String) -> Page {
-    let response = client.get(&url).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{url}");
-    let link = response
-        .headers()
-        .get("link")
-        .map(|value| value.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    Page {
-        next: cursor_in_link(&link, "next"),
-        previous: cursor_in_link(&link, "prev"),
-        tickets: response.json().await.unwrap(),
-    }
-}
-
 impl TestApp {
-    async fn listing_page(&self, query: &str) -> Page {
-        get_page(
+    async fn listing_page(&self, query: &str) -> ListPage {
+        ListPage::get(
             &reqwest::Client::new(),
             self.url(&format!("/api/tickets?{query}")),
         )
@@ -54,7 +23,7 @@ impl TestApp {
     /// The titles on the first page of the listing for `query`.
     async fn titles_found(&self, query: &str) -> Vec<String> {
         let page = self.listing_page(query).await;
-        page.titles().into_iter().map(str::to_owned).collect()
+        page.each("title").into_iter().map(str::to_owned).collect()
     }
 
     /// Lists the titles, spread over sellers of at most 10 tickets each (a seller's
@@ -83,7 +52,7 @@ async fn the_listing_comes_a_page_at_a_time_with_links_both_ways() {
 
     let first = app.listing_page("limit=3").await;
     assert_eq!(
-        first.titles(),
+        first.each("title"),
         ["Concert 000", "Concert 001", "Concert 002"]
     );
     assert_eq!(first.previous, None, "the first page has no previous one");
@@ -91,30 +60,34 @@ async fn the_listing_comes_a_page_at_a_time_with_links_both_ways() {
         .listing_page(&format!("limit=3&cursor={}", first.next.unwrap()))
         .await;
     assert_eq!(
-        second.titles(),
+        second.each("title"),
         ["Concert 003", "Concert 004", "Concert 005"]
     );
     let last = app
         .listing_page(&format!("limit=3&cursor={}", second.next.clone().unwrap()))
         .await;
-    assert_eq!(last.titles(), ["Concert 006"]);
+    assert_eq!(last.each("title"), ["Concert 006"]);
     assert_eq!(last.next, None, "the last page has no next one");
 
     let back = app
         .listing_page(&format!("limit=3&cursor={}", last.previous.unwrap()))
         .await;
-    assert_eq!(back.titles(), second.titles(), "prev leads back a page");
+    assert_eq!(
+        back.each("title"),
+        second.each("title"),
+        "prev leads back a page"
+    );
     let front = app
         .listing_page(&format!("limit=3&cursor={}", back.previous.unwrap()))
         .await;
     assert_eq!(
-        front.titles(),
+        front.each("title"),
         ["Concert 000", "Concert 001", "Concert 002"]
     );
     assert_eq!(front.previous, None);
 
     let everything = app.listing_page("").await;
-    assert_eq!(everything.tickets.len(), 7, "50 by default");
+    assert_eq!(everything.entries.len(), 7, "50 by default");
     assert_eq!(everything.next, None);
 }
 
@@ -134,12 +107,12 @@ async fn the_link_header_is_the_full_url_of_the_next_page_with_its_search() {
         app.url(&format!("/api/tickets?q=opera&limit=2&cursor={next}"))
     );
     assert_eq!(link, expected);
-    let rest = get_page(
+    let rest = ListPage::get(
         &reqwest::Client::new(),
         app.url(&format!("/api/tickets?q=opera&limit=2&cursor={next}")),
     )
     .await;
-    assert_eq!(rest.titles(), ["Opera 002"]);
+    assert_eq!(rest.each("title"), ["Opera 002"]);
 }
 
 #[tokio::test]
@@ -238,7 +211,7 @@ async fn a_search_finds_titles_with_every_word_whatever_their_case_and_accents()
     let rest = app
         .listing_page(&format!("q=beyonce&limit=2&cursor={}", first.next.unwrap()))
         .await;
-    assert_eq!(rest.titles(), ["Zurich Opera: Beyonce's cover band"]);
+    assert_eq!(rest.each("title"), ["Zurich Opera: Beyonce's cover band"]);
 }
 
 #[tokio::test]
@@ -257,12 +230,15 @@ async fn a_search_only_finds_tickets_for_sale_and_follows_title_edits_and_sales(
     assert_eq!(response.status(), StatusCode::OK);
 
     assert!(
-        app.listing_page("q=concert").await.tickets.is_empty(),
+        app.listing_page("q=concert").await.entries.is_empty(),
         "{}",
         reserved.id
     );
-    assert!(app.listing_page("q=jazz").await.tickets.is_empty());
-    assert_eq!(app.listing_page("q=blues").await.titles(), ["Blues night"]);
+    assert!(app.listing_page("q=jazz").await.entries.is_empty());
+    assert_eq!(
+        app.listing_page("q=blues").await.each("title"),
+        ["Blues night"]
+    );
 
     // Sold: no search finds it again, and the word index forgets it.
     app.publish(&marketplace::events::OrderCompleted {
@@ -327,17 +303,17 @@ async fn my_listings_come_a_page_at_a_time_newest_first() {
     app.create_ticket(&app.user(), "Someone else's", 10.0).await;
 
     let mine = |query: String| {
-        get_page(
+        ListPage::get(
             &seller.client,
             app.url(&format!("/api/tickets/mine?{query}")),
         )
     };
     let first = mine("limit=2".into()).await;
-    assert_eq!(first.titles(), ["Mine 004", "Mine 003"]);
+    assert_eq!(first.each("title"), ["Mine 004", "Mine 003"]);
     let second = mine(format!("limit=2&cursor={}", first.next.unwrap())).await;
-    assert_eq!(second.titles(), ["Mine 002", "Mine 001"]);
+    assert_eq!(second.each("title"), ["Mine 002", "Mine 001"]);
     let last = mine(format!("limit=2&cursor={}", second.next.unwrap())).await;
-    assert_eq!(last.titles(), ["Mine 000"]);
+    assert_eq!(last.each("title"), ["Mine 000"]);
     assert_eq!(last.next, None);
 }
 
@@ -382,16 +358,16 @@ async fn a_walk_while_tickets_are_listed_and_sold_never_repeats_or_skips_one() {
     let client = reqwest::Client::new();
     let walk = async {
         let mut seen = Vec::new();
-        let mut page = get_page(&client, app.url("/api/tickets?limit=4")).await;
+        let mut page = ListPage::get(&client, app.url("/api/tickets?limit=4")).await;
         loop {
             seen.extend(
-                page.tickets
+                page.entries
                     .iter()
                     .map(|ticket| ticket["id"].as_str().unwrap().to_owned()),
             );
             let Some(next) = page.next else { break seen };
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            page = get_page(
+            page = ListPage::get(
                 &client,
                 app.url(&format!("/api/tickets?limit=4&cursor={next}")),
             )
@@ -442,11 +418,11 @@ async fn pages_are_read_by_index_windows_whatever_the_listing_holds() {
         .run_command(mongodb::bson::doc! { "profile": 0 })
         .await
         .unwrap();
-    assert_eq!(deep.tickets.len(), 5);
-    assert_eq!(search.tickets.len(), 5);
+    assert_eq!(deep.entries.len(), 5);
+    assert_eq!(search.entries.len(), 5);
     assert!(
         search
-            .titles()
+            .each("title")
             .iter()
             .all(|title| title.starts_with("Jazz"))
     );
