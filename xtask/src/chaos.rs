@@ -35,14 +35,21 @@ pub struct Options {
     /// down which fault a violation follows.
     #[arg(long, value_enum)]
     only: Vec<FaultKind>,
+    /// Run this many processes of every service. With more than one, a service fault
+    /// kills one replica at a time while the others serve, and the only requests
+    /// allowed to fail are those in flight on the killed process.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=8))]
+    replicas: u16,
 }
 
 impl Options {
-    /// The run the test command makes: every fault, seconds apart.
+    /// The run the test command makes: every fault, seconds apart, with two replicas
+    /// of every service as in Kubernetes.
     pub fn short() -> Self {
         Self {
             short: true,
             only: Vec::new(),
+            replicas: 2,
         }
     }
 }
@@ -126,6 +133,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         pin_services_to_core: None,
         service_env: no_per_user_limits(),
         nats_nodes: 3,
+        replicas: options.replicas.into(),
         servers_from_env: false,
     })
     .await?;
@@ -151,11 +159,13 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         }
     });
 
+    // When a failed request is the fault's doing: while a dependency is down and a
+    // grace after; for a replica killed while another serves, only while it dies.
     let mut fault_windows = Vec::new();
+    let mut replica_windows = Vec::new();
+    let replicas = stack.replicas();
     let nats_nodes = (0..stack.nats_nodes()).map(Fault::NatsNode);
-    let faults = CRASHED
-        .iter()
-        .map(|name| Fault::Service(name))
+    let faults = service_faults(replicas, options.short)
         .chain(nats_nodes)
         .chain([Fault::Nats, Fault::Database])
         .filter(|fault| options.only.is_empty() || options.only.contains(&fault.kind()));
@@ -163,18 +173,34 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         tokio::time::sleep(plan.gap).await;
         let began = Instant::now();
         match fault {
-            Fault::Service(name) => stack.crash_and_restart(name, plan.service_down).await?,
+            Fault::Service { name, replica } => {
+                let gone = stack
+                    .crash_and_restart(name, replica, plan.service_down)
+                    .await?;
+                if replicas > 1 {
+                    replica_windows.push((began, gone));
+                } else {
+                    fault_windows.push((began, Instant::now() + plan.grace));
+                }
+            }
             Fault::NatsNode(node) => {
                 stack
                     .crash_and_restart_nats_node(node, plan.nats_down)
-                    .await?
+                    .await?;
+                fault_windows.push((began, Instant::now() + plan.grace));
             }
-            Fault::Nats => stack.crash_and_restart_nats(plan.nats_down).await?,
-            Fault::Database => stack.crash_and_restart_database(plan.database_down).await?,
+            Fault::Nats => {
+                stack.crash_and_restart_nats(plan.nats_down).await?;
+                fault_windows.push((began, Instant::now() + plan.grace));
+            }
+            Fault::Database => {
+                stack.crash_and_restart_database(plan.database_down).await?;
+                fault_windows.push((began, Instant::now() + plan.grace));
+            }
         }
-        fault_windows.push((began, Instant::now() + plan.grace));
         progress::done(&format!(
-            "{fault}: killed and back after {:.1}s",
+            "{}: killed and back after {:.1}s",
+            fault.describe(replicas),
             began.elapsed().as_secs_f32()
         ));
     }
@@ -196,34 +222,24 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     )
     .await?;
     let outcomes = outcomes.all();
-    // A request counts against a fault if it was under way at any moment of it.
-    let failed_outside_faults = outcomes
-        .iter()
-        .filter(|outcome| outcome.status.is_none_or(|status| status.is_server_error()))
-        .filter(|outcome| {
-            !fault_windows
-                .iter()
-                .any(|(from, to)| outcome.sent <= *to && outcome.answered >= *from)
-        })
-        .count();
-    let failed_during_faults = outcomes
-        .iter()
-        .filter(|outcome| outcome.status.is_none_or(|status| status.is_server_error()))
-        .count()
-        - failed_outside_faults;
+    let failures = Failures::sort(&outcomes, &fault_windows, &replica_windows);
 
     let mut violations = audit.violations;
-    if failed_outside_faults > 0 {
+    if failures.outside > 0 {
         violations.push(format!(
-            "{failed_outside_faults} requests failed (5xx or no answer) outside the fault windows"
+            "{} requests failed (5xx or no answer) outside the fault windows",
+            failures.outside
         ));
     }
     for line in &audit.summary {
         progress::done(line);
     }
     progress::done(&format!(
-        "{} requests; {failed_during_faults} failed during faults, {failed_outside_faults} outside",
-        outcomes.len()
+        "{} requests; {} failed in flight on a killed replica, {} during other faults, {} outside",
+        outcomes.len(),
+        failures.in_flight_on_killed_replica,
+        failures.during_faults,
+        failures.outside
     ));
     drop(stack);
     if violations.is_empty() {
@@ -240,9 +256,71 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     )
 }
 
+/// The service crashes of a run. With one replica each service is killed whole; with
+/// more, one replica at a time: every replica of every service in a full run, and in a
+/// short one a different replica of each service in turn.
+fn service_faults(replicas: usize, short: bool) -> impl Iterator<Item = Fault> {
+    CRASHED.into_iter().enumerate().flat_map(move |(n, name)| {
+        let killed = if short {
+            n % replicas + 1..=n % replicas + 1
+        } else {
+            1..=replicas
+        };
+        killed.map(move |replica| Fault::Service { name, replica })
+    })
+}
+
+/// The requests that failed (a 5xx or no answer), by when.
+struct Failures {
+    /// Under way while a replica was killed.
+    in_flight_on_killed_replica: usize,
+    /// Under way while a dependency was down, or within the grace after.
+    during_faults: usize,
+    /// Neither: each one is a violation.
+    outside: usize,
+}
+
+impl Failures {
+    /// A request counts against a fault if it was under way at any moment of its
+    /// window.
+    fn sort(
+        outcomes: &[testkit::api::Exchange],
+        fault_windows: &[(Instant, Instant)],
+        replica_windows: &[(Instant, Instant)],
+    ) -> Self {
+        let under_way = |outcome: &testkit::api::Exchange, windows: &[(Instant, Instant)]| {
+            windows
+                .iter()
+                .any(|(from, to)| outcome.sent <= *to && outcome.answered >= *from)
+        };
+        let mut failures = Self {
+            in_flight_on_killed_replica: 0,
+            during_faults: 0,
+            outside: 0,
+        };
+        let failed = outcomes
+            .iter()
+            .filter(|outcome| outcome.status.is_none_or(|status| status.is_server_error()));
+        for outcome in failed {
+            if under_way(outcome, replica_windows) {
+                failures.in_flight_on_killed_replica += 1;
+            } else if under_way(outcome, fault_windows) {
+                failures.during_faults += 1;
+            } else {
+                failures.outside += 1;
+            }
+        }
+        failures
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Fault {
-    Service(&'static str),
+    /// Replica `replica` (from 1) of a service.
+    Service {
+        name: &'static str,
+        replica: usize,
+    },
     /// One server of the three-node NATS cluster; the other two keep the stream.
     NatsNode(usize),
     /// Every NATS server at once.
@@ -253,20 +331,22 @@ enum Fault {
 impl Fault {
     fn kind(self) -> FaultKind {
         match self {
-            Self::Service(_) => FaultKind::Services,
+            Self::Service { .. } => FaultKind::Services,
             Self::NatsNode(_) | Self::Nats => FaultKind::Nats,
             Self::Database => FaultKind::Database,
         }
     }
-}
 
-impl std::fmt::Display for Fault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    /// What was killed, in a stack of `replicas` replicas of each service.
+    fn describe(self, replicas: usize) -> String {
         match self {
-            Self::Service(name) => write!(f, "{name}"),
-            Self::NatsNode(node) => write!(f, "NATS node {}", node + 1),
-            Self::Nats => write!(f, "every NATS node"),
-            Self::Database => write!(f, "the database"),
+            Self::Service { name, .. } if replicas == 1 => name.to_owned(),
+            Self::Service { name, replica } => {
+                format!("{name}-{replica} (of {replicas}, the others serving)")
+            }
+            Self::NatsNode(node) => format!("NATS node {}", node + 1),
+            Self::Nats => "every NATS node".to_owned(),
+            Self::Database => "the database".to_owned(),
         }
     }
 }

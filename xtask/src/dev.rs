@@ -20,6 +20,10 @@ pub struct Options {
     /// Delete the local data (database, events, logs) before starting.
     #[arg(long)]
     fresh: bool,
+    /// How many processes of every service to run behind the gateway, which takes
+    /// them in turn, as Kubernetes runs two of each.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=8))]
+    replicas: u16,
 }
 
 /// Where the local stack keeps its data between runs.
@@ -51,6 +55,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         pin_services_to_core: None,
         service_env: per_user_limits_from_env(),
         nats_nodes: 1,
+        replicas: options.replicas.into(),
         servers_from_env: true,
     })
     .await?;

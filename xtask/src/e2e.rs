@@ -71,6 +71,7 @@ pub async fn run() -> anyhow::Result<()> {
             pin_services_to_core: None,
             service_env: Vec::new(),
             nats_nodes: 1,
+            replicas: 1,
             servers_from_env: false,
         })
         .await?;

@@ -92,6 +92,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         pin_services_to_core: None,
         service_env: no_per_user_limits(),
         nats_nodes: 1,
+        replicas: 1,
         servers_from_env: false,
     })
     .await?;

@@ -20,7 +20,7 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     path::{Path, PathBuf},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use anyhow::Context;
@@ -32,7 +32,7 @@ pub use logs::echo_problems;
 pub use options::StackOptions;
 pub use ports::free_port;
 use servers::Servers;
-use topology::SERVICES;
+use topology::{SERVICES, ServiceSpec};
 pub use topology::{no_per_user_limits, per_user_limits_from_env};
 
 use crate::progress;
@@ -43,6 +43,8 @@ pub struct Stack {
     launcher: Launcher,
     // Dropped in field order: the gateway and services before what they depend on.
     gateway: JoinHandle<std::io::Result<()>>,
+    /// The balancers in front of APIs that run several replicas, for the client.
+    service_balancers: Vec<JoinHandle<std::io::Result<()>>>,
     services: Vec<RunningService>,
     servers: Servers,
 }
@@ -62,35 +64,35 @@ impl Stack {
         let logs_dir = options.data.join("logs");
         std::fs::create_dir_all(&logs_dir)?;
         let (backends, servers) = servers::start(&options, &logs_dir).await?;
-        let launcher = Launcher {
+        let mut launcher = Launcher {
             logs_dir,
             profile: options.profile,
             core: options.pin_services_to_core,
             extra_env: options.service_env,
             backends,
+            replicas: options.replicas,
+            service_addresses: Vec::new(),
         };
 
-        progress::step("Starting the services");
+        progress::step(&match options.replicas {
+            1 => "Starting the services".to_owned(),
+            n => format!("Starting the services, {n} replicas of each"),
+        });
         // The APIs start together; the client, which is handed their addresses, after.
         let (pages, apis): (Vec<_>, Vec<_>) =
             SERVICES.iter().partition(|spec| spec.calls_the_apis());
-        let mut services: Vec<RunningService> = Vec::new();
-        for group in [apis, pages] {
-            let first = services.len();
-            for spec in group {
-                let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-                let service = launcher.start(spec, address, &services, LogFile::New)?;
-                services.push(service);
-            }
-            for service in &mut services[first..] {
-                readiness::wait_until_ready(service).await?;
-            }
-        }
+        let mut services = start_replicas(&launcher, &apis).await?;
+        let (service_addresses, service_balancers) = service_addresses(&services).await?;
+        launcher.service_addresses = service_addresses;
+        services.extend(start_replicas(&launcher, &pages).await?);
 
-        let upstreams: HashMap<String, SocketAddr> = services
-            .iter()
-            .map(|service| (service.name().to_owned(), service.address))
-            .collect();
+        let mut upstreams: gateway::Upstreams = HashMap::new();
+        for service in &services {
+            upstreams
+                .entry(service.name().to_owned())
+                .or_default()
+                .push(service.address);
+        }
         let gateway = tokio::spawn(async move {
             // The gateway tells the services who the client is (X-Forwarded-For).
             let app =
@@ -101,9 +103,15 @@ impl Stack {
             url: format!("http://127.0.0.1:{}", options.port),
             launcher,
             gateway,
+            service_balancers,
             services,
             servers,
         })
+    }
+
+    /// How many replicas of each service run.
+    pub fn replicas(&self) -> usize {
+        self.launcher.replicas
     }
 
     /// The one URL to open: the gateway.
@@ -134,7 +142,7 @@ impl Stack {
         &self.services
     }
 
-    /// The service called `name`.
+    /// The service called `name` (its first replica).
     pub fn service(&self, name: &str) -> &RunningService {
         self.services
             .iter()
@@ -161,11 +169,11 @@ impl Stack {
             .map_or(0, |nats| nats.nodes.len())
     }
 
-    /// Each service's name and log file.
-    pub fn log_files(&self) -> Vec<(&'static str, PathBuf)> {
+    /// Each service replica's label and log file.
+    pub fn log_files(&self) -> Vec<(String, PathBuf)> {
         self.services
             .iter()
-            .map(|service| (service.name(), service.log.clone()))
+            .map(|service| (service.label(), service.log.clone()))
             .collect()
     }
 
@@ -177,7 +185,7 @@ impl Stack {
                 let _ = service.process.wait().await;
                 format!(
                     "{} stopped unexpectedly; see {}",
-                    service.name(),
+                    service.label(),
                     service.log.display()
                 )
             })
@@ -188,14 +196,24 @@ impl Stack {
         }
     }
 
-    /// Kills a service with SIGKILL, as a crash would, and starts it again on the same
-    /// port after `down_for`; returns once it is ready.
+    /// Kills replica `replica` (from 1) of a service with SIGKILL, as a crash would,
+    /// and starts it again on the same port after `down_for`; returns once it is
+    /// ready, with the moment the killed process was gone. The service's other
+    /// replicas serve meanwhile.
     pub async fn crash_and_restart(
         &mut self,
         name: &str,
+        replica: usize,
         down_for: Duration,
-    ) -> anyhow::Result<()> {
-        faults::crash_and_restart_service(&self.launcher, &mut self.services, name, down_for).await
+    ) -> anyhow::Result<Instant> {
+        faults::crash_and_restart_service(
+            &self.launcher,
+            &mut self.services,
+            name,
+            replica,
+            down_for,
+        )
+        .await
     }
 
     /// Kills every NATS server (SIGKILL) and starts them again on the same ports and
@@ -243,5 +261,61 @@ impl Stack {
 impl Drop for Stack {
     fn drop(&mut self) {
         self.gateway.abort();
+        for balancer in &self.service_balancers {
+            balancer.abort();
+        }
     }
+}
+
+/// Starts every replica of each of `specs`, then waits until all are ready.
+async fn start_replicas(
+    launcher: &Launcher,
+    specs: &[&'static ServiceSpec],
+) -> anyhow::Result<Vec<RunningService>> {
+    let mut started = Vec::new();
+    for spec in specs {
+        for replica in 1..=launcher.replicas {
+            let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+            started.push(launcher.start(spec, replica, address, LogFile::New)?);
+        }
+    }
+    for service in &mut started {
+        readiness::wait_until_ready(service).await?;
+    }
+    Ok(started)
+}
+
+/// One address for each of `services`, as a Kubernetes Service gives: the replica
+/// itself when there is one, otherwise a balancer in front of them all (returned to be
+/// stopped with the stack).
+async fn service_addresses(
+    services: &[RunningService],
+) -> anyhow::Result<(
+    Vec<(&'static str, SocketAddr)>,
+    Vec<JoinHandle<std::io::Result<()>>>,
+)> {
+    let mut replicas: Vec<(&'static str, Vec<SocketAddr>)> = Vec::new();
+    for service in services {
+        match replicas
+            .iter_mut()
+            .find(|(name, _)| *name == service.name())
+        {
+            Some((_, addresses)) => addresses.push(service.address),
+            None => replicas.push((service.name(), vec![service.address])),
+        }
+    }
+    let (mut addresses, mut balancers) = (Vec::new(), Vec::new());
+    for (name, replicas) in replicas {
+        if let [only] = replicas[..] {
+            addresses.push((name, only));
+            continue;
+        }
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        addresses.push((name, listener.local_addr()?));
+        let balancer = gateway::service_router(name, replicas);
+        balancers.push(tokio::spawn(async move {
+            axum::serve(listener, balancer).await
+        }));
+    }
+    Ok((addresses, balancers))
 }

@@ -210,6 +210,7 @@ async fn start(data: &Path, hold_seconds: Option<u64>) -> anyhow::Result<Stack> 
         pin_services_to_core: None,
         service_env: no_per_user_limits(),
         nats_nodes: 1,
+        replicas: 1,
         servers_from_env: false,
     })
     .await

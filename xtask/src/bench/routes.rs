@@ -241,6 +241,7 @@ pub(super) async fn start_pinned_stack(data: &Path) -> anyhow::Result<Stack> {
         pin_services_to_core: Some(SERVICE_CORE),
         service_env: no_per_user_limits(),
         nats_nodes: 1,
+        replicas: 1,
         servers_from_env: false,
     })
     .await?;

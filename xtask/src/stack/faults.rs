@@ -2,7 +2,7 @@
 //! service, of one NATS node, of the whole NATS cluster or of the database, and the
 //! restart on the same port and data after a while.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use testkit::{NatsCluster, Server};
@@ -12,26 +12,29 @@ use super::{
     readiness,
 };
 
-/// Kills the service `name` and starts it again on the same port after `down_for`;
-/// returns once it is ready.
+/// Kills replica `replica` (from 1) of the service `name` and starts it again on the
+/// same port after `down_for`; returns once it is ready, with the moment the killed
+/// process was gone.
 pub async fn crash_and_restart_service(
     launcher: &Launcher,
     services: &mut Vec<RunningService>,
     name: &str,
+    replica: usize,
     down_for: Duration,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Instant> {
     let index = services
         .iter()
-        .position(|service| service.name() == name)
-        .with_context(|| format!("the stack has no {name} service"))?;
+        .position(|service| service.name() == name && service.replica == replica)
+        .with_context(|| format!("the stack has no replica {replica} of {name}"))?;
     let crashed = services.remove(index);
     let (spec, address) = (crashed.spec, crashed.address);
     crashed.process.kill().await;
+    let gone = Instant::now();
     tokio::time::sleep(down_for).await;
-    let mut service = launcher.start(spec, address, services, LogFile::Append)?;
+    let mut service = launcher.start(spec, replica, address, LogFile::Append)?;
     readiness::wait_until_ready(&mut service).await?;
     services.insert(index, service);
-    Ok(())
+    Ok(gone)
 }
 
 /// Kills every node of `nats` and starts them again after `down_for`.

@@ -65,6 +65,10 @@ pub enum LogFile {
 /// A running service process and where it listens.
 pub struct RunningService {
     pub spec: &'static ServiceSpec,
+    /// Which of the service's replicas, from 1.
+    pub replica: usize,
+    /// How many replicas of each service the stack runs.
+    pub replicas: usize,
     pub address: SocketAddr,
     pub log: PathBuf,
     pub process: AsyncSupervised,
@@ -73,6 +77,11 @@ pub struct RunningService {
 impl RunningService {
     pub fn name(&self) -> &'static str {
         self.spec.name
+    }
+
+    /// The service's name, and with several replicas which one: `tickets-2`.
+    pub fn label(&self) -> String {
+        replica_label(self.spec.name, self.replica, self.replicas)
     }
 
     pub fn pid(&self) -> u32 {
@@ -90,18 +99,24 @@ pub struct Launcher {
     pub core: Option<usize>,
     pub extra_env: ExtraEnv,
     pub backends: Backends,
+    /// How many replicas of each service run.
+    pub replicas: usize,
+    /// Where the services that others call are reached, one address each (a replica,
+    /// or a balancer in front of several); filled in once the APIs are up.
+    pub service_addresses: Vec<(&'static str, SocketAddr)>,
 }
 
 impl Launcher {
-    /// Starts `spec` on `address`; `started` are the services already running.
+    /// Starts replica `replica` (from 1) of `spec` on `address`.
     pub fn start(
         &self,
         spec: &'static ServiceSpec,
+        replica: usize,
         address: SocketAddr,
-        started: &[RunningService],
         log_file: LogFile,
     ) -> anyhow::Result<RunningService> {
-        let log = self.logs_dir.join(format!("{}.log", spec.name));
+        let label = replica_label(spec.name, replica, self.replicas);
+        let log = self.logs_dir.join(format!("{label}.log"));
         let log_file = match log_file {
             LogFile::New => File::create(&log)?,
             LogFile::Append => File::options().append(true).open(&log)?,
@@ -116,12 +131,13 @@ impl Launcher {
             }
             None => Command::new(&binary),
         };
-        let addresses: Vec<(&'static str, SocketAddr)> = started
-            .iter()
-            .map(|service| (service.name(), service.address))
-            .collect();
         command
-            .envs(spec.environment(address, &self.backends, &addresses, &self.extra_env)?)
+            .envs(spec.environment(
+                address,
+                &self.backends,
+                &self.service_addresses,
+                &self.extra_env,
+            )?)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
             .stderr(log_file);
@@ -129,10 +145,21 @@ impl Launcher {
             .with_context(|| format!("cannot start {}", binary.display()))?;
         Ok(RunningService {
             spec,
+            replica,
+            replicas: self.replicas,
             address,
             log,
             process,
         })
+    }
+}
+
+/// `tickets` with one replica; `tickets-1`, `tickets-2` with two.
+fn replica_label(name: &str, replica: usize, replicas: usize) -> String {
+    if replicas == 1 {
+        name.to_owned()
+    } else {
+        format!("{name}-{replica}")
     }
 }
 

@@ -9,7 +9,7 @@ use std::{
 use serde_json::Value;
 
 /// Follows each service's log file and prints its WARN and ERROR lines.
-pub async fn echo_problems(files: Vec<(&'static str, PathBuf)>) {
+pub async fn echo_problems(files: Vec<(String, PathBuf)>) {
     let mut offsets = vec![0_u64; files.len()];
     loop {
         for ((service, path), offset) in files.iter().zip(offsets.iter_mut()) {

@@ -17,6 +17,8 @@ pub struct StackOptions {
     /// Runs every service on this CPU core alone (`taskset`), so tokio starts one
     /// worker: the benchmark's method.
     pub pin_services_to_core: Option<usize>,
+    /// How many processes of every service run, side by side behind the gateway.
+    pub replicas: usize,
     /// More variables for one service.
     pub service_env: ExtraEnv,
     /// How many NATS servers: 1, or 3 forming a JetStream cluster whose stream keeps

@@ -16,7 +16,8 @@ const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Waits until `service` answers `/readyz` with success.
 pub async fn wait_until_ready(service: &mut RunningService) -> anyhow::Result<()> {
-    let name = service.name();
+    let name = service.label();
+    let name = name.as_str();
     let url = format!("http://{}/readyz", service.address);
     let client = reqwest::Client::new();
     let log = &service.log;
@@ -44,7 +45,7 @@ pub async fn wait_until_ready(service: &mut RunningService) -> anyhow::Result<()
         })
         .await?;
     progress::done(&format!(
-        "{name:<10} ready on {} ({:.1}s)",
+        "{name:<12} ready on {} ({:.1}s)",
         service.address,
         ticker.elapsed().as_secs_f32()
     ));

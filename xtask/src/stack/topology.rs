@@ -136,7 +136,7 @@ impl ServiceSpec {
     }
 
     /// The environment of this service listening on `address`, given where the
-    /// backends are and the services `started` before it.
+    /// backends are and where the services started before it are reached.
     pub fn environment(
         &self,
         address: SocketAddr,

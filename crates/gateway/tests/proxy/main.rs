@@ -48,7 +48,7 @@ async fn echo(request: Request) -> (StatusCode, HeaderMap, String) {
 }
 
 async fn gateway_to(upstream: SocketAddr) -> String {
-    let upstreams = [("auth".to_owned(), upstream)].into_iter().collect();
+    let upstreams = [("auth".to_owned(), vec![upstream])].into_iter().collect();
     format!("http://{}", serve(gateway::router(upstreams)).await)
 }
 
@@ -86,7 +86,7 @@ async fn a_routed_request_reaches_its_service_unchanged_and_the_answer_comes_bac
 #[tokio::test]
 async fn every_path_outside_the_apis_goes_to_the_web_client() {
     let client = serve(Router::new().fallback(any(echo))).await;
-    let upstreams = [("client".to_owned(), client)].into_iter().collect();
+    let upstreams = [("client".to_owned(), vec![client])].into_iter().collect();
     let gateway = format!("http://{}", serve(gateway::router(upstreams)).await);
 
     for path in ["/", "/tickets/new", "/orders/5f0000000000000000000001"] {
@@ -208,3 +208,5 @@ async fn hop_by_hop_headers_of_a_response_stop_at_the_gateway() {
     assert_only_end_to_end_arrived(&header_names(response.headers()), "client");
     assert_eq!(response.text().await.unwrap(), "answer");
 }
+
+mod balancing;
