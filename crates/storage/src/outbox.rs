@@ -2,16 +2,31 @@
 //! same transaction as the change that implies it, and a relay publishes it afterwards.
 //! A NATS outage or a crash between the write and the publish therefore loses nothing:
 //! the entry waits in the database until the relay (of this process, of a replica or of
-//! the restarted process) publishes it. Publishing twice is harmless because the
-//! message id makes JetStream drop the copy.
+//! the restarted process) publishes it.
+//!
+//! Every replica runs a relay over the same outbox, and they share the entries rather
+//! than each publishing all of them: a relay claims the oldest entry nobody else holds
+//! (one atomic update that writes its id and a lease deadline into the entry),
+//! publishes it, then deletes it. So each entry is published by one relay at a time,
+//! and the publish load stays the same with any number of replicas. A relay that dies
+//! holding a claim holds it only until the lease runs out; then another relay takes the
+//! entry. A relay's own claim never blocks it, so after a failed publish it retries
+//! the same entry at once and its own entries go out oldest first. Across replicas,
+//! neighbouring entries may reach the stream in either order, as they always could with
+//! two processes; consumers apply versions in order and do not rely on it.
+//!
+//! Publishing an entry twice (a lease that ran out during a slow publish, a delete lost
+//! to a database outage) is harmless because the message id makes JetStream drop the
+//! copy.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
 
-use futures::TryStreamExt;
 use mongodb::{
     ClientSession, Collection, Database,
     bson::{DateTime, doc, oid::ObjectId},
-    options::FindOptions,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
@@ -20,12 +35,21 @@ use bus::{EventError, Publisher};
 use marketplace::events::{Event, Subject};
 
 /// How often the relay looks for entries it was not told about: those left by a
-/// process that died, or written by another replica.
+/// process that died, written by another replica, or whose lease ran out.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Entries published per round, oldest first.
-const BATCH: i64 = 100;
+/// How long a claim keeps the other relays off an entry. It must outlast the longest
+/// a live relay holds one, or a second relay would publish the entry again: the publish
+/// waits at most for JetStream's ack (async-nats gives up after 5 s) and the delete takes
+/// milliseconds, so twice the ack wait. It is also how late an entry of a relay that
+/// died is published, so not much longer; well inside JetStream's 10-minute duplicate
+/// window either way. The deadline is the claiming relay's clock, read by the others:
+/// a clock skew between machines shortens or stretches it by as much.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(10);
 
+/// One staged event. A relay's claim sits beside these fields as `claimedBy` (the
+/// relay's id) and `leaseUntil`, written only by the claim; an entry not yet claimed
+/// has neither, like every entry staged before relays claimed.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OutboxEntry {
@@ -46,19 +70,33 @@ pub enum RelayError {
     Publish(#[from] EventError),
 }
 
-/// A service's outbox collection plus the bell that wakes its relay. Cheap to clone.
+/// A service's outbox collection, the bell that wakes its relay, and the id its relay
+/// claims entries with. Cheap to clone; clones share the relay id, so run one relay
+/// per [`Outbox::new`].
 #[derive(Clone)]
 pub struct Outbox {
     entries: Collection<OutboxEntry>,
     wake: Arc<Notify>,
+    relay_id: ObjectId,
+    lease: Duration,
 }
 
 impl Outbox {
+    /// The outbox of `database`, whose relay claims entries for [`DEFAULT_LEASE`]
+    /// under an id of its own.
     pub fn new(database: &Database) -> Self {
         Self {
             entries: database.collection("outbox"),
             wake: Arc::new(Notify::new()),
+            relay_id: ObjectId::new(),
+            lease: DEFAULT_LEASE,
         }
+    }
+
+    /// The same outbox, its relay claiming entries for `lease` instead (tests, which
+    /// cannot wait for the default).
+    pub fn with_lease(self, lease: Duration) -> Self {
+        Self { lease, ..self }
     }
 
     /// Writes `event` inside the caller's transaction. It is published only if the
@@ -86,40 +124,51 @@ impl Outbox {
         self.wake.notify_one();
     }
 
-    /// Entries written but not yet published.
+    /// Entries written but not yet published, claimed or not.
     pub async fn pending(&self) -> mongodb::error::Result<u64> {
         self.entries.count_documents(doc! {}).await
     }
 
-    /// Publishes pending entries oldest first and removes each once JetStream has
-    /// stored it. Stops at the first failure, so order is kept. Returns how many it
-    /// published.
+    /// Claims, publishes and removes pending entries oldest first, one at a time, until
+    /// none is left that this relay may claim; each is removed once JetStream has
+    /// stored it. Stops at the first failure, so order is kept. Returns how many
+    /// entries it took out of the outbox.
     pub async fn relay_once(&self, publisher: &Publisher) -> Result<usize, RelayError> {
-        let options = FindOptions::builder()
-            .sort(doc! { "_id": 1 })
-            .limit(BATCH)
-            .build();
-        let batch: Vec<OutboxEntry> = self
-            .entries
-            .find(doc! {})
-            .with_options(options)
-            .await?
-            .try_collect()
-            .await?;
-        for entry in &batch {
-            let Ok(subject) = entry.subject.parse::<Subject>() else {
+        let mut relayed = 0;
+        while let Some(entry) = self.claim_next().await? {
+            if let Ok(subject) = entry.subject.parse::<Subject>() {
+                publisher
+                    .publish_encoded(subject, &entry.message_id, entry.payload.into())
+                    .await?;
+            } else {
                 // Written by a newer or broken version: it can never be published, and
                 // must not hold back the events behind it.
                 tracing::error!(id = %entry.id, subject = %entry.subject, "outbox entry with an unknown subject dropped");
-                self.entries.delete_one(doc! { "_id": entry.id }).await?;
-                continue;
-            };
-            publisher
-                .publish_encoded(subject, &entry.message_id, entry.payload.clone().into())
-                .await?;
+            }
             self.entries.delete_one(doc! { "_id": entry.id }).await?;
+            relayed += 1;
         }
-        Ok(batch.len())
+        Ok(relayed)
+    }
+
+    /// The oldest entry that is unclaimed, whose lease ran out, or that this relay
+    /// claimed before, now claimed by this relay for another lease.
+    async fn claim_next(&self) -> mongodb::error::Result<Option<OutboxEntry>> {
+        let now = SystemTime::now();
+        let lease_until = DateTime::from_system_time(now + self.lease);
+        let now = DateTime::from_system_time(now);
+        let claimable = doc! {
+            "$or": [
+                { "leaseUntil": { "$exists": false } },
+                { "leaseUntil": { "$lte": now } },
+                { "claimedBy": self.relay_id },
+            ]
+        };
+        let claim = doc! { "$set": { "claimedBy": self.relay_id, "leaseUntil": lease_until } };
+        self.entries
+            .find_one_and_update(claimable, claim)
+            .sort(doc! { "_id": 1 })
+            .await
     }
 
     /// Publishes forever: after every wake-up and every [`POLL_INTERVAL`], backing off
@@ -128,7 +177,6 @@ impl Outbox {
         let mut backoff = Duration::from_millis(200);
         loop {
             match self.relay_once(&publisher).await {
-                Ok(published) if published as i64 == BATCH => continue,
                 Ok(_) => {
                     backoff = Duration::from_millis(200);
                     tokio::select! {
