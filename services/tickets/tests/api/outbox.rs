@@ -111,7 +111,10 @@ async fn an_event_written_just_before_a_crash_is_published_after_the_restart() {
 
     let _restarted = TicketsProcess::start(&world).await;
 
-    let delivered = testkit::eventually(Duration::from_secs(10), || async {
+    // The dead relay had claimed the entry, so the new one takes it once the claim's
+    // lease (`storage::outbox::DEFAULT_LEASE`, 10 s) has run out; the rest is margin
+    // for a loaded machine.
+    let delivered = testkit::eventually(Duration::from_secs(30), || async {
         published_count(&bus).await == 1
     })
     .await;
