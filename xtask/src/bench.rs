@@ -3,6 +3,7 @@
 //! client for the purchase flow. Results go to `target/bench/` as JSON and as the
 //! printed table.
 
+mod cpu;
 mod flow;
 mod listing;
 mod report;
@@ -23,8 +24,14 @@ use crate::{
 pub struct Options {
     /// Measure only the listing at its two sizes (about 10 minutes, most of it
     /// listing 100,000 tickets).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "flow_only")]
     listing_only: bool,
+    /// Measure only the purchase flow and lapsed locks (about 5 minutes).
+    #[arg(long)]
+    flow_only: bool,
+    /// The purchase flow runs with one replica of every service, then with this many.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=8))]
+    replicas: u16,
 }
 
 pub async fn run(options: Options) -> anyhow::Result<()> {
@@ -47,9 +54,17 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         println!("\n{}", report::listing_table(&listing));
         return Ok(());
     }
+    let replicas = options.replicas.into();
+    if options.flow_only {
+        let flow = flow::purchase_flow(&out.join("flow-data"), replicas).await?;
+        let lapse = flow::lapses(&out.join("lapse-data")).await?;
+        std::fs::write(out.join("flow.json"), serde_json::to_string_pretty(&flow)?)?;
+        println!("\n{}", report::flow_table(&flow, &lapse));
+        return Ok(());
+    }
     let routes = routes::measure(&out.join("routes-data"), &out).await?;
     let listing = listing::measure(&out.join("listing-data"), &out).await?;
-    let flow = flow::purchase_flow(&out.join("flow-data")).await?;
+    let flow = flow::purchase_flow(&out.join("flow-data"), replicas).await?;
     let lapse = flow::lapses(&out.join("lapse-data")).await?;
     let results = Results {
         measured_at: time::OffsetDateTime::now_utc()

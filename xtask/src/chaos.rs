@@ -5,7 +5,9 @@
 //! of the Stripe fake's ledger: no ticket held by two orders, every order ended, one
 //! charge per completed order, refunds for cancelled ones, replicas caught up, and no
 //! server error outside the seconds a dependency was down. Exits non-zero on any
-//! violation. `--short`, a run of seconds, is part of `cargo xtask test`.
+//! violation. With `--replicas N` a service fault kills one replica while the others
+//! serve, and only the requests under way on it as it died may fail. `--short`, a run
+//! of seconds with two replicas, is part of `cargo xtask test`.
 
 mod audit;
 mod load;

@@ -24,6 +24,7 @@ use std::{
 };
 
 use anyhow::Context;
+use testkit::Server;
 use tokio::task::JoinHandle;
 
 use launch::{Launcher, LogFile};
@@ -157,7 +158,27 @@ impl Stack {
             .mongo
             .iter()
             .chain(nats)
-            .filter_map(testkit::Server::pid)
+            .filter_map(Server::pid)
+            .collect()
+    }
+
+    /// Every process the stack started, by what it is (a service's name, `database`,
+    /// `NATS`, `Stripe fake`), with its id; replicas of a service share a name.
+    pub fn processes(&self) -> Vec<(String, u32)> {
+        let services = self
+            .services
+            .iter()
+            .map(|service| (service.name().to_owned(), service.pid()));
+        let mongo = self.servers.mongo.iter().filter_map(|mongo| mongo.pid());
+        let nats = self.servers.nats.iter().flat_map(|nats| &nats.nodes);
+        let stripe_fake = self.servers.stripe_fake.iter().map(|fake| fake.pid());
+        services
+            .chain(mongo.map(|pid| ("database".to_owned(), pid)))
+            .chain(
+                nats.filter_map(Server::pid)
+                    .map(|pid| ("NATS".to_owned(), pid)),
+            )
+            .chain(stripe_fake.map(|pid| ("Stripe fake".to_owned(), pid)))
             .collect()
     }
 

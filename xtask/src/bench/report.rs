@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{
-    flow::Percentiles,
+    flow::{FlowFigures, LapseFigures, Percentiles},
     listing::{self, ListingFigures},
     results::Results,
     routes::Figures as RouteFigures,
@@ -64,37 +64,120 @@ pub fn table(results: &Results) -> String {
     routes_table(&mut out, &results.routes);
     memory_table(&mut out, &results.routes);
     out.push_str(&listing_table(&results.listing));
-    let flow = &results.flow;
+    out.push_str(&flow_table(&results.flow, &results.lapse));
+    out
+}
+
+/// The purchase flow's share of its CPU bound: the target.
+const MIN_SHARE_OF_CPU_BOUND: f64 = 0.6;
+
+/// The purchase flow: each run's rate beside its CPU bound, then each event hop and
+/// what each process spent per purchase, a column per run; lapsed locks last.
+pub fn flow_table(flow: &FlowFigures, lapse: &LapseFigures) -> String {
+    let mut out = String::new();
+    let signup = &flow.signup;
     let _ = writeln!(
         out,
-        "\nPurchase flow through the gateway: {} purchases, {} at a time, {:.1} completed purchases/s",
-        flow.purchases, flow.concurrency, flow.purchases_per_second
+        "\nPurchase flow through the gateway, {} purchases per run; the {} users signed up beforehand ({:.1} signups/s, {} at a time, p50 {:.0} ms, p99 {:.0} ms)",
+        flow.runs.first().map_or(0, |run| run.purchases),
+        signup.users,
+        signup.per_second,
+        signup.concurrency,
+        signup.latency.p50_ms,
+        signup.latency.p99_ms
     );
-    let _ = writeln!(out, "| step | p50 | p99 |\n|---|---|---|");
-    for (step, percentiles) in &flow.steps {
-        row(&mut out, step, *percentiles);
+    let _ = writeln!(
+        out,
+        "| replicas | buyers | purchases/s | CPU bound/s | share (≥ {:.0}%) | reserve → complete p50 | p99 | requests/purchase | failed |\n|---|---|---|---|---|---|---|---|---|",
+        MIN_SHARE_OF_CPU_BOUND * 100.0
+    );
+    for run in &flow.runs {
+        let share = run.share_of_cpu_bound();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.1} | {:.1} | {:.0}% {} | {:.0} ms | {:.0} ms | {:.1} | {} |",
+            run.replicas,
+            run.concurrent_buyers,
+            run.purchases_per_second,
+            run.cpu_bound_per_second,
+            share * 100.0,
+            mark(share >= MIN_SHARE_OF_CPU_BOUND && run.failed == 0),
+            run.reserve_to_complete.p50_ms,
+            run.reserve_to_complete.p99_ms,
+            run.requests_per_purchase,
+            run.failed
+        );
     }
-    row(
-        &mut out,
-        "ticket created → orderable (event; 0 = at the first try)",
-        flow.ticket_created_to_orderable,
+    for failure in flow
+        .runs
+        .iter()
+        .filter_map(|run| run.first_failure.as_ref())
+    {
+        let _ = writeln!(out, "\nA purchase failed: {failure}");
+    }
+    let header: String = flow
+        .runs
+        .iter()
+        .map(|run| format!(" {}×{} |", run.replicas, run.concurrent_buyers))
+        .collect();
+    let rule = "---|".repeat(flow.runs.len() + 1);
+    let _ = writeln!(
+        out,
+        "\nEach request and event hop, p50 / p99 in ms (replicas × buyers)\n| |{header}\n|{rule}"
     );
-    row(
-        &mut out,
-        "order created → ticket delisted (event)",
-        flow.order_created_to_delisted,
+    let names = flow.runs.first().map(|run| {
+        let steps = run.steps.iter().map(|(name, _)| *name);
+        steps
+            .chain(run.hops.iter().map(|(name, _)| *name))
+            .collect::<Vec<_>>()
+    });
+    for (index, name) in names.unwrap_or_default().into_iter().enumerate() {
+        let cells: String = flow
+            .runs
+            .iter()
+            .map(|run| {
+                let timing = run.steps.iter().chain(&run.hops).nth(index);
+                timing.map_or(" |".to_owned(), |(_, percentiles)| {
+                    format!(" {:.1} / {:.1} |", percentiles.p50_ms, percentiles.p99_ms)
+                })
+            })
+            .collect();
+        let _ = writeln!(out, "| {name} |{cells}");
+    }
+    let _ = writeln!(
+        out,
+        "\nCPU ms per purchase, by process (replicas × buyers)\n| |{header}\n|{rule}"
     );
-    row(
-        &mut out,
-        "order created → payable (event; 0 = at the first try)",
-        flow.order_created_to_payable,
-    );
-    row(
-        &mut out,
-        "paid → order complete (event)",
-        flow.paid_to_complete,
-    );
-    let lapse = &results.lapse;
+    let processes = flow.runs.first().map(|run| {
+        run.cpu_ms_per_purchase
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect::<Vec<_>>()
+    });
+    for process in processes.unwrap_or_default() {
+        let cells: String = flow
+            .runs
+            .iter()
+            .map(|run| {
+                let spent = run
+                    .cpu_ms_per_purchase
+                    .iter()
+                    .find(|(name, _)| *name == process);
+                spent.map_or(" |".to_owned(), |(_, ms)| format!(" {ms:.2} |"))
+            })
+            .collect();
+        let _ = writeln!(out, "| {process} |{cells}");
+    }
+    let totals: String = flow
+        .runs
+        .iter()
+        .map(|run| {
+            let total: f64 = run.cpu_ms_per_purchase.iter().map(|(_, ms)| ms).sum();
+            format!(" **{total:.2}** |")
+        })
+        .collect();
+    let _ = writeln!(out, "| all |{totals}");
+    let _ = writeln!(out, "\n| | p50 | p99 |\n|---|---|---|");
     row(
         &mut out,
         &format!(

@@ -21,8 +21,7 @@ const FAKE_STRIPE_PUBLISHABLE_KEY: &str = "pk_test_local_fake";
 /// The server processes the stack started; `None` for one the environment named.
 /// Dropping it stops them.
 pub struct Servers {
-    /// Only held: nothing is asked of the fake's process once it listens.
-    pub _stripe_fake: Option<AsyncSupervised>,
+    pub stripe_fake: Option<AsyncSupervised>,
     pub mongo: Option<Server>,
     pub nats: Option<NatsCluster>,
 }
@@ -68,7 +67,7 @@ pub async fn start(options: &StackOptions, logs_dir: &Path) -> anyhow::Result<(B
         order_expiration_seconds: options.order_expiration_seconds,
     };
     let servers = Servers {
-        _stripe_fake: stripe_fake,
+        stripe_fake,
         mongo,
         nats,
     };
