@@ -15,6 +15,8 @@ pub struct Wait {
     what: String,
     timeout: Duration,
     poll: Duration,
+    /// When set, each pause is a quarter longer than the one before, up to this.
+    longest_poll: Option<Duration>,
 }
 
 /// The deadline of a [`Wait`] passed before what it waited for happened.
@@ -33,6 +35,7 @@ pub fn wait_for(what: impl fmt::Display, timeout: Duration) -> Wait {
         what: what.to_string(),
         timeout,
         poll: DEFAULT_POLL,
+        longest_poll: None,
     }
 }
 
@@ -41,6 +44,22 @@ impl Wait {
     pub fn every(mut self, poll: Duration) -> Self {
         self.poll = poll;
         self
+    }
+
+    /// Makes each pause a quarter longer than the one before, up to `longest`: a
+    /// load of many waits does not grow into a load of its own polls, and a delay is
+    /// still measured to within a quarter of itself.
+    pub fn backing_off_to(mut self, longest: Duration) -> Self {
+        self.longest_poll = Some(longest);
+        self
+    }
+
+    /// The pause after `pause`.
+    fn next_pause(&self, pause: Duration) -> Duration {
+        match self.longest_poll {
+            Some(longest) => (pause + pause / 4).min(longest).max(pause),
+            None => pause,
+        }
     }
 
     /// Until `condition` holds.
@@ -78,6 +97,7 @@ impl Wait {
         Fut: Future<Output = Result<Option<T>, E>>,
     {
         let started = Instant::now();
+        let mut pause = self.poll;
         loop {
             if let Some(value) = attempt().await? {
                 return Ok(value);
@@ -89,7 +109,8 @@ impl Wait {
                 }
                 .into());
             }
-            tokio::time::sleep(self.poll).await;
+            tokio::time::sleep(pause).await;
+            pause = self.next_pause(pause);
         }
     }
 
@@ -174,5 +195,28 @@ mod tests {
 
         assert_eq!(outcome.unwrap_err().to_string(), "the service exited");
         assert_eq!(asked.load(Ordering::Relaxed), 1);
+    }
+
+    fn pauses(wait: &Wait, count: usize) -> Vec<u64> {
+        std::iter::successors(Some(wait.poll), |pause| Some(wait.next_pause(*pause)))
+            .take(count)
+            .map(|pause| pause.as_millis() as u64)
+            .collect()
+    }
+
+    #[test]
+    fn a_wait_backing_off_pauses_a_quarter_longer_each_time_up_to_the_longest() {
+        let wait = wait_for("x", Duration::from_secs(1))
+            .every(Duration::from_millis(8))
+            .backing_off_to(Duration::from_millis(20));
+
+        assert_eq!(pauses(&wait, 6), [8, 10, 12, 15, 19, 20]);
+    }
+
+    #[test]
+    fn a_wait_without_backing_off_keeps_its_pause() {
+        let wait = wait_for("x", Duration::from_secs(1)).every(Duration::from_millis(8));
+
+        assert_eq!(pauses(&wait, 3), [8, 8, 8]);
     }
 }

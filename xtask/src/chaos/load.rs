@@ -43,6 +43,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 const THROUGH_FAULTS: Retry = Retry {
     patience: Duration::from_secs(30),
     poll: Duration::from_millis(300),
+    longest_poll: Duration::from_millis(300),
     through_faults: true,
 };
 

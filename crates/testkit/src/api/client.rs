@@ -25,6 +25,9 @@ pub struct Retry {
     pub patience: Duration,
     /// The pause between two attempts.
     pub poll: Duration,
+    /// With a value above `poll`, each pause is a quarter longer than the one before,
+    /// up to this ([`crate::Wait::backing_off_to`]).
+    pub longest_poll: Duration,
     /// Whether a 5xx or no answer is retried too, as a user would through an outage
     /// (the chaos run); otherwise it ends the call.
     pub through_faults: bool,
@@ -35,6 +38,7 @@ impl Retry {
     pub const IN_FLIGHT: Self = Self {
         patience: Duration::from_secs(15),
         poll: Duration::from_millis(20),
+        longest_poll: Duration::from_millis(20),
         through_faults: false,
     };
 }
@@ -185,6 +189,7 @@ impl ApiClient {
     pub async fn wait_until_complete(&self, id: &str) -> Result<Order, ApiError> {
         wait_for(format!("order {id} to complete"), self.retry.patience)
             .every(self.retry.poll)
+            .backing_off_to(self.retry.longest_poll)
             .until_ok(|| async {
                 let order = self.order(id).await?;
                 match order.status {
@@ -261,6 +266,7 @@ impl ApiClient {
         };
         wait_for(format!("an answer to {request}"), self.retry.patience)
             .every(self.retry.poll)
+            .backing_off_to(self.retry.longest_poll)
             .until_ok(|| async {
                 let sent = Instant::now();
                 let answer = attempt().send().await;
