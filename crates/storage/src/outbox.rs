@@ -5,15 +5,17 @@
 //! the restarted process) publishes it.
 //!
 //! Every replica runs a relay over the same outbox, and they share the entries rather
-//! than each publishing all of them: a relay claims the oldest entry nobody else holds
-//! (one atomic update that writes its id and a lease deadline into the entry),
-//! publishes it, then deletes it. So each entry is published by one relay at a time,
-//! and the publish load stays the same with any number of replicas. A relay that dies
-//! holding a claim holds it only until the lease runs out; then another relay takes the
-//! entry. A relay's own claim never blocks it, so after a failed publish it retries
-//! the same entry at once and its own entries go out oldest first. Across replicas,
-//! neighbouring entries may reach the stream in either order, as they always could with
-//! two processes; consumers apply versions in order and do not rely on it.
+//! than each publishing all of them. An entry is born claimed by the relay of the
+//! process that staged it: the transaction writes the relay's id and a lease deadline
+//! into the entry, so that relay publishes it at once, with no write of its own before
+//! the publish, and deletes it. The other relays leave it alone while the lease holds.
+//! An entry nobody holds (its process died, its lease ran out, or it was staged before
+//! relays claimed) is taken, once a second, by whichever relay claims it first, in one
+//! atomic update that writes its id and a new lease. So each entry is published by one
+//! relay at a time, and the publish load stays the same with any number of replicas.
+//! Across replicas, neighbouring entries may reach the stream in either order, as they
+//! always could with two processes; consumers apply versions in order and do not rely
+//! on it.
 //!
 //! Publishing an entry twice (a lease that ran out during a slow publish, a delete lost
 //! to a database outage) is harmless because the message id makes JetStream drop the
@@ -24,6 +26,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
+use futures::TryStreamExt;
 use mongodb::{
     ClientSession, Collection, Database,
     bson::{DateTime, doc, oid::ObjectId},
@@ -34,9 +37,12 @@ use tokio::sync::Notify;
 use bus::{EventError, Publisher};
 use marketplace::events::{Event, Subject};
 
-/// How often the relay looks for entries it was not told about: those left by a
-/// process that died, written by another replica, or whose lease ran out.
+/// How often the relay looks for entries nobody holds: those of a process that died,
+/// or whose lease ran out.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A relay's own entries read per round, oldest first.
+const OWN_BATCH: i64 = 100;
 
 /// How long a claim keeps the other relays off an entry. It must outlast the longest
 /// a live relay holds one, or a second relay would publish the entry again: the publish
@@ -47,9 +53,8 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// a clock skew between machines shortens or stretches it by as much.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(10);
 
-/// One staged event. A relay's claim sits beside these fields as `claimedBy` (the
-/// relay's id) and `leaseUntil`, written only by the claim; an entry not yet claimed
-/// has neither, like every entry staged before relays claimed.
+/// One staged event and the relay that holds it. Entries staged before relays
+/// claimed have neither `claimedBy` nor `leaseUntil`, and any relay may take them.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OutboxEntry {
@@ -59,6 +64,10 @@ struct OutboxEntry {
     message_id: String,
     payload: String,
     created_at: DateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    claimed_by: Option<ObjectId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lease_until: Option<DateTime>,
 }
 
 /// Why the relay could not publish.
@@ -99,8 +108,9 @@ impl Outbox {
         Self { lease, ..self }
     }
 
-    /// Writes `event` inside the caller's transaction. It is published only if the
-    /// transaction commits; call [`Outbox::wake_relay`] after the commit.
+    /// Writes `event` inside the caller's transaction, claimed by this outbox's relay.
+    /// It is published only if the transaction commits; call [`Outbox::wake_relay`]
+    /// after the commit.
     pub async fn stage<E: Event>(
         &self,
         session: &mut ClientSession,
@@ -113,6 +123,8 @@ impl Outbox {
             message_id: event.message_id(),
             payload,
             created_at: DateTime::now(),
+            claimed_by: Some(self.relay_id),
+            lease_until: Some(DateTime::from_system_time(SystemTime::now() + self.lease)),
         };
         self.entries.insert_one(entry).session(session).await?;
         Ok(())
@@ -129,65 +141,112 @@ impl Outbox {
         self.entries.count_documents(doc! {}).await
     }
 
-    /// Claims, publishes and removes pending entries oldest first, one at a time, until
-    /// none is left that this relay may claim; each is removed once JetStream has
-    /// stored it. Stops at the first failure, so order is kept. Returns how many
-    /// entries it took out of the outbox.
+    /// Publishes and removes this relay's entries, then claims and publishes those
+    /// nobody holds, oldest first; each is removed once JetStream has stored it. Stops
+    /// at the first failure, so order is kept. Returns how many entries it took out of
+    /// the outbox.
     pub async fn relay_once(&self, publisher: &Publisher) -> Result<usize, RelayError> {
-        let mut relayed = 0;
-        while let Some(entry) = self.claim_next().await? {
-            if let Ok(subject) = entry.subject.parse::<Subject>() {
-                publisher
-                    .publish_encoded(subject, &entry.message_id, entry.payload.into())
-                    .await?;
-            } else {
-                // Written by a newer or broken version: it can never be published, and
-                // must not hold back the events behind it.
-                tracing::error!(id = %entry.id, subject = %entry.subject, "outbox entry with an unknown subject dropped");
-            }
-            self.entries.delete_one(doc! { "_id": entry.id }).await?;
+        let mut relayed = self.relay_own(publisher).await?;
+        while let Some(entry) = self.claim_unheld().await? {
+            self.publish_and_remove(publisher, entry).await?;
             relayed += 1;
         }
         Ok(relayed)
     }
 
-    /// The oldest entry that is unclaimed, whose lease ran out, or that this relay
-    /// claimed before, now claimed by this relay for another lease.
-    async fn claim_next(&self) -> mongodb::error::Result<Option<OutboxEntry>> {
+    /// Publishes and removes the entries this relay holds while their lease lasts,
+    /// oldest first: those its process staged, and those it claimed and could not
+    /// publish yet. A read, then per entry a publish and a delete; no claim is written
+    /// on this, the common, path. Once a lease ran out the entry is anyone's, this
+    /// relay's included, through [`Outbox::claim_unheld`].
+    async fn relay_own(&self, publisher: &Publisher) -> Result<usize, RelayError> {
+        let mut relayed = 0;
+        loop {
+            let held = doc! {
+                "claimedBy": self.relay_id,
+                "leaseUntil": { "$gt": DateTime::now() },
+            };
+            let own: Vec<OutboxEntry> = self
+                .entries
+                .find(held)
+                .sort(doc! { "_id": 1 })
+                .limit(OWN_BATCH)
+                .await?
+                .try_collect()
+                .await?;
+            let full = own.len() as i64 == OWN_BATCH;
+            for entry in own {
+                self.publish_and_remove(publisher, entry).await?;
+                relayed += 1;
+            }
+            if !full {
+                return Ok(relayed);
+            }
+        }
+    }
+
+    async fn publish_and_remove(
+        &self,
+        publisher: &Publisher,
+        entry: OutboxEntry,
+    ) -> Result<(), RelayError> {
+        if let Ok(subject) = entry.subject.parse::<Subject>() {
+            publisher
+                .publish_encoded(subject, &entry.message_id, entry.payload.into())
+                .await?;
+        } else {
+            // Written by a newer or broken version: it can never be published, and
+            // must not hold back the events behind it.
+            tracing::error!(id = %entry.id, subject = %entry.subject, "outbox entry with an unknown subject dropped");
+        }
+        self.entries.delete_one(doc! { "_id": entry.id }).await?;
+        Ok(())
+    }
+
+    /// The oldest entry nobody holds (unclaimed, or its lease ran out), now claimed by
+    /// this relay for another lease.
+    async fn claim_unheld(&self) -> mongodb::error::Result<Option<OutboxEntry>> {
         let now = SystemTime::now();
         let lease_until = DateTime::from_system_time(now + self.lease);
         let now = DateTime::from_system_time(now);
-        let claimable = doc! {
+        let unheld = doc! {
             "$or": [
                 { "leaseUntil": { "$exists": false } },
                 { "leaseUntil": { "$lte": now } },
-                { "claimedBy": self.relay_id },
             ]
         };
         let claim = doc! { "$set": { "claimedBy": self.relay_id, "leaseUntil": lease_until } };
         self.entries
-            .find_one_and_update(claimable, claim)
+            .find_one_and_update(unheld, claim)
             .sort(doc! { "_id": 1 })
             .await
     }
 
-    /// Publishes forever: after every wake-up and every [`POLL_INTERVAL`], backing off
-    /// while NATS or the database is down.
+    /// Publishes forever: its own entries after every wake-up, and every
+    /// [`POLL_INTERVAL`] those nobody holds too, backing off while NATS or the
+    /// database is down.
     pub async fn run_relay(self, publisher: Publisher) {
         let mut backoff = Duration::from_millis(200);
+        let mut unheld_too = true;
         loop {
-            match self.relay_once(&publisher).await {
+            let relayed = if unheld_too {
+                self.relay_once(&publisher).await
+            } else {
+                self.relay_own(&publisher).await
+            };
+            match relayed {
                 Ok(_) => {
                     backoff = Duration::from_millis(200);
-                    tokio::select! {
-                        () = self.wake.notified() => {}
-                        () = tokio::time::sleep(POLL_INTERVAL) => {}
-                    }
+                    unheld_too = tokio::select! {
+                        () = self.wake.notified() => false,
+                        () = tokio::time::sleep(POLL_INTERVAL) => true,
+                    };
                 }
                 Err(error) => {
                     tracing::warn!(%error, retry_in_ms = backoff.as_millis() as u64, "outbox relay cannot publish yet");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
+                    unheld_too = true;
                 }
             }
         }

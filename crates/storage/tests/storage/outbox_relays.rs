@@ -1,5 +1,6 @@
-//! Relays of two replicas over one outbox: each entry published by one of them, once,
-//! and an entry whose relay died published by the other once its lease ran out.
+//! Relays of two replicas over one outbox: a replica publishes what it staged and the
+//! other leaves it alone; entries nobody holds are published by one of them, once; and
+//! an entry whose relay died is published by the other once its lease ran out.
 //!
 //! What reached NATS is counted through a core subscription on the stream's subjects:
 //! it sees every publish, the copies JetStream drops by message id included.
@@ -31,6 +32,34 @@ const SHORT_LEASE: Duration = Duration::from_secs(3);
 /// A quiet spell this long on the subscription means the relays published all they
 /// were going to.
 const QUIET: Duration = Duration::from_millis(500);
+
+#[tokio::test]
+async fn what_a_replica_staged_its_relay_publishes_and_another_relay_leaves_alone() {
+    let mut outbox = StagedOutbox::with_entries_held_by(3, Outbox::new).await;
+    let other =
+        tokio::spawn(Outbox::new(&outbox.database).run_relay(outbox.world.bus().await.publisher()));
+
+    let early = tokio::time::timeout(Duration::from_secs(2), outbox.publishes.next()).await;
+    let own = tokio::spawn(outbox.stager.clone().run_relay(outbox.observer.publisher()));
+    let drained = testkit::eventually(Duration::from_secs(10), || async {
+        outbox.pending().await == 0
+    })
+    .await;
+    let seen = publishes_until_quiet(&mut outbox.publishes).await;
+    other.abort();
+    own.abort();
+
+    assert!(early.is_err(), "the other relay published a held entry");
+    assert!(drained, "the staging replica's relay published its entries");
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        sorted(outbox.staged.clone())
+            .into_iter()
+            .map(|id| (id, 1))
+            .collect::<Vec<_>>(),
+        "each once"
+    );
+}
 
 #[tokio::test]
 async fn two_relays_over_one_outbox_publish_each_entry_once() {
@@ -90,7 +119,10 @@ async fn an_entry_claimed_by_a_relay_that_died_is_published_by_another_after_the
         "the first relay to claim the entry",
         Duration::from_secs(10),
     )
-    .until(|| async { outbox.lease_deadline().await.is_some() })
+    .until(|| async {
+        let deadline = outbox.lease_deadline().await;
+        deadline.is_some_and(|deadline| deadline > SystemTime::now())
+    })
     .await
     .unwrap();
     dying.abort();
@@ -145,14 +177,25 @@ struct StagedOutbox {
     observer: EventBus,
     /// Every publish on the stream's subjects, through a core subscription.
     publishes: Subscriber,
+    /// The outbox the events were staged through, whose relay holds them.
+    stager: Outbox,
     /// The message ids of the staged events, oldest first.
     staged: Vec<String>,
 }
 
 impl StagedOutbox {
-    /// `count` ticket events staged in one transaction, the subscription in place at
-    /// the server before any relay runs.
+    /// `count` ticket events staged in one transaction by a process that is gone:
+    /// their lease over at once, so they are anyone's.
     async fn with_entries(count: usize) -> Self {
+        Self::with_entries_held_by(count, |database| {
+            Outbox::new(database).with_lease(Duration::ZERO)
+        })
+        .await
+    }
+
+    /// `count` ticket events staged in one transaction through the outbox `stager`
+    /// makes, the subscription in place at the server before any relay runs.
+    async fn with_entries_held_by(count: usize, stager: impl Fn(&Database) -> Outbox) -> Self {
         let world = World::new();
         let database = world.database("relays").await;
         let observer = world.bus().await;
@@ -175,7 +218,7 @@ impl StagedOutbox {
                 user_id: UserId::new(),
             })
             .collect();
-        let outbox = Outbox::new(&database);
+        let outbox = stager(&database);
         let client = database.client().clone();
         storage::in_transaction!(client, |session| async {
             for ticket in &tickets {
@@ -190,6 +233,7 @@ impl StagedOutbox {
             database,
             observer,
             publishes,
+            stager: outbox,
             staged: tickets.iter().map(Event::message_id).collect(),
         }
     }
