@@ -183,31 +183,32 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     for fault in faults {
         tokio::time::sleep(plan.gap).await;
         let began = Instant::now();
-        match fault {
+        // When a replica died while the others served: the moment it was gone.
+        let replica_gone = match fault {
             Fault::Service { name, replica } => {
                 let gone = stack
                     .crash_and_restart(name, replica, plan.service_down)
                     .await?;
-                if replicas > 1 {
-                    replica_windows.push((began, gone + plan.replica_aftermath));
-                } else {
-                    fault_windows.push((began, Instant::now() + plan.grace));
-                }
+                (replicas > 1).then_some(gone)
             }
             Fault::NatsNode(node) => {
                 stack
                     .crash_and_restart_nats_node(node, plan.nats_down)
                     .await?;
-                fault_windows.push((began, Instant::now() + plan.grace));
+                None
             }
             Fault::Nats => {
                 stack.crash_and_restart_nats(plan.nats_down).await?;
-                fault_windows.push((began, Instant::now() + plan.grace));
+                None
             }
             Fault::Database => {
                 stack.crash_and_restart_database(plan.database_down).await?;
-                fault_windows.push((began, Instant::now() + plan.grace));
+                None
             }
+        };
+        match replica_gone {
+            Some(gone) => replica_windows.push((began, gone + plan.replica_aftermath)),
+            None => fault_windows.push((began, Instant::now() + plan.grace)),
         }
         progress::done(&format!(
             "{}: killed and back after {:.1}s",

@@ -17,7 +17,6 @@ mod servers;
 mod topology;
 
 use std::{
-    collections::HashMap,
     net::SocketAddr,
     path::{Path, PathBuf},
     time::{Duration, Instant},
@@ -87,13 +86,7 @@ impl Stack {
         launcher.service_addresses = service_addresses;
         services.extend(start_replicas(&launcher, &pages).await?);
 
-        let mut upstreams: gateway::Upstreams = HashMap::new();
-        for service in &services {
-            upstreams
-                .entry(service.name().to_owned())
-                .or_default()
-                .push(service.address);
-        }
+        let upstreams = replicas_by_service(&services);
         let gateway = tokio::spawn(async move {
             // The gateway tells the services who the client is (X-Forwarded-For).
             let app =
@@ -306,6 +299,18 @@ async fn start_replicas(
     Ok(started)
 }
 
+/// Where each service's replicas listen, by service name.
+fn replicas_by_service(services: &[RunningService]) -> gateway::Upstreams {
+    let mut upstreams = gateway::Upstreams::new();
+    for service in services {
+        upstreams
+            .entry(service.name().to_owned())
+            .or_default()
+            .push(service.address);
+    }
+    upstreams
+}
+
 /// One address for each of `services`, as a Kubernetes Service gives: the replica
 /// itself when there is one, otherwise a balancer in front of them all (returned to be
 /// stopped with the stack).
@@ -315,25 +320,19 @@ async fn service_addresses(
     Vec<(&'static str, SocketAddr)>,
     Vec<JoinHandle<std::io::Result<()>>>,
 )> {
-    let mut replicas: Vec<(&'static str, Vec<SocketAddr>)> = Vec::new();
-    for service in services {
-        match replicas
-            .iter_mut()
-            .find(|(name, _)| *name == service.name())
-        {
-            Some((_, addresses)) => addresses.push(service.address),
-            None => replicas.push((service.name(), vec![service.address])),
-        }
-    }
+    let mut by_service = replicas_by_service(services);
     let (mut addresses, mut balancers) = (Vec::new(), Vec::new());
-    for (name, replicas) in replicas {
+    for spec in SERVICES {
+        let Some(replicas) = by_service.remove(spec.name) else {
+            continue;
+        };
         if let [only] = replicas[..] {
-            addresses.push((name, only));
+            addresses.push((spec.name, only));
             continue;
         }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        addresses.push((name, listener.local_addr()?));
-        let balancer = gateway::service_router(name, replicas);
+        addresses.push((spec.name, listener.local_addr()?));
+        let balancer = gateway::service_router(spec.name, replicas);
         balancers.push(tokio::spawn(async move {
             axum::serve(listener, balancer).await
         }));
