@@ -22,6 +22,24 @@ impl Page {
     }
 }
 
+/// Walks `path` as `user`: a full first page whose rows (`row_marker`) start with
+/// `newest`, then a second page of one row, `oldest`, that links back.
+async fn assert_two_pages(
+    user: &Browser,
+    path: &str,
+    row_marker: &str,
+    newest: &str,
+    oldest: &str,
+) {
+    let first = user.get(path).await;
+    assert_eq!(first.rows(row_marker), PAGE);
+    first.assert_shows(newest);
+    let second = user.get(&first.link("next").expect("a next page")).await;
+    assert_eq!(second.rows(row_marker), 1);
+    second.assert_shows(oldest);
+    assert!(second.link("prev").is_some());
+}
+
 async fn sell_numbered(seller: &Browser, prefix: &str, count: usize) {
     for n in 0..count {
         seller.sell(&format!("{prefix} {n:03}"), "20").await;
@@ -109,13 +127,15 @@ async fn my_listings_come_a_page_at_a_time_newest_first() {
     let seller = site.member().await;
     sell_numbered(&seller, "Mine", PAGE + 1).await;
 
-    let first = seller.get("/tickets/mine").await;
-    assert_eq!(first.rows("class=\"card listing-item\""), PAGE);
-    first.assert_shows("Mine 050");
-    let second = seller.get(&first.link("next").expect("a next page")).await;
-    assert_eq!(second.rows("class=\"card listing-item\""), 1);
-    second.assert_shows("Mine 000");
-    assert!(second.link("prev").is_some());
+    let listing_item = "class=\"card listing-item\"";
+    assert_two_pages(
+        &seller,
+        "/tickets/mine",
+        listing_item,
+        "Mine 050",
+        "Mine 000",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -131,11 +151,5 @@ async fn my_orders_come_a_page_at_a_time() {
         buyer.purchase(ticket).await;
     }
 
-    let first = buyer.get("/orders").await;
-    assert_eq!(first.rows("data-order-id="), PAGE);
-    first.assert_shows("Gig 050");
-    let second = buyer.get(&first.link("next").expect("a next page")).await;
-    assert_eq!(second.rows("data-order-id="), 1);
-    second.assert_shows("Gig 000");
-    assert!(second.link("prev").is_some());
+    assert_two_pages(&buyer, "/orders", "data-order-id=", "Gig 050", "Gig 000").await;
 }
