@@ -215,9 +215,7 @@ async fn measure(
     let started = Instant::now();
     let outcomes = purchases(pairs, PURCHASES).await;
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = processes
-        .snapshot()?
-        .per_purchase_since(&cpu_before, outcomes.len());
+    let cpu_after = processes.snapshot()?;
     let requests = requests.load(Ordering::Relaxed);
 
     let mut completed = Vec::new();
@@ -228,6 +226,8 @@ async fn measure(
             Err(failure) => failures.push(format!("{failure:#}")),
         }
     }
+    // What failed purchases spent counts against the ones that completed.
+    let cpu = cpu_after.per_purchase_since(&cpu_before, completed.len().max(1));
     let column =
         |pick: &dyn Fn(&Purchase) -> f64| Percentiles::of(completed.iter().map(pick).collect());
     let steps = STEP_NAMES
