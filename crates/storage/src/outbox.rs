@@ -47,7 +47,8 @@ const OWN_BATCH: i64 = 100;
 /// How long a claim keeps the other relays off an entry. It must outlast the longest
 /// a live relay holds one, or a second relay would publish the entry again: the publish
 /// waits at most for JetStream's ack (async-nats gives up after 5 s) and the delete takes
-/// milliseconds, so twice the ack wait. It is also how late an entry of a relay that
+/// milliseconds, so twice the ack wait (a staged entry's lease starts inside its
+/// transaction, whose commit takes milliseconds too). It is also how late an entry of a relay that
 /// died is published, so not much longer; well inside JetStream's 10-minute duplicate
 /// window either way. The deadline is the claiming relay's clock, read by the others:
 /// a clock skew between machines shortens or stretches it by as much.
