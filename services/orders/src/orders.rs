@@ -44,6 +44,9 @@ pub(crate) struct OrderTicket {
     pub title: String,
     #[serde(with = "cents")]
     pub price: Price,
+    /// Who listed it: the order's sale pays them.
+    #[serde(rename = "sellerId")]
+    pub seller_id: UserId,
 }
 
 impl Order {
@@ -57,6 +60,7 @@ impl Order {
             ticket: OrderedTicket {
                 id: self.ticket.id,
                 price: self.ticket.price,
+                seller_id: self.ticket.seller_id,
             },
         }
     }
@@ -177,6 +181,7 @@ impl Orders {
                     id: ticket.id,
                     title: ticket.title,
                     price: ticket.price,
+                    seller_id: ticket.user_id,
                 },
                 version: 0,
             };

@@ -37,11 +37,14 @@ pub struct TicketUpdated {
     pub order_id: Option<OrderId>,
 }
 
-/// The ticket part of `order:created`: what the buyer locked, at which price.
+/// The ticket part of `order:created`: what the buyer locked, at which price, and
+/// whose it is (the seller, whom payments pays once the order is complete).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrderedTicket {
     pub id: TicketId,
     pub price: Price,
+    pub seller_id: UserId,
 }
 
 /// A reference to a ticket by id.
@@ -159,6 +162,7 @@ mod tests {
     const ORDER: &str = "65f1c0ffee000000000000a1";
     const USER: &str = "65f1c0ffee000000000000b2";
     const TICKET: &str = "65f1c0ffee000000000000c3";
+    const SELLER: &str = "65f1c0ffee000000000000d4";
 
     #[test]
     fn payloads_use_the_original_camel_case_wire_names() {
@@ -171,6 +175,7 @@ mod tests {
             ticket: OrderedTicket {
                 id: TICKET.parse().unwrap(),
                 price: Price::from_cents(2550).unwrap(),
+                seller_id: SELLER.parse().unwrap(),
             },
         };
         let json = serde_json::to_value(&event).unwrap();
@@ -179,7 +184,7 @@ mod tests {
             serde_json::json!({
                 "id": ORDER, "version": 0, "status": "created", "userId": USER,
                 "expiresAt": "1970-01-01T00:00:00Z",
-                "ticket": {"id": TICKET, "price": 25.5}
+                "ticket": {"id": TICKET, "price": 25.5, "sellerId": SELLER}
             })
         );
         assert_eq!(serde_json::from_value::<OrderCreated>(json).unwrap(), event);

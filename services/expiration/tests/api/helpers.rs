@@ -30,6 +30,7 @@ pub fn order_expiring_in(hold: Duration) -> OrderCreated {
         ticket: OrderedTicket {
             id: TicketId::new(),
             price: Price::from_cents(1000).unwrap(),
+            seller_id: UserId::new(),
         },
     }
 }

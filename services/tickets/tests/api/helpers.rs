@@ -162,6 +162,7 @@ pub fn order_created(order_id: &str, ticket: &Value) -> marketplace::events::Ord
         ticket: marketplace::events::OrderedTicket {
             id: ticket["id"].as_str().unwrap().parse().unwrap(),
             price: serde_json::from_value(ticket["price"].clone()).unwrap(),
+            seller_id: ticket["userId"].as_str().unwrap().parse().unwrap(),
         },
     }
 }
