@@ -66,6 +66,11 @@ impl Env {
         (self.lookup)(name).filter(|value| !value.trim().is_empty())
     }
 
+    /// A variable that may be left unset, which turns something off.
+    pub fn if_set(&self, name: &'static str) -> Option<String> {
+        self.get(name)
+    }
+
     /// A variable the service cannot run without. `hint` tells the operator what to set.
     pub fn required(&self, name: &'static str, hint: &'static str) -> Result<String, ConfigError> {
         self.get(name).ok_or(ConfigError::Missing { name, hint })

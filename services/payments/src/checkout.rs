@@ -22,8 +22,8 @@ pub(crate) async fn settle(
     let charged = gateway
         .charge(claim.order_id, claim.amount.cents(), &claim.payment_method)
         .await;
-    let stripe_id = match charged {
-        Ok(stripe_id) => stripe_id,
+    let charged = match charged {
+        Ok(charged) => charged,
         Err(ChargeFailed::Declined(message)) => {
             payments.release(claim).await?;
             return Err(Error::BadRequest(message));
@@ -35,7 +35,7 @@ pub(crate) async fn settle(
             ));
         }
     };
-    match payments.record_success(claim, &stripe_id).await? {
+    match payments.record_success(claim, &charged).await? {
         Recorded::Paid(payment) => Ok(payment),
         Recorded::ByAnotherAttempt => Ok(claim.clone()),
         Recorded::OrderCancelled(payment) => {

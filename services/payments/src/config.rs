@@ -4,7 +4,10 @@ use std::{num::NonZeroU32, time::Duration};
 
 use settings::{BaseConfig, ConfigError, Env, EventsConfig, SessionConfig};
 
-use crate::currency::Currency;
+use crate::{
+    currency::Currency,
+    payout_terms::{FeePercent, PayoutTerms},
+};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -17,7 +20,13 @@ pub struct Config {
     /// Payments one user may attempt per minute: a person whose card is declined
     /// tries again a few times; a script testing stolen cards tries hundreds.
     pub attempts_per_minute: NonZeroU32,
+    /// What sellers are paid of a sale, and when.
+    pub payouts: PayoutTerms,
 }
+
+/// The default of [`PayoutTerms::hold`]: three days, time for a buyer to report a
+/// problem with a ticket before its seller is paid.
+pub const DEFAULT_PAYOUT_HOLD: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 
 /// The default of [`Config::attempts_per_minute`].
 pub const DEFAULT_ATTEMPTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(10).expect("not zero");
@@ -31,6 +40,9 @@ pub struct StripeConfig {
     pub api_base: String,
     /// What every charge is made in.
     pub currency: Currency,
+    /// The signing secret of the webhook endpoint (`whsec_…`); without it, events
+    /// Stripe sends are refused, since they could not be told from forgeries.
+    pub webhook_secret: Option<String>,
 }
 
 impl std::fmt::Debug for StripeConfig {
@@ -39,6 +51,10 @@ impl std::fmt::Debug for StripeConfig {
             .field("secret_key", &"<redacted>")
             .field("api_base", &self.api_base)
             .field("currency", &self.currency)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -47,8 +63,9 @@ impl Config {
     /// Reads [`BaseConfig`], [`SessionConfig`] and [`EventsConfig`] variables, `STRIPE_SECRET_KEY`,
     /// `STRIPE_API_BASE` (default: the real Stripe API), `STRIPE_CURRENCY`
     /// (default `usd`; a code Stripe does not know is an error, not a silent default),
-    /// `PAYMENT_RECOVERY_SECONDS` (default 15) and `PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE`
-    /// (default 10).
+    /// `STRIPE_WEBHOOK_SECRET` (optional), `PAYMENT_RECOVERY_SECONDS` (default 15),
+    /// `PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE` (default 10), `PAYOUT_FEE_PERCENT`
+    /// (default 10) and `PAYOUT_HOLD_SECONDS` (default 259200, three days).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         let base = BaseConfig::from(env, "payments")?;
         Ok(Self {
@@ -62,12 +79,19 @@ impl Config {
                 )?,
                 api_base: env.optional("STRIPE_API_BASE", "https://api.stripe.com/".to_owned())?,
                 currency: env.optional("STRIPE_CURRENCY", Currency::USD)?,
+                webhook_secret: env.if_set("STRIPE_WEBHOOK_SECRET"),
             },
             recovery_interval: Duration::from_secs(env.optional("PAYMENT_RECOVERY_SECONDS", 15)?),
             attempts_per_minute: env.optional(
                 "PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE",
                 DEFAULT_ATTEMPTS_PER_MINUTE,
             )?,
+            payouts: PayoutTerms {
+                fee_percent: env.optional("PAYOUT_FEE_PERCENT", FeePercent::DEFAULT)?,
+                hold: Duration::from_secs(
+                    env.optional("PAYOUT_HOLD_SECONDS", DEFAULT_PAYOUT_HOLD.as_secs())?,
+                ),
+            },
         })
     }
 }
@@ -114,6 +138,20 @@ mod tests {
                 .contains("PAYMENT_ATTEMPTS_PER_USER_PER_MINUTE"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn payouts_default_to_a_10_percent_fee_after_three_days_and_read_both_variables() {
+        let defaults = config_with(&[]).unwrap().payouts;
+        assert_eq!(defaults.fee_percent.get(), 10);
+        assert_eq!(defaults.hold, Duration::from_secs(259_200));
+        let set = config_with(&[("PAYOUT_FEE_PERCENT", "15"), ("PAYOUT_HOLD_SECONDS", "2")])
+            .unwrap()
+            .payouts;
+        assert_eq!(set.fee_percent.get(), 15);
+        assert_eq!(set.hold, Duration::from_secs(2));
+        let error = config_with(&[("PAYOUT_FEE_PERCENT", "100")]).unwrap_err();
+        assert!(error.to_string().contains("PAYOUT_FEE_PERCENT"), "{error}");
     }
 
     #[test]

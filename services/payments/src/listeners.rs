@@ -10,28 +10,42 @@ use marketplace::{
 };
 
 use crate::{
-    checkout, order_replica::OrderReplica, payments::Payments, stripe_gateway::StripeGateway,
+    checkout, order_replica::OrderReplica, payments::Payments, payout_terms::PayoutTerms,
+    payouts::Payouts, stripe_gateway::StripeGateway,
 };
 
 /// Durable consumers are named after the service, so its replicas share them.
 pub(crate) const SERVICE: &str = "payments";
 
+/// What the listeners write to.
+pub(crate) struct Ledgers {
+    pub orders: OrderReplica,
+    pub payments: Payments,
+    pub payouts: Payouts,
+    pub gateway: StripeGateway,
+    pub terms: PayoutTerms,
+}
+
 pub(crate) async fn spawn_all(
     bus: &EventBus,
-    orders: &OrderReplica,
-    payments: &Payments,
-    gateway: &StripeGateway,
+    ledgers: Ledgers,
 ) -> Result<Vec<ListenerHandle>, EventError> {
     let policy = RetryPolicy::default;
     let cancelled = CancelledListener {
-        orders: orders.clone(),
-        payments: payments.clone(),
-        gateway: gateway.clone(),
+        orders: ledgers.orders.clone(),
+        payments: ledgers.payments.clone(),
+        gateway: ledgers.gateway.clone(),
+    };
+    let completed = CompletedListener {
+        orders: ledgers.orders.clone(),
+        payments: ledgers.payments,
+        payouts: ledgers.payouts,
+        terms: ledgers.terms,
     };
     Ok(vec![
-        spawn_listener(bus, SERVICE, CreatedListener(orders.clone()), policy()).await?,
+        spawn_listener(bus, SERVICE, CreatedListener(ledgers.orders), policy()).await?,
         spawn_listener(bus, SERVICE, cancelled, policy()).await?,
-        spawn_listener(bus, SERVICE, CompletedListener(orders.clone()), policy()).await?,
+        spawn_listener(bus, SERVICE, completed, policy()).await?,
     ])
 }
 
@@ -46,16 +60,30 @@ impl Listener for CreatedListener {
     }
 }
 
-struct CompletedListener(OrderReplica);
+/// A completed order is a sale: its payout is recorded, held until the hold ends.
+struct CompletedListener {
+    orders: OrderReplica,
+    payments: Payments,
+    payouts: Payouts,
+    terms: PayoutTerms,
+}
 
 impl Listener for CompletedListener {
     type Event = OrderCompleted;
 
     async fn handle(&self, event: OrderCompleted) -> Result<(), HandlerError> {
-        self.0
+        let order = self
+            .orders
             .apply_status(event.id, event.version, OrderStatus::Complete)
             .await?
             .in_version_order()?;
+        // An order completes only after its charge was recorded here.
+        let payment = self.payments.charge_of(order.id).await?.ok_or_else(|| {
+            HandlerError::from(format!("order {} completed without its charge", order.id))
+        })?;
+        self.payouts
+            .record_sale(&order, &payment, &self.terms)
+            .await?;
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 //! The payments service's copy of orders, from `order:created`, `order:cancelled` and
 //! `order:completed`, applied in version order. `paid` is this service's own mark,
 //! set in the same transaction that records a charge: the cancellation and the charge
-//! both write this one document, so whichever commits second sees the first.
+//! both write this one document, so whichever commits second sees the first. The
+//! ticket's seller comes with the order, for the payout of its sale.
 
 use marketplace::{
     events::OrderCreated,
-    id::{OrderId, UserId, entity},
+    id::{OrderId, TicketId, UserId, entity},
     money::{Price, cents},
     order::OrderStatus,
 };
@@ -29,6 +30,9 @@ pub(crate) struct ReplicaOrder {
     pub expires_at: DateTime,
     #[serde(default)]
     pub paid: bool,
+    pub ticket_id: TicketId,
+    /// Who sold the ticket: the one paid out when the order completes.
+    pub seller_id: UserId,
 }
 
 #[derive(Clone)]
@@ -59,6 +63,8 @@ impl OrderReplica {
             "status": event.status.as_str(),
             "expiresAt": DateTime::from_time_0_3(event.expires_at),
             "paid": false,
+            "ticketId": event.ticket.id.to_hex(),
+            "sellerId": event.ticket.seller_id.to_hex(),
         };
         self.0.insert(event.id, first).await
     }

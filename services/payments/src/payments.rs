@@ -15,13 +15,13 @@ use marketplace::{
     order::OrderStatus,
 };
 use mongodb::{
-    Client, Collection, Database,
+    Client, Collection, Database, IndexModel,
     bson::{DateTime, doc},
 };
 use serde::{Deserialize, Serialize};
 use storage::{collections::unique_index, in_transaction, outbox::Outbox};
 
-use crate::{order_replica::OrderReplica, token::Token};
+use crate::{order_replica::OrderReplica, stripe_gateway::Charged, token::Token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,6 +49,9 @@ pub(crate) struct Payment {
     pub claimed_at: DateTime,
     #[serde(default)]
     pub stripe_id: Option<String>,
+    /// The charge the PaymentIntent made (`ch_…`): a seller's transfer comes from it.
+    #[serde(default)]
+    pub charge_id: Option<String>,
     #[serde(default)]
     pub refund_id: Option<String>,
 }
@@ -100,7 +103,43 @@ impl Payments {
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
         let one_per_order = unique_index(doc! { "orderId": 1 }, "order_unique");
         self.collection.create_index(one_per_order).await?;
+        // Stripe's events name the PaymentIntent.
+        let by_intent = IndexModel::builder().keys(doc! { "stripeId": 1 }).build();
+        self.collection.create_index(by_intent).await?;
         Ok(())
+    }
+
+    /// The charge of a completed order: succeeded, or refunded since.
+    pub async fn charge_of(&self, order_id: OrderId) -> mongodb::error::Result<Option<Payment>> {
+        self.collection
+            .find_one(doc! {
+                "orderId": order_id.to_hex(),
+                "status": { "$in": ["succeeded", "refunded"] },
+            })
+            .await
+    }
+
+    /// Stripe says the PaymentIntent's charge was refunded in full: a refund this
+    /// service made (a cancelled order's) is already recorded; one made elsewhere (by
+    /// support, in Stripe's Dashboard) is recorded now. Returns the order of a
+    /// refunded payment, so that its payout can be stopped or reversed; repeating it
+    /// (Stripe redelivers events) changes nothing more.
+    pub async fn record_refund(
+        &self,
+        payment_intent: &str,
+        refund_id: Option<&str>,
+    ) -> mongodb::error::Result<Option<OrderId>> {
+        self.collection
+            .update_one(
+                doc! { "stripeId": payment_intent, "status": "succeeded" },
+                doc! { "$set": { "status": "refunded", "refundId": refund_id } },
+            )
+            .await?;
+        let payment = self
+            .collection
+            .find_one(doc! { "stripeId": payment_intent, "status": "refunded" })
+            .await?;
+        Ok(payment.map(|payment| payment.order_id))
     }
 
     /// Starts the one payment of the order, or takes over a claim whose request died.
@@ -118,6 +157,7 @@ impl Payments {
             payment_method: payment_method.clone(),
             claimed_at: DateTime::now(),
             stripe_id: None,
+            charge_id: None,
             refund_id: None,
         };
         match self.collection.insert_one(&claim).await {
@@ -185,8 +225,9 @@ impl Payments {
     pub async fn record_success(
         &self,
         claim: &Payment,
-        stripe_id: &str,
+        charged: &Charged,
     ) -> mongodb::error::Result<Recorded> {
+        let stripe_id = charged.payment_intent.as_str();
         let recorded = in_transaction!(self.client, |session| async {
             let marked = self
                 .orders
@@ -206,7 +247,11 @@ impl Payments {
                 .collection
                 .update_one(
                     doc! { "_id": claim.id.object_id(), "status": "charging" },
-                    doc! { "$set": { "status": status_name(status), "stripeId": stripe_id } },
+                    doc! { "$set": {
+                        "status": status_name(status),
+                        "stripeId": stripe_id,
+                        "chargeId": charged.charge.as_deref(),
+                    } },
                 )
                 .session(&mut *session)
                 .await?;
@@ -217,6 +262,7 @@ impl Payments {
             let mut payment = claim.clone();
             payment.status = status;
             payment.stripe_id = Some(stripe_id.to_owned());
+            payment.charge_id.clone_from(&charged.charge);
             if status == PaymentStatus::RefundDue {
                 return Ok(Recorded::OrderCancelled(payment));
             }

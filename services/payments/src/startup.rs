@@ -1,13 +1,25 @@
 //! Builds the payments service: database, Stripe client, event bus, listeners,
-//! outbox relay, recovery of interrupted payments, HTTP.
+//! outbox relay, recovery of interrupted payments, the payout loop, HTTP.
 
 use bus::EventBus;
 use httpkit::{service::Service, session::SessionKeys};
 use storage::{outbox::Outbox, rate_limit::RateLimit, revocations};
 
+use std::sync::Arc;
+
 use crate::{
-    checkout, config::Config, listeners, order_replica::OrderReplica, payments::Payments, routes,
-    state::AppState, stripe_gateway::StripeGateway,
+    checkout,
+    config::Config,
+    listeners::{self, Ledgers},
+    onboarding::Onboarding,
+    order_replica::OrderReplica,
+    payments::Payments,
+    payout_accounts::PayoutAccounts,
+    payout_loop::{self, PayoutLoop},
+    payouts::Payouts,
+    routes,
+    state::{AppState, WebhookSecret},
+    stripe_gateway::StripeGateway,
 };
 
 /// Connects, starts the listeners and binds `config.base.port`.
@@ -19,12 +31,8 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     let outbox = Outbox::new(&database);
     let orders = OrderReplica::new(&database);
     // A claim's request gets two recovery rounds before the loop takes it over.
-    let payments = Payments::new(
-        &database,
-        orders.clone(),
-        outbox.clone(),
-        config.recovery_interval * 2,
-    );
+    let claim_lease = config.recovery_interval * 2;
+    let payments = Payments::new(&database, orders.clone(), outbox.clone(), claim_lease);
     payments.ensure_indexes().await?;
     let attempt_rate = RateLimit::per_minute(
         &database,
@@ -33,22 +41,50 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         config.attempts_per_minute,
     );
     attempt_rate.ensure_indexes().await?;
-    let mut listeners = listeners::spawn_all(&bus, &orders, &payments, &gateway).await?;
+    let payouts = Payouts::new(&database, claim_lease);
+    payouts.ensure_indexes().await?;
+    let accounts = PayoutAccounts::new(&database);
+    accounts.ensure_indexes().await?;
+    let ledgers = Ledgers {
+        orders: orders.clone(),
+        payments: payments.clone(),
+        payouts: payouts.clone(),
+        gateway: gateway.clone(),
+        terms: config.payouts,
+    };
+    let mut listeners = listeners::spawn_all(&bus, ledgers).await?;
     let session = SessionKeys::new(&config.session.jwt_key, config.session.environment);
     let (revocations, follow_revocations) =
         revocations::learn_from_events(&database, &bus, listeners::SERVICE, &session).await?;
     listeners.push(revocations);
     let recovery = checkout::recover(gateway.clone(), payments.clone(), config.recovery_interval);
+    let paying_out = PayoutLoop {
+        gateway: gateway.clone(),
+        payouts: payouts.clone(),
+        accounts: accounts.clone(),
+    }
+    .run(payout_loop::PASS_INTERVAL);
+    let onboarding = Onboarding {
+        gateway: gateway.clone(),
+        accounts,
+        payouts: payouts.clone(),
+    };
     let state = AppState {
         orders,
         payments,
         gateway,
         session,
         attempt_rate,
+        payouts,
+        onboarding,
+        webhook_secret: WebhookSecret(config.stripe.webhook_secret.as_deref().map(Arc::from)),
     };
     let routes = routes::router().with_state(state);
     let service =
         backend::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
             .await?;
-    Ok(service.beside(recovery).beside(follow_revocations))
+    Ok(service
+        .beside(recovery)
+        .beside(paying_out)
+        .beside(follow_revocations))
 }

@@ -28,10 +28,18 @@ pub(crate) enum ChargeFailed {
     Unknown(String),
 }
 
+/// A successful charge: the PaymentIntent, and the charge it made (which a seller's
+/// transfer is paid from).
+#[derive(Debug, Clone)]
+pub(crate) struct Charged {
+    pub payment_intent: String,
+    pub charge: Option<String>,
+}
+
 #[derive(Clone)]
 pub(crate) struct StripeGateway {
-    client: Client,
-    currency: stripe_types::Currency,
+    pub(crate) client: Client,
+    pub(crate) currency: stripe_types::Currency,
 }
 
 impl StripeGateway {
@@ -54,7 +62,7 @@ impl StripeGateway {
         order_id: OrderId,
         amount_cents: i64,
         payment_method: &Token,
-    ) -> Result<String, ChargeFailed> {
+    ) -> Result<Charged, ChargeFailed> {
         let payment_method = payment_method.as_str();
         let key = idempotency_key(&format!("order-{order_id}-charge-{payment_method}"));
         let no_redirects = CreatePaymentIntentAutomaticPaymentMethods {
@@ -72,7 +80,10 @@ impl StripeGateway {
             .await
             .map_err(charge_failure)?;
         match intent.status {
-            PaymentIntentStatus::Succeeded => Ok(intent.id.to_string()),
+            PaymentIntentStatus::Succeeded => Ok(Charged {
+                payment_intent: intent.id.to_string(),
+                charge: intent.latest_charge.map(|charge| charge.id().to_string()),
+            }),
             PaymentIntentStatus::RequiresPaymentMethod | PaymentIntentStatus::Canceled => Err(
                 ChargeFailed::Declined("The payment could not be completed; try another card".to_owned()),
             ),
@@ -97,7 +108,7 @@ impl StripeGateway {
     }
 }
 
-fn idempotency_key(raw: &str) -> IdempotencyKey {
+pub(crate) fn idempotency_key(raw: &str) -> IdempotencyKey {
     // Keys are at most 255 characters; ours are well under, built from ids.
     IdempotencyKey::new(raw).expect("an idempotency key built from ids is valid")
 }

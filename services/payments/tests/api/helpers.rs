@@ -2,12 +2,16 @@ use std::{fmt::Display, num::NonZeroU32, time::Duration};
 
 use marketplace::{
     events::{OrderCreated, OrderedTicket},
-    id::{OrderId, TicketId},
+    id::{OrderId, TicketId, UserId},
     money::Price,
     order::OrderStatus,
 };
 use mongodb::bson::{Document, doc};
-use payments::{Config, Currency, StripeConfig, build, config::DEFAULT_ATTEMPTS_PER_MINUTE};
+use payments::{
+    Config, Currency, StripeConfig, build,
+    config::DEFAULT_ATTEMPTS_PER_MINUTE,
+    payout_terms::{FeePercent, PayoutTerms},
+};
 use reqwest::Response;
 use serde_json::json;
 use stripe_fake::{FakeConfig, RunningFake};
@@ -36,6 +40,27 @@ pub async fn start_payments_allowing(
     stripe: &RunningFake,
     attempts_per_minute: NonZeroU32,
 ) -> RunningService {
+    start_payments_with(world, stripe, attempts_per_minute, HOLD_FOR_TESTS).await
+}
+
+/// The secret the fake signs its webhooks with in these tests.
+pub const WEBHOOK_SECRET: &str = "whsec_dev_only_test_secret";
+
+/// The tests' payout terms: the default fee, a three-day hold (payout tests set
+/// their own).
+pub const HOLD_FOR_TESTS: PayoutTerms = PayoutTerms {
+    fee_percent: FeePercent::DEFAULT,
+    hold: payments::config::DEFAULT_PAYOUT_HOLD,
+};
+
+/// Starts a payments service in `world`, talking to `stripe`, paying sellers on
+/// `payouts` terms.
+pub async fn start_payments_with(
+    world: &World,
+    stripe: &RunningFake,
+    attempts_per_minute: NonZeroU32,
+    payouts: PayoutTerms,
+) -> RunningService {
     let config = Config {
         base: world.base_config("payments"),
         session: world.session_config(),
@@ -44,9 +69,11 @@ pub async fn start_payments_allowing(
             secret_key: STRIPE_KEY.to_owned(),
             api_base: stripe.url(),
             currency: Currency::USD,
+            webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
         },
         recovery_interval: Duration::from_millis(500),
         attempts_per_minute,
+        payouts,
     };
     RunningService::start(build(config).await.expect("build the payments service"))
 }
@@ -75,10 +102,23 @@ impl TestApp {
         Self::start(true, attempts_per_minute).await
     }
 
+    /// Paying sellers on `payouts` terms.
+    pub async fn paying_out(honour_idempotency: bool, payouts: PayoutTerms) -> Self {
+        Self::start_with(honour_idempotency, DEFAULT_ATTEMPTS_PER_MINUTE, payouts).await
+    }
+
     async fn start(honour_idempotency: bool, attempts_per_minute: NonZeroU32) -> Self {
+        Self::start_with(honour_idempotency, attempts_per_minute, HOLD_FOR_TESTS).await
+    }
+
+    async fn start_with(
+        honour_idempotency: bool,
+        attempts_per_minute: NonZeroU32,
+        payouts: PayoutTerms,
+    ) -> Self {
         let world = World::new();
         let stripe = start_stripe(honour_idempotency).await;
-        let service = start_payments_allowing(&world, &stripe, attempts_per_minute).await;
+        let service = start_payments_with(&world, &stripe, attempts_per_minute, payouts).await;
         let bus = world.bus().await;
         Self {
             service,
@@ -100,6 +140,18 @@ impl TestApp {
         price_cents: i64,
         hold: time::Duration,
     ) -> OrderCreated {
+        self.seed_order_of(buyer, UserId::new(), price_cents, hold)
+            .await
+    }
+
+    /// Announces an order of `buyer` for a ticket `seller` listed.
+    pub async fn seed_order_of(
+        &self,
+        buyer: &TestUser,
+        seller: UserId,
+        price_cents: i64,
+        hold: time::Duration,
+    ) -> OrderCreated {
         let order = OrderCreated {
             id: OrderId::new(),
             version: 0,
@@ -109,6 +161,7 @@ impl TestApp {
             ticket: OrderedTicket {
                 id: TicketId::new(),
                 price: Price::from_cents(price_cents).unwrap(),
+                seller_id: seller,
             },
         };
         self.bus.publisher().publish(&order).await.unwrap();
