@@ -142,6 +142,57 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 /// The header proxies append the client's address to.
 pub const FORWARDED_FOR: &str = "x-forwarded-for";
 
+/// Where the client reached us, as `scheme://host[:port]`: what a URL given back to it
+/// (a `Link`, a return address for Stripe's onboarding) must start with. Behind
+/// ingress-nginx or the dev gateway that is not our own address: the scheme comes from
+/// `X-Forwarded-Proto` and the host from `X-Forwarded-Host` when the proxy sets them,
+/// else from `Host`; plain `http` without a proxy. Only the asker's own answer depends
+/// on these headers, so one who makes them up fools nobody but themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin(pub String);
+
+impl PublicOrigin {
+    pub fn of(parts: &Parts) -> Self {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                // A proxy behind another appends: the first entry is the client's.
+                .and_then(|value| value.split(',').next())
+                .map(str::trim)
+        };
+        let scheme = header("x-forwarded-proto")
+            .filter(|scheme| *scheme == "https" || *scheme == "http")
+            .unwrap_or("http");
+        let host = [header("x-forwarded-host"), header("host")]
+            .into_iter()
+            .flatten()
+            .find(|host| is_plain_host(host))
+            .map(str::to_owned)
+            .or_else(|| parts.uri.authority().map(ToString::to_string))
+            .unwrap_or_else(|| "localhost".to_owned());
+        Self(format!("{scheme}://{host}"))
+    }
+}
+
+/// A host name or address with an optional port, and nothing that would change what
+/// a URL built on it means (a path, a query, credentials).
+fn is_plain_host(host: &str) -> bool {
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PublicOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::Request;
@@ -175,6 +226,44 @@ mod tests {
             client_address(direct).await,
             "192.0.2.1".parse::<IpAddr>().unwrap()
         );
+    }
+
+    fn public_origin(headers: &[(&str, &str)]) -> String {
+        let mut request = Request::builder().uri("/payouts/account");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let (parts, ()) = request.body(()).unwrap().into_parts();
+        PublicOrigin::of(&parts).0
+    }
+
+    #[test]
+    fn the_public_origin_is_the_proxys_forwarded_scheme_and_host_else_the_host_over_http() {
+        let behind_ingress = [
+            ("host", "ticketing-srv"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "ticketing.dev"),
+        ];
+        let behind_gateway = [("host", "127.0.0.1:8080"), ("x-forwarded-proto", "http")];
+
+        assert_eq!(public_origin(&behind_ingress), "https://ticketing.dev");
+        assert_eq!(public_origin(&behind_gateway), "http://127.0.0.1:8080");
+        assert_eq!(
+            public_origin(&[("host", "[::1]:3000")]),
+            "http://[::1]:3000"
+        );
+    }
+
+    #[test]
+    fn a_forwarded_scheme_or_host_that_is_not_one_is_ignored() {
+        let odd = [
+            ("host", "ticketing.dev"),
+            ("x-forwarded-proto", "javascript"),
+            ("x-forwarded-host", "evil.example/path?"),
+        ];
+
+        assert_eq!(public_origin(&odd), "http://ticketing.dev");
+        assert_eq!(public_origin(&[]), "http://localhost");
     }
 
     #[tokio::test]

@@ -9,7 +9,7 @@
 
 use axum::{
     extract::FromRequestParts,
-    http::{HeaderName, HeaderValue, header, request::Parts},
+    http::{HeaderValue, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -18,7 +18,7 @@ use utoipa::IntoParams;
 
 use crate::{
     error::Error,
-    extract::{Json, Query},
+    extract::{Json, PublicOrigin, Query},
 };
 
 /// How many entries a page has when `limit` is not given.
@@ -175,23 +175,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
     }
 }
 
-/// The URL the client asked for, without its query: scheme from the proxy's
-/// `X-Forwarded-Proto` (ingress-nginx and the dev gateway set it), host from `Host`.
+/// The URL the client asked for, without its query, as the client sees it.
 fn request_url(parts: &Parts) -> String {
-    let header_text = |name: &HeaderName| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
-    };
-    let scheme = header_text(&HeaderName::from_static("x-forwarded-proto"))
-        .filter(|scheme| scheme == "https" || scheme == "http")
-        .unwrap_or_else(|| "http".to_owned());
-    let host = header_text(&header::HOST)
-        .or_else(|| parts.uri.authority().map(ToString::to_string))
-        .unwrap_or_else(|| "localhost".to_owned());
-    format!("{scheme}://{host}{}", parts.uri.path())
+    let PublicOrigin(origin) = PublicOrigin::of(parts);
+    format!("{origin}{}", parts.uri.path())
 }
 
 /// One page of a list, and the cursors of the pages around it.
