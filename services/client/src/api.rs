@@ -22,6 +22,10 @@ use time::OffsetDateTime;
 
 use crate::config::ApiUrls;
 
+mod payouts;
+
+pub(crate) use payouts::{Payout, PayoutAccount, PayoutStatus};
+
 /// A ticket as the tickets API shows it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,15 +84,28 @@ pub(crate) enum ApiError {
         status: StatusCode,
         errors: Vec<FieldError>,
     },
-    /// The API could not be reached or failed (5xx); the detail is for the log.
-    Unavailable(String),
+    /// The API could not be reached or failed (5xx); the detail is for the log. A 503
+    /// may also say, for the user, what cannot be done just now (payments, when
+    /// Stripe cannot be reached): `said`, empty otherwise.
+    Unavailable {
+        detail: String,
+        said: Vec<FieldError>,
+    },
 }
 
 impl ApiError {
+    /// An API that gave no answer the user can read.
+    fn unavailable(detail: String) -> Self {
+        Self::Unavailable {
+            detail,
+            said: Vec::new(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Refused { status, .. } => *status,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -338,7 +355,7 @@ impl Api {
         let response = request
             .send()
             .await
-            .map_err(|error| ApiError::Unavailable(format!("{url}: {error}")))?;
+            .map_err(|error| ApiError::unavailable(format!("{url}: {error}")))?;
         let status = response.status();
         let link = response
             .headers()
@@ -362,12 +379,20 @@ impl Api {
             return Err(ApiError::Refused { status, errors });
         }
         if !status.is_success() {
-            return Err(ApiError::Unavailable(format!("{url} answered {status}")));
+            let said = match status {
+                StatusCode::SERVICE_UNAVAILABLE => response
+                    .json::<ErrorBody>()
+                    .await
+                    .map_or_else(|_| Vec::new(), |body| body.errors),
+                _ => Vec::new(),
+            };
+            let detail = format!("{url} answered {status}");
+            return Err(ApiError::Unavailable { detail, said });
         }
         let value = response
             .json()
             .await
-            .map_err(|error| ApiError::Unavailable(format!("{url}: unexpected body: {error}")))?;
+            .map_err(|error| ApiError::unavailable(format!("{url}: unexpected body: {error}")))?;
         Ok(Answer {
             value,
             set_cookies,

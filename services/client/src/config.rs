@@ -16,6 +16,7 @@ pub struct ApiUrls {
     pub auth: String,
     pub tickets: String,
     pub orders: String,
+    pub payments: String,
 }
 
 /// What the payment form loads. Only configuration differs between real Stripe and
@@ -30,7 +31,7 @@ pub struct StripeJs {
 
 impl Config {
     /// Reads `PORT` (default 3000), `AUTH_URL`, `TICKETS_URL`, `ORDERS_URL`,
-    /// `STRIPE_PUBLISHABLE_KEY` and `STRIPE_JS_URL` (default: real Stripe.js).
+    /// `PAYMENTS_URL`, `STRIPE_PUBLISHABLE_KEY` and `STRIPE_JS_URL` (default: real Stripe.js).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         let url = |name, hint| {
             env.required(name, hint)
@@ -47,6 +48,10 @@ impl Config {
                 orders: url(
                     "ORDERS_URL",
                     "the orders service, e.g. http://orders-srv:3000",
+                )?,
+                payments: url(
+                    "PAYMENTS_URL",
+                    "the payments service, e.g. http://payments-srv:3000",
                 )?,
             },
             stripe: StripeJs {

@@ -55,6 +55,9 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
 /// What the pages may load: only our own assets, plus Stripe.js and the frames and API
 /// calls it makes (https://docs.stripe.com/security/guide#content-security-policy).
 /// No inline script or style anywhere, and no page of ours inside another's frame.
+/// Forms post to us alone, but browsers hold a form's redirects to `form-action` too,
+/// and Get paid's is answered with Stripe's onboarding page (`connect.stripe.com`;
+/// locally the fake's, which serves Stripe.js as well).
 fn content_security_policy(stripe_js_url: &str) -> anyhow::Result<HeaderValue> {
     let stripe_js = reqwest::Url::parse(stripe_js_url)?
         .origin()
@@ -63,8 +66,8 @@ fn content_security_policy(stripe_js_url: &str) -> anyhow::Result<HeaderValue> {
         "default-src 'self'; script-src 'self' {stripe_js} https://*.js.stripe.com; \
          frame-src {stripe_js} https://*.js.stripe.com https://hooks.stripe.com; \
          connect-src 'self' https://api.stripe.com; img-src 'self' data:; \
-         style-src 'self'; form-action 'self'; frame-ancestors 'none'; \
-         base-uri 'none'; object-src 'none'"
+         style-src 'self'; form-action 'self' {stripe_js} https://connect.stripe.com; \
+         frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     );
     Ok(HeaderValue::from_str(&policy)?)
 }

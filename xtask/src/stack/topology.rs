@@ -203,6 +203,7 @@ impl ServiceSpec {
                     ("AUTH_URL", "auth"),
                     ("TICKETS_URL", "tickets"),
                     ("ORDERS_URL", "orders"),
+                    ("PAYMENTS_URL", "payments"),
                 ] {
                     let (_, address) =
                         started

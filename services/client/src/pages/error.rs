@@ -59,7 +59,7 @@ impl IntoResponse for PageError {
                 };
                 (status, "Refused", content)
             }
-            Self::Api(ApiError::Unavailable(detail)) => {
+            Self::Api(ApiError::Unavailable { detail, .. }) => {
                 tracing::error!(%detail, "an API call failed");
                 let content = html! {
                     h1 { "Something is not answering" }

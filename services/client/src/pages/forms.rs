@@ -9,7 +9,9 @@ use super::error::PageError;
 use crate::api::ApiError;
 
 /// The messages a refused form shows. An API that is down is not the form's fault,
-/// so that stays a [`PageError`].
+/// so that stays a [`PageError`], unless it said what cannot be done just now
+/// (payments, when Stripe cannot be reached): that is shown beside the form to try
+/// again.
 pub(crate) fn refusal(error: ApiError) -> Result<Vec<FieldError>, PageError> {
     match error {
         ApiError::Refused {
@@ -17,7 +19,11 @@ pub(crate) fn refusal(error: ApiError) -> Result<Vec<FieldError>, PageError> {
             ..
         } => Err(PageError::SignInFirst),
         ApiError::Refused { errors, .. } => Ok(errors),
-        unavailable @ ApiError::Unavailable(_) => Err(unavailable.into()),
+        ApiError::Unavailable { detail, said } if !said.is_empty() => {
+            tracing::warn!(%detail, "an API cannot do what a form asked just now");
+            Ok(said)
+        }
+        unavailable @ ApiError::Unavailable { .. } => Err(unavailable.into()),
     }
 }
 

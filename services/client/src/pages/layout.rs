@@ -1,8 +1,9 @@
 //! The frame every page shares: the head, and a header whose links depend on whether
 //! someone is signed in.
 
+use std::fmt;
+
 use httpkit::session::UserClaims;
-use marketplace::money::Price;
 use maud::{DOCTYPE, Markup, html};
 
 pub(crate) fn page(title: &str, user: Option<&UserClaims>, content: Markup) -> Markup {
@@ -24,6 +25,8 @@ pub(crate) fn page(title: &str, user: Option<&UserClaims>, content: Markup) -> M
                                 li { a href="/tickets/new" { "Sell tickets" } }
                                 li { a href="/tickets/mine" { "My listings" } }
                                 li { a href="/orders" { "My orders" } }
+                                li { a href="/payouts" { "My payouts" } }
+                                li { a href="/payouts/account" { "Get paid" } }
                                 li {
                                     form.inline method="post" action="/auth/signout" {
                                         button.link type="submit" title={ "Signed in as " (user.email) } { "Sign out" }
@@ -42,7 +45,7 @@ pub(crate) fn page(title: &str, user: Option<&UserClaims>, content: Markup) -> M
     }
 }
 
-/// A price as buyers read it.
-pub(crate) fn price(price: Price) -> String {
-    format!("${price}")
+/// A price, or another amount of money (a fee, a payout), as people read it.
+pub(crate) fn price(amount: impl fmt::Display) -> String {
+    format!("${amount}")
 }

@@ -12,6 +12,8 @@ mod listings;
 mod lookup;
 mod orders;
 mod paging;
+mod payout_account;
+mod payouts;
 mod sell;
 mod ticket;
 mod visitor;
@@ -38,5 +40,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tickets/{id}/edit", post(listings::edit))
         .route("/orders", get(orders::my_orders))
         .route("/orders/{id}", get(orders::order_page))
+        .route("/payouts", get(payouts::my_payouts))
+        .route(
+            payout_account::GET_PAID,
+            get(payout_account::get_paid_page).post(payout_account::connect),
+        )
         .fallback(error::not_found_page)
 }

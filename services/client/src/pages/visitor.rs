@@ -39,7 +39,7 @@ impl FromRequestParts<AppState> for Visitor {
                 Ok(user) => user,
                 // Auth being down must not take the public pages with it: the visitor
                 // is treated as signed out, and pages that need a session say so.
-                Err(ApiError::Unavailable(detail)) => {
+                Err(ApiError::Unavailable { detail, .. }) => {
                     tracing::warn!(%detail, "cannot ask auth who is signed in");
                     None
                 }

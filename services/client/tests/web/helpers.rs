@@ -1,16 +1,28 @@
 use std::{num::NonZeroU32, time::Duration};
 
 use client::{ApiUrls, Config, StripeJs, build};
+use payments::{
+    Currency, StripeConfig,
+    config::{DEFAULT_ATTEMPTS_PER_MINUTE, DEFAULT_PAYOUT_HOLD},
+    payout_terms::{FeePercent, PayoutTerms},
+};
 use reqwest::{StatusCode, header, redirect};
-use testkit::{RunningService, World};
+use stripe_fake::{FakeConfig, RunningFake};
+use testkit::{
+    RunningService, World,
+    api::{ApiClient, Endpoints},
+};
 
 pub const PUBLISHABLE_KEY: &str = "pk_test_client_tests";
 pub const STRIPE_JS_URL: &str = "http://stripe-js.test/v3/";
 
-/// The client and the APIs it calls, in a world of their own.
+/// The client and the APIs it calls, in a world of their own; payments talks to the
+/// Stripe fake.
 pub struct Site {
     pub client: RunningService,
-    _apis: Vec<RunningService>,
+    pub payments: RunningService,
+    stripe: Option<RunningFake>,
+    apis: Vec<RunningService>,
 }
 
 impl Site {
@@ -20,6 +32,16 @@ impl Site {
 
     /// A site whose orders hold their ticket for `order_hold`.
     pub async fn with_order_hold(order_hold: Duration) -> Self {
+        Self::start_with(order_hold, DEFAULT_PAYOUT_HOLD).await
+    }
+
+    /// A site that pays each sale to its seller `payout_hold` after it, less the
+    /// default fee.
+    pub async fn paying_out_after(payout_hold: Duration) -> Self {
+        Self::start_with(Duration::from_secs(900), payout_hold).await
+    }
+
+    async fn start_with(order_hold: Duration, payout_hold: Duration) -> Self {
         let world = World::new();
         let auth = auth::build(auth::Config {
             base: world.base_config("auth"),
@@ -54,16 +76,54 @@ impl Site {
         })
         .await
         .expect("build orders");
+        let stripe = stripe_fake::start(FakeConfig {
+            honour_idempotency: true,
+        })
+        .await
+        .expect("start the Stripe fake");
+        let payments = payments::build(payments::Config {
+            base: world.base_config("payments"),
+            session: world.session_config(),
+            events: world.events_config("payments"),
+            stripe: StripeConfig {
+                secret_key: "sk_test_client_tests".to_owned(),
+                api_base: stripe.url(),
+                currency: Currency::USD,
+                webhook_secret: None,
+            },
+            recovery_interval: Duration::from_millis(500),
+            attempts_per_minute: DEFAULT_ATTEMPTS_PER_MINUTE,
+            payouts: PayoutTerms {
+                fee_percent: FeePercent::DEFAULT,
+                hold: payout_hold,
+            },
+        })
+        .await
+        .expect("build payments");
         let apis = [auth, tickets, orders].map(RunningService::start);
+        let payments = RunningService::start(payments);
         let urls = ApiUrls {
             auth: apis[0].url(""),
             tickets: apis[1].url(""),
             orders: apis[2].url(""),
+            payments: payments.url(""),
         };
         Self {
             client: start_client(urls).await,
-            _apis: apis.into(),
+            payments,
+            stripe: Some(stripe),
+            apis: apis.into(),
         }
+    }
+
+    /// The Stripe fake's base URL (ending in `/`).
+    pub fn stripe_url(&self) -> String {
+        self.stripe.as_ref().expect("Stripe is up").url()
+    }
+
+    /// Stops the Stripe fake: payments' calls to Stripe fail from now on.
+    pub fn stop_stripe(&mut self) {
+        self.stripe = None;
     }
 
     /// A new visitor with an empty cookie jar.
@@ -84,6 +144,27 @@ impl Site {
         let ticket = seller.sell(title, price).await;
         (seller, ticket)
     }
+
+    /// Pays for the order at `order_path` (the client's `/orders/<id>`) with the test
+    /// card, as the order page's script does for `buyer`, and waits until the order
+    /// is complete.
+    pub async fn pay(&self, buyer: &Browser, order_path: &str) {
+        let order_id = order_path.trim_start_matches("/orders/");
+        let api = ApiClient::with_http(
+            Endpoints {
+                orders: Some(self.apis[2].url("")),
+                payments: Some(self.payments.url("")),
+                ..Endpoints::default()
+            },
+            buyer.http.clone(),
+        );
+        api.pay_when_payable(order_id, "pm_card_visa")
+            .await
+            .expect("the test card pays");
+        api.wait_until_complete(order_id)
+            .await
+            .expect("the paid order completes");
+    }
 }
 
 /// The client alone, calling APIs at `urls`.
@@ -101,6 +182,8 @@ pub async fn start_client(urls: ApiUrls) -> RunningService {
 
 /// A browser without JavaScript: it keeps cookies and lets the test follow redirects.
 pub struct Browser {
+    /// Its cookies are the browser's: the tests call the APIs with it as the pages'
+    /// scripts do.
     http: reqwest::Client,
     base: String,
 }

@@ -14,11 +14,17 @@ async fn pages_that_need_a_session_send_visitors_to_sign_in() {
         "/tickets/mine",
         "/orders",
         "/orders/5f0000000000000000000001",
+        "/payouts",
+        "/payouts/account",
     ] {
         visitor.get(path).await.assert_redirects_to("/auth/signin");
     }
     visitor
         .post("/tickets/new", &[("title", "Concert"), ("price", "25")])
+        .await
+        .assert_redirects_to("/auth/signin");
+    visitor
+        .post("/payouts/account", &[])
         .await
         .assert_redirects_to("/auth/signin");
 }
@@ -82,7 +88,8 @@ async fn an_api_that_is_down_gives_a_page_that_says_so_and_to_try_again() {
     let client = start_client(ApiUrls {
         auth: closed.clone(),
         tickets: closed.clone(),
-        orders: closed,
+        orders: closed.clone(),
+        payments: closed,
     })
     .await;
 
@@ -117,6 +124,10 @@ async fn pages_carry_a_content_security_policy_that_allows_stripe_js_and_nothing
         .unwrap();
     assert!(
         policy.contains("script-src 'self' http://stripe-js.test https://*.js.stripe.com;"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("form-action 'self' http://stripe-js.test https://connect.stripe.com;"),
         "{policy}"
     );
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
