@@ -1,7 +1,8 @@
 // The browser test: a seller and a buyer, each in their own browser context, use the
 // marketplace through the gateway exactly as people would. `cargo xtask e2e` starts
 // the stack and runs this twice:
-//   node marketplace.mjs sale    steps 1-6, with the usual 15-minute hold
+//   node marketplace.mjs sale    steps 1-6, with the usual 15-minute hold (and sales
+//                                paid to sellers 3 s after, PAYOUT_HOLD_SECONDS=3)
 //   node marketplace.mjs expiry  step 7, after a restart with ORDER_EXPIRATION_SECONDS=3
 // Sessions carry over between the two runs in storage-state files, as a browser keeps
 // its cookies while the servers restart. Each step saves a screenshot.
@@ -58,6 +59,15 @@ async function sale() {
     await listTicket(seller, "Concert A", "25");
     await seller.getByRole("heading", { name: "My listings" }).waitFor();
     await listingOf(seller, "Concert A").getByText("For sale").waitFor();
+  });
+
+  await step("01b-seller-connects-a-payout-account", seller, async () => {
+    await seller.getByRole("link", { name: "Get paid" }).click();
+    await seller.getByRole("button", { name: "Connect a payout account" }).click();
+    // Stripe's onboarding (the fake's page) completes the account and sends the
+    // seller back to the page they came from.
+    await seller.waitForURL(/\/payouts\/account$/);
+    await seller.getByText("Your payout account is ready").waitFor();
   });
 
   let orderUrl;
@@ -125,6 +135,23 @@ async function sale() {
     assert.equal(await buyer.getByText("Concert A").count(), 0, "a sold ticket is not for sale");
     await seller.goto("/tickets/mine");
     await listingOf(seller, "Concert A").getByText("Sold", { exact: true }).waitFor();
+  });
+
+  await step("06b-seller-is-paid-after-the-hold", seller, async () => {
+    await seller.getByRole("link", { name: "My payouts" }).click();
+    // The sale shows "held until …" first; the payments service pays it once the
+    // hold has passed, on its next round (every 2 s).
+    const deadline = Date.now() + 30000;
+    let status;
+    for (;;) {
+      status = (await seller.locator("td.status").first().textContent({ timeout: 5000 }).catch(() => null))?.trim();
+      if (status === "paid") break;
+      assert.ok(Date.now() < deadline, `the sale never showed "paid" on My payouts within 30 s (last status: ${status ?? "no payout row"})`);
+      await seller.waitForTimeout(1000);
+      await seller.reload();
+    }
+    const row = seller.getByRole("row").filter({ hasText: "paid" });
+    await row.getByText("$22.50").waitFor();
   });
 
   await saveSession(seller, "seller");

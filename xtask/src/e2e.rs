@@ -42,6 +42,9 @@ const PHASES: [Phase; 2] = [
     },
 ];
 
+/// How long after a sale its seller is paid: short, so the sale phase sees it paid.
+const PAYOUT_HOLD_SECONDS: u64 = 3;
+
 /// How long one phase may take before it is stopped.
 const PHASE_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -69,7 +72,11 @@ pub async fn run() -> anyhow::Result<()> {
             order_expiration_seconds: Some(phase.hold_seconds),
             profile: Profile::Debug,
             pin_services_to_core: None,
-            service_env: Vec::new(),
+            service_env: vec![(
+                "payments",
+                "PAYOUT_HOLD_SECONDS",
+                PAYOUT_HOLD_SECONDS.to_string(),
+            )],
             nats_nodes: 1,
             replicas: 1,
             servers_from_env: false,
