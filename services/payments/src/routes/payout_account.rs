@@ -17,7 +17,7 @@ const MAX_RETURN_URL: usize = 2048;
 pub(crate) struct ConnectAccount {
     /// An absolute `http` or `https` URL.
     #[serde(default)]
-    #[schema(value_type = String, required = true, max_length = 2048, pattern = "^https?://[^/?#\\s]+")]
+    #[schema(value_type = String, required = true, max_length = 2048, pattern = "^https?://[^/?#\\s\\x00-\\x1f\\x7f]+[^\\s\\x00-\\x1f\\x7f]*$")]
     return_url: Option<Value>,
 }
 
