@@ -19,6 +19,7 @@ mod errors;
 mod handlers;
 mod ids;
 mod model;
+mod money;
 mod params;
 mod router;
 mod server;

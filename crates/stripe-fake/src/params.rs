@@ -56,6 +56,19 @@ impl Params {
             .transpose()
     }
 
+    /// `amount` when given: an integer of at least 1, in the currency's smallest unit.
+    pub(crate) fn amount(&self) -> Result<Option<i64>, ApiError> {
+        let amount = self.integer("amount")?;
+        if amount.is_some_and(|amount| amount < 1) {
+            return Err(ApiError::parameter_invalid(
+                "parameter_invalid_integer",
+                "amount",
+                "This value must be greater than or equal to 1.",
+            ));
+        }
+        Ok(amount)
+    }
+
     pub(crate) fn boolean(&self, key: &str) -> Result<Option<bool>, ApiError> {
         self.get(key)
             .map(|value| match value {

@@ -15,14 +15,7 @@ pub(crate) fn router() -> Router<FakeStripe> {
 }
 
 async fn create(State(fake): State<FakeStripe>, params: Params) -> Result<Json<Value>, ApiError> {
-    let amount = params.integer("amount")?;
-    if amount.is_some_and(|amount| amount < 1) {
-        return Err(ApiError::parameter_invalid(
-            "parameter_invalid_integer",
-            "amount",
-            "This value must be greater than or equal to 1.",
-        ));
-    }
+    let amount = params.amount()?;
     let refund = NewRefund {
         target: target(&params)?,
         amount,

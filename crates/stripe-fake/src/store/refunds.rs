@@ -9,7 +9,7 @@ use crate::model::ledger::RefundRecord;
 use crate::model::payment_intent::PaymentIntent;
 use crate::model::refund::Refund;
 use crate::store::Store;
-use crate::{clock, ids};
+use crate::{clock, ids, money};
 
 /// What a refund request names: the PaymentIntent, or its charge.
 #[derive(Debug)]
@@ -48,8 +48,8 @@ impl Store {
                 Some("amount"),
                 format!(
                     "Refund amount ({}) is greater than unrefunded amount on charge ({})",
-                    money(amount, &intent.terms.currency),
-                    money(remaining, &intent.terms.currency)
+                    money::format(amount, &intent.terms.currency),
+                    money::format(remaining, &intent.terms.currency)
                 ),
             ));
         }
@@ -100,15 +100,5 @@ impl Store {
             ));
         }
         Ok(intent.clone())
-    }
-}
-
-/// An amount in the smallest currency unit, written the way Stripe's messages write it.
-fn money(amount: i64, currency: &str) -> String {
-    let units = format!("{}.{:02}", amount / 100, amount % 100);
-    if currency == "usd" {
-        format!("${units}")
-    } else {
-        format!("{units} {}", currency.to_uppercase())
     }
 }
