@@ -1,4 +1,5 @@
-//! `POST /v1/refunds`: gives back part or all of a succeeded PaymentIntent's charge.
+//! `POST /v1/refunds`: gives back part or all of a succeeded PaymentIntent's charge, and
+//! announces it with a `charge.refunded` webhook event.
 
 use axum::extract::State;
 use axum::routing::post;
@@ -22,7 +23,16 @@ async fn create(State(fake): State<FakeStripe>, params: Params) -> Result<Json<V
         metadata: params.hash("metadata"),
         reason: params.get("reason").map(str::to_owned),
     };
-    let refund = fake.store().refund(refund)?;
+    let (refund, charge) = {
+        let mut store = fake.store();
+        let refund = store.refund(refund)?;
+        let charge = store.charge_json(&refund.payment_intent);
+        (refund, charge)
+    };
+    // Whoever refunds (this API, or support in the Dashboard), the platform hears of it.
+    if let Some(charge) = charge {
+        fake.webhooks().send("charge.refunded", charge);
+    }
     Ok(Json(refund.to_json()))
 }
 
