@@ -5,11 +5,12 @@
 # what reads it (docs/operations.md, "Rotating a secret").
 #
 # Usage: infra/create-secrets.sh [--members N] [--stripe-secret-key sk_...]
-#                                [--stripe-publishable-key pk_...]
+#          [--stripe-publishable-key pk_...] [--stripe-webhook-secret whsec_...]
 #   --members N   MongoDB members per database: 1 for a local cluster (default), 3 for
 #                 production. Each service's MONGO_URL names them all.
-#   The Stripe keys (same account, same mode) may also come from STRIPE_SECRET_KEY and
-#   STRIPE_PUBLISHABLE_KEY.
+#   The Stripe keys (same account, same mode) may also come from STRIPE_SECRET_KEY,
+#   STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET (the signing secret of the
+#   webhook endpoint https://<host>/api/payments/webhooks/stripe in the Dashboard).
 # NAMESPACE (default ticketing) and KUBECTL (default kubectl) may be set.
 set -euo pipefail
 
@@ -18,13 +19,14 @@ KUBECTL=${KUBECTL:-kubectl}
 MEMBERS=1
 STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY:-}
 STRIPE_PUBLISHABLE_KEY=${STRIPE_PUBLISHABLE_KEY:-}
+STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-}
 
 # The services with a database of their own, and those on the event bus.
 DATABASE_SERVICES=(auth tickets orders expiration payments)
 EVENT_SERVICES=(auth tickets orders expiration payments)
 
 usage() {
-    sed -n '7,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '7,14p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -37,13 +39,14 @@ while (($#)); do
         --members) MEMBERS=${2:?--members needs a number}; shift 2 ;;
         --stripe-secret-key) STRIPE_SECRET_KEY=${2:?}; shift 2 ;;
         --stripe-publishable-key) STRIPE_PUBLISHABLE_KEY=${2:?}; shift 2 ;;
+        --stripe-webhook-secret) STRIPE_WEBHOOK_SECRET=${2:?}; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument $1" ;;
     esac
 done
 [[ $MEMBERS =~ ^[1-7]$ ]] || die "--members must be 1 to 7 (a replica set has at most 7 voting members)"
-[[ -n $STRIPE_SECRET_KEY && -n $STRIPE_PUBLISHABLE_KEY ]] ||
-    die "both Stripe keys are needed: --stripe-secret-key sk_... --stripe-publishable-key pk_... (or STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY)"
+[[ -n $STRIPE_SECRET_KEY && -n $STRIPE_PUBLISHABLE_KEY && -n $STRIPE_WEBHOOK_SECRET ]] ||
+    die "the Stripe keys are needed: --stripe-secret-key sk_... --stripe-publishable-key pk_... --stripe-webhook-secret whsec_... (or STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET)"
 command -v openssl >/dev/null || die "openssl is needed"
 
 # Values reach kubectl through files in a private directory, never on a command line
@@ -78,7 +81,8 @@ create_secret() {
 
 # Signs the session cookies: 32 random bytes, as hex (64 characters).
 create_secret jwt-secret JWT_KEY="$(random 32)"
-create_secret stripe-secret STRIPE_KEY="$STRIPE_SECRET_KEY" STRIPE_PUBLISHABLE_KEY="$STRIPE_PUBLISHABLE_KEY"
+create_secret stripe-secret STRIPE_KEY="$STRIPE_SECRET_KEY" STRIPE_PUBLISHABLE_KEY="$STRIPE_PUBLISHABLE_KEY" \
+    STRIPE_WEBHOOK_SECRET="$STRIPE_WEBHOOK_SECRET"
 
 # One NATS password per service, under the service's name, and the operator's (for
 # people and tools that manage the stream; no service connects as it).

@@ -1,10 +1,12 @@
 //! `cargo xtask chaos`: purchases and a reservation race through the gateway while
 //! every service is killed with SIGKILL and restarted, each node of the three-node
 //! NATS cluster is killed and restarted in turn and then all of them at once, and the
-//! database is stopped for a few seconds. Then an audit of every database and
-//! of the Stripe fake's ledger: no ticket held by two orders, every order ended, one
-//! charge per completed order, refunds for cancelled ones, replicas caught up, and no
-//! server error outside the seconds a dependency was down. Exits non-zero on any
+//! database is stopped for a few seconds. Support then refunds a few sales at Stripe.
+//! Then an audit of every database and of the Stripe fake's ledger: no ticket held by
+//! two orders, every order ended, one charge per completed order, refunds for
+//! cancelled ones, one transfer of the price less the fee to the seller of every sale
+//! whose hold has passed (reversed if refunded, none for a cancelled order), replicas
+//! caught up, and no server error outside the seconds a dependency was down. Exits non-zero on any
 //! violation. With `--replicas N` a service fault kills one replica while the others
 //! serve, and only the requests under way as it died, or held up in the database by
 //! its unfinished transactions just after, may fail. `--short`, a run
@@ -12,6 +14,7 @@
 
 mod audit;
 mod load;
+mod support;
 
 use std::{
     sync::{
@@ -70,6 +73,9 @@ struct Plan {
     profile: Profile,
     /// How long orders hold their tickets: short, so holds cut by faults expire.
     hold_seconds: u64,
+    /// How long a sale is held before its seller is paid: short, so that most sales
+    /// are paid out during the run and the last ones within the settling.
+    payout_hold_seconds: u64,
     purchase_workers: usize,
     race_tickets: usize,
     race_buyers: usize,
@@ -90,6 +96,7 @@ struct Plan {
 const FULL: Plan = Plan {
     profile: Profile::Release,
     hold_seconds: 8,
+    payout_hold_seconds: 10,
     purchase_workers: 8,
     race_tickets: 100,
     race_buyers: 20,
@@ -105,6 +112,7 @@ const FULL: Plan = Plan {
 const SHORT: Plan = Plan {
     profile: Profile::Debug,
     hold_seconds: 4,
+    payout_hold_seconds: 3,
     purchase_workers: 3,
     race_tickets: 10,
     race_buyers: 5,
@@ -116,6 +124,15 @@ const SHORT: Plan = Plan {
     database_down: Duration::from_secs(2),
     settle_patience: Duration::from_secs(60),
 };
+
+/// The platform's share of each sale in the run, which the audit checks the
+/// transfers against.
+const PAYOUT_FEE_PERCENT: u8 = 10;
+
+/// How many sales support refunds at Stripe after the load, as in the Dashboard: the
+/// oldest (paid out by then: their transfers are reversed) and the newest (still
+/// held: never paid out).
+const SUPPORT_REFUNDS: usize = 2;
 
 /// The services killed, in order.
 const CRASHED: [&str; 6] = [
@@ -141,7 +158,21 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         order_expiration_seconds: Some(plan.hold_seconds),
         profile: plan.profile,
         pin_services_to_core: None,
-        service_env: no_per_user_limits(),
+        service_env: [
+            (
+                "payments",
+                "PAYOUT_HOLD_SECONDS",
+                plan.payout_hold_seconds.to_string(),
+            ),
+            (
+                "payments",
+                "PAYOUT_FEE_PERCENT",
+                PAYOUT_FEE_PERCENT.to_string(),
+            ),
+        ]
+        .into_iter()
+        .chain(no_per_user_limits())
+        .collect(),
         nats_nodes: 3,
         replicas: options.replicas.into(),
         servers_from_env: false,
@@ -226,10 +257,22 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         plan.race_tickets
     ));
 
+    let refunded = support::refund_oldest_and_newest_sales(
+        stack.mongo_url(),
+        stack.stripe_api_base(),
+        stack.stripe_secret_key(),
+        SUPPORT_REFUNDS,
+    )
+    .await?;
+    progress::done(&format!(
+        "Support refunded {refunded} sales at Stripe (the oldest and the newest)"
+    ));
+
     progress::step("Waiting for the system to settle, then auditing every database");
     let audit = audit::settle_and_audit(
         stack.mongo_url(),
         stack.stripe_api_base(),
+        PAYOUT_FEE_PERCENT,
         plan.settle_patience,
     )
     .await?;

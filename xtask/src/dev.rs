@@ -6,9 +6,7 @@ use anyhow::Context;
 
 use crate::{
     progress,
-    stack::{
-        Profile, Stack, StackOptions, build_services, echo_problems, per_user_limits_from_env,
-    },
+    stack::{Profile, Stack, StackOptions, build_services, echo_problems, settings_from_env},
     workspace,
 };
 
@@ -53,7 +51,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         order_expiration_seconds,
         profile: Profile::Debug,
         pin_services_to_core: None,
-        service_env: per_user_limits_from_env(),
+        service_env: settings_from_env(),
         nats_nodes: 1,
         replicas: options.replicas.into(),
         servers_from_env: true,

@@ -33,7 +33,7 @@ pub use options::StackOptions;
 pub use ports::free_port;
 use servers::Servers;
 use topology::{SERVICES, ServiceSpec};
-pub use topology::{no_per_user_limits, per_user_limits_from_env};
+pub use topology::{no_per_user_limits, settings_from_env};
 
 use crate::progress;
 
@@ -130,6 +130,11 @@ impl Stack {
     /// The Stripe API the payments service calls (the fake, locally).
     pub fn stripe_api_base(&self) -> &str {
         &self.launcher.backends.stripe.api_base
+    }
+
+    /// The secret key the payments service calls Stripe with.
+    pub fn stripe_secret_key(&self) -> &str {
+        &self.launcher.backends.stripe.secret_key
     }
 
     pub fn services(&self) -> &[RunningService] {

@@ -25,6 +25,11 @@ pub const ROUTES: &[Route] = &[
         prefix: "/api/payments",
         service: "payments",
     },
+    // Sellers' payouts are paid by the payments service, from the charges it made.
+    Route {
+        prefix: "/api/payouts",
+        service: "payments",
+    },
     // Everything else is a page of the web client.
     Route {
         prefix: "/",

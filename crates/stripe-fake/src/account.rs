@@ -1,4 +1,5 @@
-//! One fake Stripe account: its store, its idempotency keys, and the faults a test set.
+//! One fake Stripe account: its store, its idempotency keys, its webhook endpoint, and
+//! the faults a test set.
 //! Handlers reach all of it through [`FakeStripe`], their axum state; its HTTP API is
 //! built in `router`.
 
@@ -8,6 +9,7 @@ use std::time::Duration;
 use crate::model::ledger::Ledger;
 use crate::store::Store;
 use crate::store::idempotency::Keys;
+use crate::webhooks::{WebhookDelivery, Webhooks};
 
 /// How the fake behaves where tests want to vary it.
 #[derive(Clone, Copy, Debug)]
@@ -36,6 +38,7 @@ struct Inner {
     config: FakeConfig,
     store: Mutex<Store>,
     keys: Keys,
+    webhooks: Webhooks,
     latency: Mutex<Duration>,
     /// How many coming API responses to lose after doing their work.
     responses_to_lose: Mutex<u32>,
@@ -48,6 +51,7 @@ impl FakeStripe {
             config,
             store: Mutex::default(),
             keys: Keys::default(),
+            webhooks: Webhooks::default(),
             latency: Mutex::default(),
             responses_to_lose: Mutex::default(),
         };
@@ -59,6 +63,25 @@ impl FakeStripe {
     /// A snapshot of the money that moved so far.
     pub fn ledger(&self) -> Ledger {
         self.store().ledger().clone()
+    }
+
+    /// Sends webhook events to `url`, signed with `secret` (the endpoint's `whsec_…`
+    /// signing secret) in a `Stripe-Signature` header: `charge.refunded` after every
+    /// refund, `account.updated` when onboarding completes an account. Without an
+    /// endpoint nothing is sent.
+    pub fn set_webhook(&self, url: String, secret: String) {
+        self.inner.webhooks.set_endpoint(url, secret);
+    }
+
+    /// Every webhook delivery attempt so far, in the order they ended.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.inner.webhooks.deliveries()
+    }
+
+    /// Lets every onboarding link issued so far expire, as five minutes would: a visit
+    /// then goes to its `refresh_url`.
+    pub fn expire_account_links(&self) {
+        self.store().expire_account_links();
     }
 
     /// Makes every API request that runs take this long before it is answered, as real
@@ -94,6 +117,10 @@ impl FakeStripe {
         &self.inner.keys
     }
 
+    pub(crate) fn webhooks(&self) -> &Webhooks {
+        &self.inner.webhooks
+    }
+
     /// The account's state; a handler holds it for its whole effect.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.inner.store)
@@ -102,6 +129,6 @@ impl FakeStripe {
 
 /// A panic elsewhere cannot leave the account half-updated (handlers do not panic
 /// mid-change), so a poisoned lock is still usable.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

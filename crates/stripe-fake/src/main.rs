@@ -17,7 +17,15 @@ struct Args {
     /// Port to listen on; 0 picks a free one (the ready line shows which).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Where to POST webhook events (`charge.refunded`, `account.updated`), signed with
+    /// the secret in the environment variable `STRIPE_WEBHOOK_SECRET`. Without it
+    /// nothing is sent.
+    #[arg(long)]
+    webhook_url: Option<String>,
 }
+
+/// Read from the environment: a command line is visible to every user of the machine.
+const WEBHOOK_SECRET_VARIABLE: &str = "STRIPE_WEBHOOK_SECRET";
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -27,8 +35,15 @@ async fn main() -> std::io::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let fake = FakeStripe::new(FakeConfig::default());
+    if let Some(url) = args.webhook_url {
+        let secret = std::env::var(WEBHOOK_SECRET_VARIABLE).map_err(|_| {
+            std::io::Error::other(format!("--webhook-url needs {WEBHOOK_SECRET_VARIABLE} set"))
+        })?;
+        fake.set_webhook(url, secret);
+    }
     let listener = TcpListener::bind((args.host, args.port)).await?;
-    let router = FakeStripe::new(FakeConfig::default()).router();
+    let router = fake.router();
     println!("stripe-fake listening on {}", listener.local_addr()?);
     axum::serve(listener, router)
         .with_graceful_shutdown(httpkit::http::shutdown_signal())

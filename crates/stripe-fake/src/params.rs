@@ -56,6 +56,19 @@ impl Params {
             .transpose()
     }
 
+    /// `amount` when given: an integer of at least 1, in the currency's smallest unit.
+    pub(crate) fn amount(&self) -> Result<Option<i64>, ApiError> {
+        let amount = self.integer("amount")?;
+        if amount.is_some_and(|amount| amount < 1) {
+            return Err(ApiError::parameter_invalid(
+                "parameter_invalid_integer",
+                "amount",
+                "This value must be greater than or equal to 1.",
+            ));
+        }
+        Ok(amount)
+    }
+
     pub(crate) fn boolean(&self, key: &str) -> Result<Option<bool>, ApiError> {
         self.get(key)
             .map(|value| match value {
@@ -83,6 +96,19 @@ impl Params {
             }
         }
         hash
+    }
+
+    /// The hashes of a hash, one field of each: for `capabilities[transfers][requested]=true`,
+    /// `nested("capabilities", "requested")` has `transfers` → `true`.
+    pub(crate) fn nested(&self, name: &str, field: &str) -> BTreeMap<String, String> {
+        self.hash(name)
+            .into_iter()
+            .filter_map(|(key, value)| {
+                // `hash` took off the outer brackets: `transfers][requested`.
+                let inner = key.strip_suffix(field)?.strip_suffix("][")?;
+                Some((inner.to_owned(), value))
+            })
+            .collect()
     }
 
     /// A list sent as `name[]=…` or `name[0]=…`, in index order.
@@ -136,6 +162,22 @@ mod tests {
         assert_eq!(metadata.get("order_id").map(String::as_str), Some("o1"));
         assert_eq!(metadata.get("user").map(String::as_str), Some("u 1"));
         assert_eq!(params.list("payment_method_types"), ["card", "link"]);
+    }
+
+    #[test]
+    fn hashes_nest_in_hashes() {
+        let params = Params::parse(
+            b"capabilities[transfers][requested]=true&capabilities[card_payments][requested]=false\
+              &capabilities[transfers][other]=x",
+        );
+        let requested = params.nested("capabilities", "requested");
+        assert_eq!(
+            requested.into_iter().collect::<Vec<_>>(),
+            [
+                ("card_payments".to_owned(), "false".to_owned()),
+                ("transfers".to_owned(), "true".to_owned())
+            ]
+        );
     }
 
     #[test]

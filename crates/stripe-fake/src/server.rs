@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 
 use crate::account::{FakeConfig, FakeStripe};
 use crate::model::ledger::Ledger;
+use crate::webhooks::WebhookDelivery;
 
 /// Starts a fake on 127.0.0.1 and a free port, served by a task on the current runtime.
 ///
@@ -54,6 +55,21 @@ impl RunningFake {
     /// See [`FakeStripe::set_latency`].
     pub fn set_latency(&self, latency: Duration) {
         self.fake.set_latency(latency);
+    }
+
+    /// See [`FakeStripe::set_webhook`].
+    pub fn set_webhook(&self, url: String, secret: String) {
+        self.fake.set_webhook(url, secret);
+    }
+
+    /// See [`FakeStripe::webhook_deliveries`].
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.fake.webhook_deliveries()
+    }
+
+    /// See [`FakeStripe::expire_account_links`].
+    pub fn expire_account_links(&self) {
+        self.fake.expire_account_links();
     }
 
     /// See [`FakeStripe::lose_responses`].

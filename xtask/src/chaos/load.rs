@@ -63,8 +63,38 @@ async fn sign_up(gateway: &str, name: &str, outcomes: &Outcomes) -> Option<ApiCl
     Some(user)
 }
 
+/// Connects the seller's payout account and goes through the fake's onboarding page,
+/// as a seller's browser would; `false` if it could not.
+async fn connect_payout_account(seller: &ApiClient, gateway: &str) -> bool {
+    let Ok(account) = seller
+        .connect_payout_account(&format!("{gateway}/payouts/account"))
+        .await
+    else {
+        return false;
+    };
+    if let Some(onboarding) = account.onboarding_url {
+        // The page completes the account and redirects back to the gateway.
+        let visited = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map(|http| http.get(onboarding).send());
+        let Ok(visit) = visited else {
+            return false;
+        };
+        if visit.await.is_err() {
+            return false;
+        }
+    }
+    seller
+        .payout_account()
+        .await
+        .is_ok_and(|account| account.ready)
+}
+
 /// Buys tickets in a loop on `workers` tasks until `stop` is set, each worker with its
-/// own seller and buyer: list, reserve, pay with the test card.
+/// own seller and buyer: list, reserve, pay with the test card. Every seller but the
+/// first connects a payout account first; the first one's sales wait for one.
 pub async fn purchases(
     gateway: &str,
     workers: usize,
@@ -82,6 +112,9 @@ pub async fn purchases(
             let (Some(seller), Some(buyer)) = (seller, buyer) else {
                 return (0, 0);
             };
+            if worker > 0 && !connect_payout_account(&seller, &gateway).await {
+                return (0, 0);
+            }
             let (mut attempted, mut completed) = (0, 0);
             while !stop.load(Ordering::Relaxed) {
                 attempted += 1;

@@ -163,12 +163,19 @@ fn replica_label(name: &str, replica: usize, replicas: usize) -> String {
     }
 }
 
-/// Starts the workspace's Stripe fake on `port`, logging to `log`.
-pub fn stripe_fake(port: u16, log: &Path, profile: Profile) -> anyhow::Result<AsyncSupervised> {
+/// Starts the workspace's Stripe fake on `port`, sending its events to
+/// `webhook` (URL, signing secret), logging to `log`.
+pub fn stripe_fake(
+    port: u16,
+    (webhook_url, webhook_secret): (&str, &str),
+    log: &Path,
+    profile: Profile,
+) -> anyhow::Result<AsyncSupervised> {
     let log_file = File::create(log)?;
     let mut command = Command::new(profile.binary("stripe-fake"));
     command
-        .args(["--port", &port.to_string()])
+        .args(["--port", &port.to_string(), "--webhook-url", webhook_url])
+        .env("STRIPE_WEBHOOK_SECRET", webhook_secret)
         .stdin(Stdio::null())
         .stdout(log_file.try_clone()?)
         .stderr(log_file);

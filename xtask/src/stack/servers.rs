@@ -17,6 +17,7 @@ use crate::progress;
 /// The Stripe keys the stack uses against the local fake. Not secrets.
 const FAKE_STRIPE_SECRET_KEY: &str = "sk_test_local_fake";
 const FAKE_STRIPE_PUBLISHABLE_KEY: &str = "pk_test_local_fake";
+const FAKE_STRIPE_WEBHOOK_SECRET: &str = "whsec_local_fake";
 
 /// The server processes the stack started; `None` for one the environment named.
 /// Dropping it stops them.
@@ -52,7 +53,13 @@ pub async fn start(options: &StackOptions, logs_dir: &Path) -> anyhow::Result<(B
     let (stripe, stripe_fake) = match from_env("STRIPE_API_BASE") {
         Some(api_base) => (real_stripe(api_base)?, None),
         None => {
-            let (base, fake) = start_stripe_fake(logs_dir, options.profile).await?;
+            // The fake sends its events where Stripe would: to the public address,
+            // which routes them to payments.
+            let webhook_url = format!(
+                "http://127.0.0.1:{}/api/payments/webhooks/stripe",
+                options.port
+            );
+            let (base, fake) = start_stripe_fake(logs_dir, options.profile, &webhook_url).await?;
             (fake_stripe(base), Some(fake))
         }
     };
@@ -85,6 +92,7 @@ fn real_stripe(api_base: String) -> anyhow::Result<StripeEndpoints> {
         secret_key: required("STRIPE_SECRET_KEY")?,
         publishable_key: required("STRIPE_PUBLISHABLE_KEY")?,
         script_url: "https://js.stripe.com/v3/".to_owned(),
+        webhook_secret: std::env::var("STRIPE_WEBHOOK_SECRET").ok(),
     })
 }
 
@@ -95,6 +103,7 @@ fn fake_stripe(base: String) -> StripeEndpoints {
         api_base: base,
         secret_key: FAKE_STRIPE_SECRET_KEY.to_owned(),
         publishable_key: FAKE_STRIPE_PUBLISHABLE_KEY.to_owned(),
+        webhook_secret: Some(FAKE_STRIPE_WEBHOOK_SECRET.to_owned()),
     }
 }
 
@@ -102,10 +111,12 @@ fn fake_stripe(base: String) -> StripeEndpoints {
 async fn start_stripe_fake(
     logs_dir: &Path,
     profile: Profile,
+    webhook_url: &str,
 ) -> anyhow::Result<(String, AsyncSupervised)> {
     let port = ports::free_port()?;
     let log = logs_dir.join("stripe-fake.log");
-    let mut process = launch::stripe_fake(port, &log, profile)?;
+    let webhook = (webhook_url, FAKE_STRIPE_WEBHOOK_SECRET);
+    let mut process = launch::stripe_fake(port, webhook, &log, profile)?;
     readiness::wait_until_listening("stripe-fake", port, &mut process, &log).await?;
     Ok((format!("http://127.0.0.1:{port}/"), process))
 }

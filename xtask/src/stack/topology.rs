@@ -23,6 +23,8 @@ pub struct StripeEndpoints {
     pub secret_key: String,
     pub publishable_key: String,
     pub script_url: String,
+    /// What Stripe signs the events it sends the payments service with.
+    pub webhook_secret: Option<String>,
 }
 
 /// What a service reads from its environment, beyond its port.
@@ -34,7 +36,7 @@ enum Need {
     Sessions,
     /// `NATS_URL` and the service's NATS user, `EVENTS_STREAM_REPLICAS`.
     Events,
-    /// `STRIPE_API_BASE`, `STRIPE_SECRET_KEY`.
+    /// `STRIPE_API_BASE`, `STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`.
     StripeApi,
     /// `ORDER_EXPIRATION_SECONDS`, when the stack sets one.
     OrderExpiration,
@@ -119,13 +121,22 @@ pub fn no_per_user_limits() -> ExtraEnv {
         .collect()
 }
 
-/// [`ExtraEnv`] with the per-user limits this process's environment sets, for
-/// `cargo xtask dev`: `TICKETS_LISTED_PER_USER_PER_MINUTE=3 cargo xtask dev` shows the
-/// fourth listing of a minute refused.
-pub fn per_user_limits_from_env() -> ExtraEnv {
+/// What sellers are paid and when: (service, variable).
+const PAYOUT_TERMS: [(&str, &str); 2] = [
+    ("payments", "PAYOUT_FEE_PERCENT"),
+    ("payments", "PAYOUT_HOLD_SECONDS"),
+];
+
+/// [`ExtraEnv`] with the per-user limits and payout terms this process's environment
+/// sets, for `cargo xtask dev`: `TICKETS_LISTED_PER_USER_PER_MINUTE=3 cargo xtask dev`
+/// shows the fourth listing of a minute refused, and `PAYOUT_HOLD_SECONDS=30` pays a
+/// sale half a minute after it.
+pub fn settings_from_env() -> ExtraEnv {
     PER_USER_LIMITS
         .into_iter()
-        .filter_map(|(service, name, _)| Some((service, name, std::env::var(name).ok()?)))
+        .map(|(service, name, _)| (service, name))
+        .chain(PAYOUT_TERMS)
+        .filter_map(|(service, name)| Some((service, name, std::env::var(name).ok()?)))
         .collect()
 }
 
@@ -188,10 +199,20 @@ impl ServiceSpec {
                 ));
                 env
             }
-            Need::StripeApi => vec![
-                ("STRIPE_API_BASE", backends.stripe.api_base.clone()),
-                ("STRIPE_SECRET_KEY", backends.stripe.secret_key.clone()),
-            ],
+            Need::StripeApi => {
+                let mut env = vec![
+                    ("STRIPE_API_BASE", backends.stripe.api_base.clone()),
+                    ("STRIPE_SECRET_KEY", backends.stripe.secret_key.clone()),
+                ];
+                env.extend(
+                    backends
+                        .stripe
+                        .webhook_secret
+                        .clone()
+                        .map(|secret| ("STRIPE_WEBHOOK_SECRET", secret)),
+                );
+                env
+            }
             Need::OrderExpiration => backends
                 .order_expiration_seconds
                 .map(|seconds| ("ORDER_EXPIRATION_SECONDS", seconds.to_string()))

@@ -99,6 +99,11 @@ const SECRET_VARIABLES: &[(&str, &str, &str)] = &[
     ("NATS_PASSWORD", "nats-credentials", "{service}"),
     ("STRIPE_SECRET_KEY", "stripe-secret", "STRIPE_KEY"),
     (
+        "STRIPE_WEBHOOK_SECRET",
+        "stripe-secret",
+        "STRIPE_WEBHOOK_SECRET",
+    ),
+    (
         "STRIPE_PUBLISHABLE_KEY",
         "stripe-secret",
         "STRIPE_PUBLISHABLE_KEY",

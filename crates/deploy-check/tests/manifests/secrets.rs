@@ -52,6 +52,7 @@ fn run_script(members: u64) -> (BTreeMap<(String, String), String>, String) {
         .arg(repo_root().join("infra/create-secrets.sh"))
         .args(["--members", &members.to_string()])
         .args(["--stripe-secret-key", "sk_test_from_arguments"])
+        .args(["--stripe-webhook-secret", "whsec_test_from_arguments"])
         .env("STRIPE_PUBLISHABLE_KEY", "pk_test_from_env")
         .env("KUBECTL", &kubectl)
         .env("RECORD", &record)
@@ -160,6 +161,10 @@ fn the_script_creates_every_secret_key_the_manifests_read_with_values_that_fit_t
         assert_eq!(
             value("stripe-secret", "STRIPE_PUBLISHABLE_KEY"),
             "pk_test_from_env"
+        );
+        assert_eq!(
+            value("stripe-secret", "STRIPE_WEBHOOK_SECRET"),
+            "whsec_test_from_arguments"
         );
 
         for database in overlay

@@ -2,14 +2,19 @@
 //! store, and renders the answer; the middleware here checks the secret key, honours
 //! idempotency keys and injects the faults tests ask for.
 
+mod account_links;
+mod accounts;
 pub(crate) mod auth;
 pub(crate) mod faults;
 pub(crate) mod idempotency;
 pub(crate) mod ledger;
+pub(crate) mod onboarding;
 mod payment_intents;
 mod payment_methods;
 mod refunds;
 pub(crate) mod stripe_js;
+mod transfer_reversals;
+mod transfers;
 
 use axum::Router;
 use axum::extract::Request;
@@ -24,6 +29,10 @@ pub(crate) fn api() -> Router<FakeStripe> {
         .merge(payment_intents::router())
         .merge(refunds::router())
         .merge(payment_methods::router())
+        .merge(accounts::router())
+        .merge(account_links::router())
+        .merge(transfers::router())
+        .merge(transfer_reversals::router())
 }
 
 /// Stripe's 404 for a path it does not serve.

@@ -57,7 +57,9 @@ async fn confirm(
 
 /// The PaymentIntent a create request describes.
 fn terms(params: &Params) -> Result<Terms, ApiError> {
-    let amount = amount(params)?;
+    let amount = params
+        .amount()?
+        .ok_or_else(|| ApiError::parameter_missing("amount"))?;
     let currency = params.required("currency")?.to_ascii_lowercase();
     if currency == "usd" && amount < USD_MINIMUM {
         return Err(ApiError::parameter_invalid(
@@ -103,20 +105,6 @@ fn terms(params: &Params) -> Result<Terms, ApiError> {
             .then_some(allowed_payment_method_types),
         automatic_payment_methods,
     })
-}
-
-fn amount(params: &Params) -> Result<i64, ApiError> {
-    let amount = params
-        .integer("amount")?
-        .ok_or_else(|| ApiError::parameter_missing("amount"))?;
-    if amount < 1 {
-        return Err(ApiError::parameter_invalid(
-            "parameter_invalid_integer",
-            "amount",
-            "This value must be greater than or equal to 1.",
-        ));
-    }
-    Ok(amount)
 }
 
 /// Charges are captured at once; holding funds for a later capture is not faked.

@@ -1,4 +1,5 @@
-//! `POST /v1/refunds`: gives back part or all of a succeeded PaymentIntent's charge.
+//! `POST /v1/refunds`: gives back part or all of a succeeded PaymentIntent's charge, and
+//! announces it with a `charge.refunded` webhook event.
 
 use axum::extract::State;
 use axum::routing::post;
@@ -15,21 +16,23 @@ pub(crate) fn router() -> Router<FakeStripe> {
 }
 
 async fn create(State(fake): State<FakeStripe>, params: Params) -> Result<Json<Value>, ApiError> {
-    let amount = params.integer("amount")?;
-    if amount.is_some_and(|amount| amount < 1) {
-        return Err(ApiError::parameter_invalid(
-            "parameter_invalid_integer",
-            "amount",
-            "This value must be greater than or equal to 1.",
-        ));
-    }
+    let amount = params.amount()?;
     let refund = NewRefund {
         target: target(&params)?,
         amount,
         metadata: params.hash("metadata"),
         reason: params.get("reason").map(str::to_owned),
     };
-    let refund = fake.store().refund(refund)?;
+    let (refund, charge) = {
+        let mut store = fake.store();
+        let refund = store.refund(refund)?;
+        let charge = store.charge_json(&refund.payment_intent);
+        (refund, charge)
+    };
+    // Whoever refunds (this API, or support in the Dashboard), the platform hears of it.
+    if let Some(charge) = charge {
+        fake.webhooks().send("charge.refunded", charge);
+    }
     Ok(Json(refund.to_json()))
 }
 

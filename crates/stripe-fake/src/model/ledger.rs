@@ -1,17 +1,23 @@
-//! What actually moved: successful charges and refunds, for tests to check that an order
-//! was charged once, or refunded.
+//! What actually moved: successful charges and refunds, transfers to connected accounts
+//! and their reversals, for tests to check that an order was charged once, or refunded,
+//! and its seller paid once.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Every successful charge and every refund, in the order they happened.
+/// Every successful charge, refund, transfer and transfer reversal, each list in the
+/// order they happened.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
     /// Successful charges; declined attempts are not here.
     pub charges: Vec<Charge>,
     /// Refunds, each of part or all of one charge.
     pub refunds: Vec<RefundRecord>,
+    /// Transfers to connected accounts, each from one charge.
+    pub transfers: Vec<TransferRecord>,
+    /// Money taken back out of transfers.
+    pub transfer_reversals: Vec<TransferReversalRecord>,
 }
 
 /// Money taken from a card by confirming a PaymentIntent.
@@ -36,6 +42,36 @@ pub struct RefundRecord {
     pub id: String,
     /// The refunded PaymentIntent (`pi_…`).
     pub payment_intent: String,
+    /// In the currency's smallest unit.
+    pub amount: i64,
+}
+
+/// Money sent from a charge to a connected account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferRecord {
+    /// The transfer id (`tr_…`).
+    pub id: String,
+    /// In the currency's smallest unit.
+    pub amount: i64,
+    /// Lowercase ISO code, as sent.
+    pub currency: String,
+    /// The connected account paid (`acct_…`).
+    pub destination: String,
+    /// The charge the money came from (`ch_…`).
+    pub source_transaction: String,
+    /// The group it was sent in (an order, say), if any.
+    pub transfer_group: Option<String>,
+    /// The transfer's metadata when it was made.
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// Money taken back from a connected account out of one transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferReversalRecord {
+    /// The reversal id (`trr_…`).
+    pub id: String,
+    /// The reversed transfer (`tr_…`).
+    pub transfer: String,
     /// In the currency's smallest unit.
     pub amount: i64,
 }

@@ -9,7 +9,8 @@ use crate::model::ledger::RefundRecord;
 use crate::model::payment_intent::PaymentIntent;
 use crate::model::refund::Refund;
 use crate::store::Store;
-use crate::{clock, ids};
+use crate::store::giving_back::amount_to_give_back;
+use crate::{clock, ids, money};
 
 /// What a refund request names: the PaymentIntent, or its charge.
 #[derive(Debug)]
@@ -34,25 +35,25 @@ impl Store {
         let intent = self.refunded_intent(&new.target)?;
         let charge = intent.latest_charge.clone().unwrap_or_default();
         let remaining = intent.amount_received - self.ledger.refunded(&intent.id);
-        if remaining == 0 {
-            return Err(ApiError::invalid_request(
-                Some("charge_already_refunded"),
-                None,
-                format!("Charge {charge} has already been refunded."),
-            ));
-        }
-        let amount = new.amount.unwrap_or(remaining);
-        if amount > remaining {
-            return Err(ApiError::invalid_request(
-                Some("amount_too_large"),
-                Some("amount"),
+        let currency = &intent.terms.currency;
+        let amount = amount_to_give_back(
+            new.amount,
+            remaining,
+            || {
+                ApiError::invalid_request(
+                    Some("charge_already_refunded"),
+                    None,
+                    format!("Charge {charge} has already been refunded."),
+                )
+            },
+            |amount| {
                 format!(
                     "Refund amount ({}) is greater than unrefunded amount on charge ({})",
-                    money(amount, &intent.terms.currency),
-                    money(remaining, &intent.terms.currency)
-                ),
-            ));
-        }
+                    money::format(amount, currency),
+                    money::format(remaining, currency)
+                )
+            },
+        )?;
         let refund = Refund {
             id: ids::new_id("re"),
             created: clock::now(),
@@ -100,15 +101,5 @@ impl Store {
             ));
         }
         Ok(intent.clone())
-    }
-}
-
-/// An amount in the smallest currency unit, written the way Stripe's messages write it.
-fn money(amount: i64, currency: &str) -> String {
-    let units = format!("{}.{:02}", amount / 100, amount % 100);
-    if currency == "usd" {
-        format!("${units}")
-    } else {
-        format!("{units} {}", currency.to_uppercase())
     }
 }

@@ -1,8 +1,16 @@
-//! The real async-stripe client against the fake: the calls the payments service makes.
+//! The real async-stripe client against the fake: the calls the payments service makes,
+//! for charges and refunds and for paying sellers through Connect.
 
 use std::collections::HashMap;
 
 use stripe::{ApiErrorsCode, ApiErrorsType};
+use stripe_connect::account::{
+    CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers,
+    CreateAccountType, RetrieveAccount,
+};
+use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+use stripe_connect::transfer::{CreateTransfer, ListTransfer, RetrieveTransfer};
+use stripe_connect::transfer_reversal::CreateIdTransferReversal;
 use stripe_core::payment_intent::{
     ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
 };
@@ -14,7 +22,7 @@ use stripe_payment::payment_method::{
 use stripe_shared::{PaymentIntentAllowedPaymentMethodTypes, PaymentIntentStatus};
 use stripe_types::Currency;
 
-use crate::helpers::{TestFake, stripe_error};
+use crate::helpers::{REFRESH_URL, RETURN_URL, TestFake, stripe_error};
 
 fn order_metadata(order_id: &str) -> HashMap<String, String> {
     HashMap::from([
@@ -377,4 +385,114 @@ async fn a_publishable_or_missing_key_is_refused() {
         Some("Invalid API Key provided: pk_test_*****6789")
     );
     assert!(app.ledger().charges.is_empty());
+}
+
+#[tokio::test]
+async fn a_seller_is_onboarded_paid_and_reversed_through_the_client() {
+    let app = TestFake::start().await;
+    let mut transfers_capability = CreateAccountCapabilities::new();
+    transfers_capability.transfers = Some(CreateAccountCapabilitiesTransfers {
+        requested: Some(true),
+    });
+    let account = CreateAccount::new()
+        .type_(CreateAccountType::Express)
+        .country("US")
+        .email("seller@example.com")
+        .capabilities(transfers_capability)
+        .metadata(HashMap::from([(
+            "user_id".to_owned(),
+            "seller-1".to_owned(),
+        )]))
+        .send(&app.client)
+        .await
+        .expect("an account");
+    assert_eq!(account.charges_enabled, Some(false));
+
+    let link = CreateAccountLink::new(
+        account.id.as_str(),
+        CreateAccountLinkType::AccountOnboarding,
+    )
+    .refresh_url(REFRESH_URL)
+    .return_url(RETURN_URL)
+    .send(&app.client)
+    .await
+    .expect("an onboarding link");
+    assert_eq!(app.visit(&link.url).await.location(), RETURN_URL);
+    let onboarded = RetrieveAccount::new(account.id.clone())
+        .send(&app.client)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            onboarded.charges_enabled,
+            onboarded.payouts_enabled,
+            onboarded.details_submitted
+        ),
+        (Some(true), Some(true), Some(true))
+    );
+
+    let intent = payment("pm_card_visa").send(&app.client).await.unwrap();
+    let charge = intent.latest_charge.expect("a charge").id().to_string();
+    let transfer = CreateTransfer::new(Currency::USD, account.id.as_str())
+        .amount(2250)
+        .source_transaction(charge.as_str())
+        .transfer_group("order-1")
+        .metadata(order_metadata("order-1"))
+        .send(&app.client)
+        .await
+        .expect("the seller is paid");
+    assert_eq!(
+        transfer.destination.as_ref().map(|d| d.id().as_str()),
+        Some(account.id.as_str())
+    );
+    assert_eq!(
+        transfer
+            .source_transaction
+            .as_ref()
+            .map(|c| c.id().as_str()),
+        Some(charge.as_str())
+    );
+
+    let listed = ListTransfer::new()
+        .transfer_group("order-1")
+        .send(&app.client)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.data.iter().map(|t| &t.id).collect::<Vec<_>>(),
+        [&transfer.id]
+    );
+
+    let reversal = CreateIdTransferReversal::new(transfer.id.clone())
+        .send(&app.client)
+        .await
+        .expect("reversed in full");
+    assert_eq!(reversal.amount, 2250);
+    let reversed = RetrieveTransfer::new(transfer.id)
+        .send(&app.client)
+        .await
+        .unwrap();
+    assert!(reversed.reversed);
+    assert_eq!(reversed.amount_reversed, 2250);
+}
+
+#[tokio::test]
+async fn a_transfer_refused_by_stripe_is_an_invalid_request_error() {
+    let app = TestFake::start().await;
+    let intent = payment("pm_card_visa").send(&app.client).await.unwrap();
+    let charge = intent.latest_charge.expect("a charge").id().to_string();
+    let waiting = app.account().await;
+
+    let (error, status) = stripe_error(
+        CreateTransfer::new(Currency::USD, waiting)
+            .amount(2250)
+            .source_transaction(charge)
+            .send(&app.client)
+            .await,
+    );
+
+    assert_eq!(status, 400);
+    assert_eq!(error.type_, ApiErrorsType::InvalidRequestError);
+    assert_eq!(error.param.as_deref(), Some("destination"));
+    assert!(app.ledger().transfers.is_empty());
 }

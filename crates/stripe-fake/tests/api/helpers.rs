@@ -1,5 +1,8 @@
 //! A fake per test, with both the real async-stripe client and a raw HTTP client
-//! pointed at it.
+//! pointed at it, and the steps most Connect tests start from (a charge, an onboarded
+//! seller).
+
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -8,6 +11,11 @@ use stripe::{IdempotencyKey, RequestStrategy};
 use stripe_fake::{FakeConfig, Ledger, RunningFake};
 
 pub const SECRET_KEY: &str = "sk_test_fake";
+
+/// Where the platform sends a seller whose onboarding link no longer works.
+pub const REFRESH_URL: &str = "http://platform.test/payouts/refresh";
+/// Where the platform sends a seller back after onboarding.
+pub const RETURN_URL: &str = "http://platform.test/payouts/return";
 
 /// Stripe's ready-made test payment methods and whether charging them succeeds.
 pub const TEST_PAYMENT_METHODS: [(&str, Outcome); 4] = [
@@ -47,11 +55,12 @@ impl TestFake {
             .url(fake.url())
             .build()
             .expect("the client accepts the fake's URL");
-        Self {
-            fake,
-            client,
-            http: reqwest::Client::new(),
-        }
+        // Redirects are what the onboarding page answers; tests look at them, not past them.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        Self { fake, client, http }
     }
 
     pub fn ledger(&self) -> Ledger {
@@ -103,6 +112,82 @@ impl TestFake {
         }
     }
 
+    /// A succeeded charge of `amount` cents in `currency`: its PaymentIntent and charge ids.
+    pub async fn charge(&self, amount: i64, currency: &str) -> (String, String) {
+        let amount = amount.to_string();
+        let paid = self
+            .post(
+                "/v1/payment_intents",
+                &[
+                    ("amount", &amount),
+                    ("currency", currency),
+                    ("payment_method", "pm_card_visa"),
+                    ("confirm", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+        let intent = paid.json();
+        let charge = intent["latest_charge"]
+            .as_str()
+            .expect("a charge")
+            .to_owned();
+        (paid.id(), charge)
+    }
+
+    /// A new Express account that asked for the `transfers` capability.
+    pub async fn account(&self) -> String {
+        let created = self
+            .post(
+                "/v1/accounts",
+                &[
+                    ("type", "express"),
+                    ("country", "US"),
+                    ("email", "seller@example.com"),
+                    ("capabilities[transfers][requested]", "true"),
+                    ("metadata[user_id]", "seller-1"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        created.id()
+    }
+
+    /// The onboarding URL of a new link for `account`.
+    pub async fn onboarding_link(&self, account: &str) -> String {
+        let link = self
+            .post(
+                "/v1/account_links",
+                &[
+                    ("account", account),
+                    ("type", "account_onboarding"),
+                    ("refresh_url", REFRESH_URL),
+                    ("return_url", RETURN_URL),
+                ],
+            )
+            .await;
+        assert_eq!(link.status, StatusCode::OK, "{}", link.body);
+        link.json()["url"].as_str().expect("a url").to_owned()
+    }
+
+    /// Opens `url` as a browser would: no key, and a redirect is not followed.
+    pub async fn visit(&self, url: &str) -> Raw {
+        let response = self.http.get(url).send().await.expect("the fake answers");
+        Raw {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.expect("a readable body"),
+        }
+    }
+
+    /// An Express account whose owner went through onboarding, so it takes transfers.
+    pub async fn onboarded_account(&self) -> String {
+        let account = self.account().await;
+        let visited = self.visit(&self.onboarding_link(&account).await).await;
+        assert_eq!(visited.status, StatusCode::SEE_OTHER, "{}", visited.body);
+        account
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.fake.url(), path.trim_start_matches('/'))
     }
@@ -147,6 +232,26 @@ impl Raw {
 
     pub fn id(&self) -> String {
         self.json()["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// Where a redirect points.
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|location| location.to_str().ok())
+            .unwrap_or_else(|| panic!("a redirect, got {}: {}", self.status, self.body))
+    }
+}
+
+/// Waits until `done` holds, checking every few milliseconds for up to ten seconds.
+pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

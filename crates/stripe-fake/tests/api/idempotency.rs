@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use stripe::{ApiErrorsType, StripeRequest};
+use stripe_connect::transfer::{CreateTransfer, RetrieveTransfer};
+use stripe_connect::transfer_reversal::CreateIdTransferReversal;
 use stripe_core::payment_intent::CreatePaymentIntent;
 use stripe_shared::PaymentIntentStatus;
 use stripe_types::Currency;
@@ -13,11 +15,15 @@ use crate::helpers::{TestFake, idempotent, stripe_error};
 use stripe_fake::FakeConfig;
 
 /// Sends the request once with the Idempotency-Key `key`.
-async fn send_keyed(
+async fn send_keyed<R>(
     app: &TestFake,
-    request: &CreatePaymentIntent,
+    request: &R,
     key: &str,
-) -> Result<stripe_shared::PaymentIntent, stripe::StripeError> {
+) -> Result<R::Output, stripe::StripeError>
+where
+    R: StripeRequest,
+    R::Output: miniserde::Deserialize,
+{
     request
         .customize()
         .request_strategy(idempotent(key))
@@ -269,4 +275,87 @@ async fn keys_are_ignored_on_reads() {
         (StatusCode::OK, StatusCode::OK)
     );
     assert_eq!(second.headers.get("idempotent-replayed"), None);
+}
+
+/// The transfer of order-1's seller share, as the payments service sends it.
+fn pay_out(charge: &str, destination: &str) -> CreateTransfer {
+    CreateTransfer::new(Currency::USD, destination)
+        .amount(1000)
+        .source_transaction(charge)
+        .transfer_group("order-1")
+        .metadata(HashMap::from([(
+            "order_id".to_owned(),
+            "order-1".to_owned(),
+        )]))
+}
+
+#[tokio::test]
+async fn a_transfer_retried_with_its_key_pays_once() {
+    let app = TestFake::start().await;
+    let (_, charge) = app.charge(2500, "usd").await;
+    let seller = app.onboarded_account().await;
+    let request = pay_out(&charge, &seller);
+
+    let first = send_keyed(&app, &request, "transfer-order-1").await;
+    let second = send_keyed(&app, &request, "transfer-order-1").await;
+
+    assert_eq!(first.expect("paid").id, second.expect("replayed").id);
+    assert_eq!(app.ledger().transfers.len(), 1);
+}
+
+#[tokio::test]
+async fn without_idempotency_every_transfer_pays() {
+    let app = TestFake::start_with(FakeConfig {
+        honour_idempotency: false,
+    })
+    .await;
+    let (_, charge) = app.charge(2500, "usd").await;
+    let seller = app.onboarded_account().await;
+    let request = pay_out(&charge, &seller);
+
+    let first = send_keyed(&app, &request, "transfer-order-1").await;
+    let second = send_keyed(&app, &request, "transfer-order-1").await;
+
+    assert_ne!(first.unwrap().id, second.unwrap().id);
+    assert_eq!(app.ledger().transfers.len(), 2);
+}
+
+#[tokio::test]
+async fn a_reversal_retried_with_its_key_reverses_once() {
+    let app = TestFake::start().await;
+    let (_, charge) = app.charge(2500, "usd").await;
+    let seller = app.onboarded_account().await;
+    let transfer = pay_out(&charge, &seller).send(&app.client).await.unwrap();
+    let request = CreateIdTransferReversal::new(transfer.id.clone()).amount(400);
+
+    let first = send_keyed(&app, &request, "reverse-order-1").await;
+    let second = send_keyed(&app, &request, "reverse-order-1").await;
+
+    assert_eq!(first.expect("reversed").id, second.expect("replayed").id);
+    assert_eq!(app.ledger().transfer_reversals.len(), 1);
+    let transfer = RetrieveTransfer::new(transfer.id)
+        .send(&app.client)
+        .await
+        .unwrap();
+    assert_eq!(transfer.amount_reversed, 400);
+}
+
+#[tokio::test]
+async fn an_account_created_twice_with_one_key_is_one_account() {
+    let app = TestFake::start().await;
+    let params = [
+        ("type", "express"),
+        ("capabilities[transfers][requested]", "true"),
+    ];
+
+    let first = app.post_with_key("/v1/accounts", &params, "seller-1").await;
+    let second = app.post_with_key("/v1/accounts", &params, "seller-1").await;
+
+    assert_eq!(first.id(), second.id());
+    assert!(
+        app.get(&format!("/v1/accounts/{}", first.id()))
+            .await
+            .status
+            .is_success()
+    );
 }

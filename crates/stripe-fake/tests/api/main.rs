@@ -2,6 +2,8 @@
 
 mod binary;
 mod client;
+mod connect;
 mod helpers;
 mod idempotency;
 mod shapes;
+mod webhooks;

@@ -2,9 +2,14 @@
 //! generated types require and the fake forgot would fail here.
 
 use reqwest::StatusCode;
-use stripe_shared::{PaymentIntent, PaymentIntentStatus, PaymentMethod, Refund};
+use stripe_connect::AccountLink;
+use stripe_shared::{
+    Account, AccountCapabilitiesStatus, AccountType, PaymentIntent, PaymentIntentStatus,
+    PaymentMethod, Refund, Transfer, TransferReversal,
+};
+use stripe_types::List;
 
-use crate::helpers::{Outcome, Raw, TEST_PAYMENT_METHODS, TestFake};
+use crate::helpers::{Outcome, REFRESH_URL, RETURN_URL, Raw, TEST_PAYMENT_METHODS, TestFake};
 
 const ORDER: [(&str, &str); 4] = [
     ("amount", "2500"),
@@ -291,5 +296,122 @@ async fn every_error_reads_as_a_stripe_error() {
         assert!(failure.status.is_client_error(), "{}", failure.body);
         let error = failure.error();
         assert!(error.message.is_some(), "{}", failure.body);
+    }
+}
+
+#[tokio::test]
+async fn accounts_and_their_links_read_as_accounts_and_account_links() {
+    let app = TestFake::start().await;
+    let id = app.account().await;
+    let path = format!("/v1/accounts/{id}");
+    let waiting: Account = app.get(&path).await.parse();
+    assert_eq!(waiting.type_, Some(AccountType::Express));
+    let capabilities = waiting.capabilities.expect("the requested capabilities");
+    assert_eq!(
+        capabilities.transfers,
+        Some(AccountCapabilitiesStatus::Inactive)
+    );
+
+    let link = app
+        .post(
+            "/v1/account_links",
+            &[
+                ("account", &id),
+                ("type", "account_onboarding"),
+                ("refresh_url", REFRESH_URL),
+                ("return_url", RETURN_URL),
+            ],
+        )
+        .await;
+    let link: AccountLink = link.parse();
+    assert_eq!(link.expires_at, link.created + 300);
+    app.visit(&link.url).await;
+
+    let onboarded: Account = app.get(&path).await.parse();
+    assert_eq!(onboarded.charges_enabled, Some(true));
+    let capabilities = onboarded.capabilities.expect("the capabilities");
+    assert_eq!(
+        capabilities.transfers,
+        Some(AccountCapabilitiesStatus::Active)
+    );
+}
+
+#[tokio::test]
+async fn transfers_and_reversals_read_as_transfers_and_transfer_reversals() {
+    let app = TestFake::start().await;
+    let (_, charge) = app.charge(2500, "usd").await;
+    let seller = app.onboarded_account().await;
+    let created = app
+        .post(
+            "/v1/transfers",
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("destination", &seller),
+                ("source_transaction", &charge),
+                ("transfer_group", "order-1"),
+                ("description", "Concert A"),
+                ("metadata[order_id]", "order-1"),
+            ],
+        )
+        .await;
+    let transfer: Transfer = created.parse();
+    assert_eq!((transfer.amount, transfer.amount_reversed), (2000, 0));
+    assert!(transfer.reversals.data.is_empty());
+    let path = format!("/v1/transfers/{}", transfer.id);
+
+    let reversal = app
+        .post(&format!("{path}/reversals"), &[("amount", "500")])
+        .await;
+    let reversal: TransferReversal = reversal.parse();
+    assert_eq!(reversal.transfer.id(), &transfer.id);
+
+    let reversed: Transfer = app.get(&path).await.parse();
+    assert_eq!(reversed.amount_reversed, 500);
+    assert_eq!(reversed.reversals.data.len(), 1);
+    let listed: List<Transfer> = app
+        .get("/v1/transfers?transfer_group=order-1")
+        .await
+        .parse();
+    assert_eq!(listed.data.len(), 1);
+}
+
+#[tokio::test]
+async fn connect_errors_read_as_stripe_errors() {
+    let app = TestFake::start().await;
+    let (_, charge) = app.charge(2500, "usd").await;
+    let waiting = app.account().await;
+    let transfer = |destination: &'static str| {
+        [
+            ("amount", "100"),
+            ("currency", "usd"),
+            ("destination", destination),
+            ("source_transaction", "ch_nope"),
+        ]
+    };
+
+    let failures = [
+        app.get("/v1/accounts/acct_nope").await,
+        app.post("/v1/accounts", &[("type", "standard")]).await,
+        app.post("/v1/account_links", &[("account", &waiting)])
+            .await,
+        app.post("/v1/transfers", &transfer("acct_nope")).await,
+        app.post(
+            "/v1/transfers",
+            &[
+                ("amount", "100"),
+                ("currency", "usd"),
+                ("destination", &waiting),
+                ("source_transaction", &charge),
+            ],
+        )
+        .await,
+        app.get("/v1/transfers/tr_nope").await,
+        app.get("/v1/transfers?limit=0").await,
+        app.post("/v1/transfers/tr_nope/reversals", &[]).await,
+    ];
+    for failure in failures {
+        assert!(failure.status.is_client_error(), "{}", failure.body);
+        assert!(failure.error().message.is_some(), "{}", failure.body);
     }
 }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::{
     endpoints::{Api, Endpoints},
     error::ApiError,
-    views::{ErrorBody, Order, Payment, Ticket, User},
+    views::{ErrorBody, Order, Payment, PayoutAccount, Ticket, User},
 };
 use crate::wait::wait_for;
 
@@ -204,6 +204,30 @@ impl ApiClient {
     /// `GET /api/orders`: the user's orders.
     pub async fn my_orders(&self) -> Result<Vec<Order>, ApiError> {
         self.get(Api::Orders, "/api/orders").await
+    }
+
+    /// `POST /api/payouts/account`: connects the user's payout account; Stripe's
+    /// onboarding sends them back to `return_url`.
+    pub async fn connect_payout_account(
+        &self,
+        return_url: &str,
+    ) -> Result<PayoutAccount, ApiError> {
+        let body = json!({ "returnUrl": return_url });
+        let answer = self
+            .send(
+                Method::POST,
+                Api::Payments,
+                "/api/payouts/account",
+                Some(&body),
+                NotFound::Answer,
+            )
+            .await?;
+        Ok(expect(answer, StatusCode::OK).await?.value)
+    }
+
+    /// `GET /api/payouts/account`.
+    pub async fn payout_account(&self) -> Result<PayoutAccount, ApiError> {
+        self.get(Api::Payments, "/api/payouts/account").await
     }
 
     /// `GET path` on `api`, answered 200.

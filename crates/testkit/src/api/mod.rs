@@ -16,4 +16,6 @@ mod views;
 pub use client::{Accepted, ApiClient, Exchange, Retry, SignedIn};
 pub use endpoints::Endpoints;
 pub use error::ApiError;
-pub use views::{ErrorEntry, Order, OrderTicket, Payment, Ticket, TicketStatus, User};
+pub use views::{
+    ErrorEntry, Order, OrderTicket, Payment, PayoutAccount, Ticket, TicketStatus, User,
+};

@@ -63,6 +63,17 @@ pub struct Payment {
     pub id: String,
 }
 
+/// A seller's payout account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutAccount {
+    pub connected: bool,
+    pub ready: bool,
+    /// Stripe's onboarding page, while the account is not ready.
+    #[serde(default)]
+    pub onboarding_url: Option<String>,
+}
+
 /// One entry of the contract's error body, `{"errors": [{"message", "field"?}]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ErrorEntry {

@@ -17,7 +17,7 @@ const MAX_RETURN_URL: usize = 2048;
 pub(crate) struct ConnectAccount {
     /// An absolute `http` or `https` URL.
     #[serde(default)]
-    #[schema(value_type = String, required = true, max_length = 2048, pattern = "^https?://[^/?#\\s]+")]
+    #[schema(value_type = String, required = true, max_length = 2048, pattern = "^https?://[^/?#\\s\\x00-\\x1f\\x7f-\\x9f]+[^\\s\\x00-\\x1f\\x7f-\\x9f]*$")]
     return_url: Option<Value>,
 }
 
@@ -120,26 +120,49 @@ fn parse_return_url(raw: &str) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_return_url;
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    const GOOD: [&str; 2] = [
+        "https://ticketing.dev/payouts/account",
+        "http://127.0.0.1:8080/payouts/account?back=1",
+    ];
+    const BAD: [&str; 7] = [
+        "/payouts/account",
+        "javascript:alert(1)",
+        "https:///path",
+        "https://host/a b",
+        "https://host/\r\nSet-Cookie: x",
+        "https://host/\u{85}",
+        "ftp://host/",
+    ];
 
     #[test]
     fn a_return_url_must_be_absolute_http_with_a_host() {
-        for good in [
-            "https://ticketing.dev/payouts/account",
-            "http://127.0.0.1:8080/payouts/account?back=1",
-        ] {
+        for good in GOOD {
             assert_eq!(parse_return_url(good).unwrap(), good);
         }
-        for bad in [
-            "/payouts/account",
-            "javascript:alert(1)",
-            "https:///path",
-            "https://host/a b",
-            "https://host/\r\nSet-Cookie: x",
-            "ftp://host/",
-        ] {
+        for bad in BAD {
             assert!(parse_return_url(bad).is_err(), "{bad}");
         }
         assert!(parse_return_url(&format!("https://host/{}", "a".repeat(2048))).is_err());
+    }
+
+    /// The fuzzer generates bodies from the schema, so the two must agree.
+    #[test]
+    fn the_schema_pattern_accepts_exactly_what_parse_accepts() {
+        let schema = serde_json::to_value(ConnectAccount::schema()).unwrap();
+        let pattern = schema["properties"]["returnUrl"]["pattern"]
+            .as_str()
+            .unwrap();
+        let pattern = regex::Regex::new(pattern).unwrap();
+        for raw in GOOD.into_iter().chain(BAD) {
+            assert_eq!(
+                pattern.is_match(raw),
+                parse_return_url(raw).is_ok(),
+                "{raw:?}"
+            );
+        }
     }
 }

@@ -8,5 +8,7 @@ mod helpers;
 mod limits;
 mod openapi;
 mod pay;
+mod payouts;
+
 mod refunds;
 mod whole_system;

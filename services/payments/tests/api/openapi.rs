@@ -7,7 +7,13 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
     testkit::fuzz::assert_documented_routes(
         &app.service.url(""),
         "/api/payments/openapi.json",
-        &["POST /api/payments"],
+        &[
+            "GET /api/payouts",
+            "GET /api/payouts/account",
+            "POST /api/payments",
+            "POST /api/payments/webhooks/stripe",
+            "POST /api/payouts/account",
+        ],
     )
     .await;
 }

@@ -33,8 +33,12 @@ pub struct Order {
 
 /// The ticket an order holds.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrderedTicket {
     pub id: String,
+    /// In cents.
+    pub price: i64,
+    pub seller_id: String,
 }
 
 /// A document of the payments service's `payments`.
@@ -57,6 +61,41 @@ pub enum PaymentStatus {
     Refunded,
 }
 
+/// A document of the payments service's `payouts`: one per completed order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payout {
+    /// The order's id.
+    #[serde(rename = "_id")]
+    pub order_id: ObjectId,
+    pub status: PayoutStatus,
+    pub due_at: DateTime,
+}
+
+/// Where a payout is, as the payments service stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutStatus {
+    Held,
+    WaitingForAccount,
+    Transferring,
+    Paid,
+    Reversing,
+    Reversed,
+    Refunded,
+}
+
+/// A document of the payments service's `payoutAccounts`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutAccount {
+    /// The seller.
+    #[serde(rename = "_id")]
+    pub seller_id: String,
+    pub stripe_account_id: String,
+    pub ready: bool,
+}
+
 /// A replica's copy (orders' of a ticket, payments' of an order): which version of
 /// the original it holds.
 #[derive(Debug, Clone, Deserialize)]
@@ -71,16 +110,35 @@ pub struct ReplicaCopy {
 pub struct Ledger {
     pub charges: Vec<Charge>,
     pub refunds: Vec<Refund>,
+    pub transfers: Vec<Transfer>,
+    pub transfer_reversals: Vec<TransferReversal>,
+}
+
+/// Money moved from a charge to a seller's connected account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Transfer {
+    pub id: String,
+    pub amount: i64,
+    pub destination: String,
+    pub metadata: ChargeMetadata,
+}
+
+/// Money taken back from a transfer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransferReversal {
+    pub transfer: String,
+    pub amount: i64,
 }
 
 /// A successful charge, made by confirming a PaymentIntent.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Charge {
     pub payment_intent: String,
+    pub amount: i64,
     pub metadata: ChargeMetadata,
 }
 
-/// What the payments service tags each PaymentIntent with.
+/// What the payments service tags each PaymentIntent and transfer with.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargeMetadata {
@@ -91,6 +149,7 @@ pub struct ChargeMetadata {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Refund {
     pub payment_intent: String,
+    pub amount: i64,
 }
 
 /// A field that must be there, though it may be `null`: serde would read a missing

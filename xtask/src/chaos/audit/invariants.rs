@@ -21,8 +21,8 @@ pub struct Indexed<'a> {
     charges: HashMap<&'a str, Vec<&'a Charge>>,
     /// The PaymentIntents that were refunded.
     refunded: HashSet<&'a str>,
-    /// How many payments of each order succeeded, by its id.
-    succeeded_payments: HashMap<&'a str, usize>,
+    /// The statuses of each order's payments, by its id.
+    payments: HashMap<&'a str, Vec<PaymentStatus>>,
 }
 
 impl<'a> Indexed<'a> {
@@ -45,13 +45,12 @@ impl<'a> Indexed<'a> {
             .iter()
             .map(|refund| refund.payment_intent.as_str())
             .collect();
-        let mut succeeded_payments: HashMap<&str, usize> = HashMap::new();
+        let mut payments: HashMap<&str, Vec<PaymentStatus>> = HashMap::new();
         for payment in &snapshot.payments {
-            if payment.status == PaymentStatus::Succeeded {
-                *succeeded_payments
-                    .entry(payment.order_id.as_str())
-                    .or_default() += 1;
-            }
+            payments
+                .entry(payment.order_id.as_str())
+                .or_default()
+                .push(payment.status);
         }
         Self {
             snapshot,
@@ -59,7 +58,7 @@ impl<'a> Indexed<'a> {
             orders,
             charges,
             refunded,
-            succeeded_payments,
+            payments,
         }
     }
 
@@ -207,15 +206,21 @@ impl<'a> Indexed<'a> {
             .collect()
     }
 
-    /// A completed order has one succeeded payment and one charge, not refunded.
+    /// A completed order has one payment and one charge: succeeded and not refunded,
+    /// or refunded at Stripe (by support) and recorded as refunded.
     fn completed_orders_charged_once(&self) -> Vec<String> {
         self.orders_with_status(OrderStatus::Complete)
             .filter_map(|(order_id, charges)| {
-                let succeeded = self.succeeded_payments.get(order_id).copied().unwrap_or(0);
+                let payments = self.payments.get(order_id).map_or(&[][..], Vec::as_slice);
                 let unrefunded = self.unrefunded(charges);
-                (succeeded != 1 || charges.len() != 1 || unrefunded != 1).then(|| {
+                let expected_unrefunded = match payments {
+                    [PaymentStatus::Succeeded] => 1,
+                    [PaymentStatus::Refunded] => 0,
+                    _ => usize::MAX,
+                };
+                (charges.len() != 1 || unrefunded != expected_unrefunded).then(|| {
                     format!(
-                        "complete order {order_id} has {succeeded} payments, {} charges, {unrefunded} unrefunded",
+                        "complete order {order_id} has payments {payments:?}, {} charges, {unrefunded} unrefunded",
                         charges.len()
                     )
                 })
@@ -296,6 +301,8 @@ mod tests {
             tickets,
             orders,
             payments: Vec::new(),
+            payouts: Vec::new(),
+            payout_accounts: Vec::new(),
             ticket_replica: HashMap::new(),
             order_replica: HashMap::new(),
             unpublished_events: 0,
@@ -310,6 +317,8 @@ mod tests {
             expires_at: DateTime::from_millis(DateTime::now().timestamp_millis() + expires_in_ms),
             ticket: OrderedTicket {
                 id: ticket.to_owned(),
+                price: 1000,
+                seller_id: ObjectId::new().to_hex(),
             },
             version: 0,
         }
@@ -318,6 +327,7 @@ mod tests {
     fn charge(payment_intent: &str, order: &Order) -> Charge {
         Charge {
             payment_intent: payment_intent.to_owned(),
+            amount: 1000,
             metadata: ChargeMetadata {
                 order_id: order.id.to_hex(),
             },
@@ -352,7 +362,7 @@ mod tests {
         let paid = order(OrderStatus::Complete, &ObjectId::new().to_hex(), -1_000);
         let ledger = Ledger {
             charges: vec![charge("pi_1", &paid), charge("pi_2", &paid)],
-            refunds: Vec::new(),
+            ..Ledger::default()
         };
         let order_id = paid.id.to_hex();
         let mut audit = snapshot(vec![paid], Vec::new(), ledger);
@@ -361,7 +371,10 @@ mod tests {
             status: PaymentStatus::Succeeded,
         }];
 
-        assert_found(&Indexed::new(&audit).violations(), "1 payments, 2 charges");
+        assert_found(
+            &Indexed::new(&audit).violations(),
+            "payments [Succeeded], 2 charges",
+        );
     }
 
     #[test]
@@ -369,11 +382,12 @@ mod tests {
         let cancelled = order(OrderStatus::Cancelled, &ObjectId::new().to_hex(), -1_000);
         let charged = Ledger {
             charges: vec![charge("pi_1", &cancelled)],
-            refunds: Vec::new(),
+            ..Ledger::default()
         };
         let refunded = Ledger {
             refunds: vec![Refund {
                 payment_intent: "pi_1".to_owned(),
+                amount: 1000,
             }],
             ..charged.clone()
         };

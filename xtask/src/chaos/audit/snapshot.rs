@@ -10,7 +10,7 @@ use mongodb::{
 };
 use serde::de::DeserializeOwned;
 
-use super::documents::{Ledger, Order, Payment, ReplicaCopy, Ticket};
+use super::documents::{Ledger, Order, Payment, Payout, PayoutAccount, ReplicaCopy, Ticket};
 
 /// The databases whose outboxes must be empty once the system settled.
 const DATABASES_WITH_OUTBOX: [&str; 4] = ["tickets", "orders", "payments", "expiration"];
@@ -19,6 +19,8 @@ pub struct Snapshot {
     pub tickets: Vec<Ticket>,
     pub orders: Vec<Order>,
     pub payments: Vec<Payment>,
+    pub payouts: Vec<Payout>,
+    pub payout_accounts: Vec<PayoutAccount>,
     /// Replica versions by id: orders' copy of tickets, payments' copy of orders.
     pub ticket_replica: HashMap<ObjectId, i64>,
     pub order_replica: HashMap<ObjectId, i64>,
@@ -47,6 +49,8 @@ impl Snapshot {
             tickets: all(client, "tickets", "tickets").await?,
             orders: all(client, "orders", "orders").await?,
             payments: all(client, "payments", "payments").await?,
+            payouts: all(client, "payments", "payouts").await?,
+            payout_accounts: all(client, "payments", "payoutAccounts").await?,
             ticket_replica: versions(all(client, "orders", "tickets").await?),
             order_replica: versions(all(client, "payments", "orders").await?),
             unpublished_events,
