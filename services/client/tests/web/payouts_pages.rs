@@ -87,7 +87,7 @@ async fn my_payouts_says_so_when_nothing_was_sold_yet() {
 async fn a_sale_is_held_then_paid_to_a_ready_account() {
     let site = Site::paying_out_after(SHORT_HOLD).await;
     let (seller, ticket) = site.seller_with("Concert", "25").await;
-    connect_and_onboard(&seller).await;
+    connect_and_onboard(&site, &seller).await;
     let buyer = site.member().await;
     let order_path = buyer.purchase(&ticket).await;
 
@@ -115,16 +115,23 @@ async fn a_sale_waits_for_the_payout_account_and_is_paid_once_it_is_ready() {
         "waiting for your payout account (<a href=\"/payouts/account\">Get paid</a>)",
     )
     .await;
-    connect_and_onboard(&seller).await;
+    connect_and_onboard(&site, &seller).await;
 
     payouts_once(&seller, "<td class=\"status\">paid</td>").await;
 }
 
-/// Connects through Get paid and completes the fake's onboarding.
-async fn connect_and_onboard(seller: &Browser) {
+/// Connects through Get paid, completes the fake's onboarding and comes back to Get
+/// paid, whose visit is what tells payments the account is ready (without the
+/// webhook, which these tests do not wire).
+async fn connect_and_onboard(site: &Site, seller: &Browser) {
     let connect = seller.post("/payouts/account", &[]).await;
     assert_eq!(connect.status, StatusCode::SEE_OTHER, "{}", connect.html);
-    follow_onboarding(&connect.location.expect("the onboarding page")).await;
+    let back = follow_onboarding(&connect.location.expect("the onboarding page")).await;
+    assert_eq!(back, site.client.url("/payouts/account"));
+    seller
+        .get("/payouts/account")
+        .await
+        .assert_shows("Your payout account is ready");
 }
 
 /// Visits Stripe's onboarding page as the seller's browser would and returns where it
