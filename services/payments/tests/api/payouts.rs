@@ -32,15 +32,7 @@ impl TestApp {
     /// The seller's payout account, connected and through the fake's onboarding.
     async fn connect_ready_account(&self, seller: &TestUser) -> String {
         let onboarding_url = self.start_connecting(seller).await;
-        let visit = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .build()
-            .unwrap()
-            .get(&onboarding_url)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(visit.status(), StatusCode::SEE_OTHER, "onboarding returns");
+        visit_onboarding(&onboarding_url).await;
         let status = self.payout_account(seller).await;
         assert_eq!(status["ready"], true, "{status}");
         self.stripe_account_of(seller).await
@@ -183,6 +175,24 @@ impl TestApp {
     }
 }
 
+/// Opens the fake's onboarding page as the seller's browser would, which completes
+/// the account and sends the browser back to the return URL (not followed here).
+async fn visit_onboarding(onboarding_url: &str) {
+    let visit = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+        .get(onboarding_url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(visit.status(), StatusCode::SEE_OTHER, "onboarding returns");
+    assert_eq!(
+        visit.headers()["location"],
+        "https://ticketing.dev/payouts/account"
+    );
+}
+
 #[tokio::test]
 async fn a_sale_is_paid_to_the_sellers_account_once_after_its_hold_less_the_fee() {
     let app = TestApp::paying_out(true, holding_for(Duration::from_secs(3))).await;
@@ -230,7 +240,7 @@ async fn a_payout_waits_for_the_sellers_account_and_goes_when_it_is_ready() {
         app.transfers_of(&order).is_empty(),
         "not before onboarding is finished"
     );
-    reqwest::get(&onboarding_url).await.unwrap();
+    visit_onboarding(&onboarding_url).await;
     assert_eq!(app.payout_account(&seller).await["ready"], true);
     app.await_payout_status(&seller, &order, "paid").await;
     assert_eq!(app.transfers_of(&order).len(), 1);
