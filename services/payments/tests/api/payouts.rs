@@ -250,8 +250,13 @@ async fn a_payout_waits_for_the_sellers_account_and_goes_when_it_is_ready() {
 async fn two_replicas_and_a_lost_answer_pay_each_sale_once_with_stripes_idempotency_off() {
     // Without Stripe's idempotency, only the claim in the database (between the
     // replicas) and asking Stripe before retrying (after the lost answer) keep each
-    // sale to one transfer.
-    let terms = holding_for(Duration::from_secs(1));
+    // sale to one transfer. At a 50% fee a charge covers two transfers of the
+    // seller's share, so Stripe's own check of the charge's amount cannot hide a
+    // second one.
+    let terms = PayoutTerms {
+        fee_percent: "50".parse().unwrap(),
+        hold: Duration::from_secs(1),
+    };
     let app = TestApp::paying_out(false, terms).await;
     let _second_replica = start_payments_with(
         &app.world,
