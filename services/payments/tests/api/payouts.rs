@@ -199,6 +199,7 @@ async fn a_sale_is_paid_to_the_sellers_account_once_after_its_hold_less_the_fee(
     let seller = app.user();
     let account = app.connect_ready_account(&seller).await;
 
+    let sold_at = time::OffsetDateTime::now_utc();
     // 10% of 10.09 is 1.009: the fee is rounded down to 1.00.
     let order = app.sell(&seller, 1009).await;
 
@@ -208,11 +209,24 @@ async fn a_sale_is_paid_to_the_sellers_account_once_after_its_hold_less_the_fee(
         (&payout["price"], &payout["fee"], &payout["amount"]),
         (&json!(10.09), &json!(1), &json!(9.09))
     );
+    let held_until = time::OffsetDateTime::parse(
+        payout["heldUntil"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(
+        held_until >= sold_at + time::Duration::seconds(3),
+        "held for the hold: until {held_until}, sold at {sold_at}"
+    );
     assert!(
         app.transfers_of(&order).is_empty(),
         "nothing moves during the hold"
     );
     app.await_payout_status(&seller, &order, "paid").await;
+    assert!(
+        time::OffsetDateTime::now_utc() >= held_until,
+        "paid only once the hold ended"
+    );
     let transfers = app.transfers_of(&order);
     assert_eq!(transfers.len(), 1, "one transfer: {transfers:?}");
     assert_eq!(transfers[0].amount, 909);
