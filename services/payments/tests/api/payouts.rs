@@ -32,15 +32,7 @@ impl TestApp {
     /// The seller's payout account, connected and through the fake's onboarding.
     async fn connect_ready_account(&self, seller: &TestUser) -> String {
         let onboarding_url = self.start_connecting(seller).await;
-        let visit = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .build()
-            .unwrap()
-            .get(&onboarding_url)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(visit.status(), StatusCode::SEE_OTHER, "onboarding returns");
+        visit_onboarding(&onboarding_url).await;
         let status = self.payout_account(seller).await;
         assert_eq!(status["ready"], true, "{status}");
         self.stripe_account_of(seller).await
@@ -183,12 +175,31 @@ impl TestApp {
     }
 }
 
+/// Opens the fake's onboarding page as the seller's browser would, which completes
+/// the account and sends the browser back to the return URL (not followed here).
+async fn visit_onboarding(onboarding_url: &str) {
+    let visit = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+        .get(onboarding_url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(visit.status(), StatusCode::SEE_OTHER, "onboarding returns");
+    assert_eq!(
+        visit.headers()["location"],
+        "https://ticketing.dev/payouts/account"
+    );
+}
+
 #[tokio::test]
 async fn a_sale_is_paid_to_the_sellers_account_once_after_its_hold_less_the_fee() {
     let app = TestApp::paying_out(true, holding_for(Duration::from_secs(3))).await;
     let seller = app.user();
     let account = app.connect_ready_account(&seller).await;
 
+    let sold_at = time::OffsetDateTime::now_utc();
     // 10% of 10.09 is 1.009: the fee is rounded down to 1.00.
     let order = app.sell(&seller, 1009).await;
 
@@ -198,11 +209,24 @@ async fn a_sale_is_paid_to_the_sellers_account_once_after_its_hold_less_the_fee(
         (&payout["price"], &payout["fee"], &payout["amount"]),
         (&json!(10.09), &json!(1), &json!(9.09))
     );
+    let held_until = time::OffsetDateTime::parse(
+        payout["heldUntil"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(
+        held_until >= sold_at + time::Duration::seconds(3),
+        "held for the hold: until {held_until}, sold at {sold_at}"
+    );
     assert!(
         app.transfers_of(&order).is_empty(),
         "nothing moves during the hold"
     );
     app.await_payout_status(&seller, &order, "paid").await;
+    assert!(
+        time::OffsetDateTime::now_utc() >= held_until,
+        "paid only once the hold ended"
+    );
     let transfers = app.transfers_of(&order);
     assert_eq!(transfers.len(), 1, "one transfer: {transfers:?}");
     assert_eq!(transfers[0].amount, 909);
@@ -230,7 +254,7 @@ async fn a_payout_waits_for_the_sellers_account_and_goes_when_it_is_ready() {
         app.transfers_of(&order).is_empty(),
         "not before onboarding is finished"
     );
-    reqwest::get(&onboarding_url).await.unwrap();
+    visit_onboarding(&onboarding_url).await;
     assert_eq!(app.payout_account(&seller).await["ready"], true);
     app.await_payout_status(&seller, &order, "paid").await;
     assert_eq!(app.transfers_of(&order).len(), 1);
@@ -240,8 +264,13 @@ async fn a_payout_waits_for_the_sellers_account_and_goes_when_it_is_ready() {
 async fn two_replicas_and_a_lost_answer_pay_each_sale_once_with_stripes_idempotency_off() {
     // Without Stripe's idempotency, only the claim in the database (between the
     // replicas) and asking Stripe before retrying (after the lost answer) keep each
-    // sale to one transfer.
-    let terms = holding_for(Duration::from_secs(1));
+    // sale to one transfer. At a 50% fee a charge covers two transfers of the
+    // seller's share, so Stripe's own check of the charge's amount cannot hide a
+    // second one.
+    let terms = PayoutTerms {
+        fee_percent: "50".parse().unwrap(),
+        hold: Duration::from_secs(1),
+    };
     let app = TestApp::paying_out(false, terms).await;
     let _second_replica = start_payments_with(
         &app.world,
