@@ -1,5 +1,6 @@
 //! The marketplace's own vocabulary, shared by every service and by the tools: typed
-//! ids ([`id`]), prices ([`money`]), what an order is ([`order`]) and the events
+//! ids ([`id`]), prices and amounts ([`money`]), what an order and a payout are
+//! ([`order`], [`payout`]) and the events
 //! between services with who may announce each ([`events`]).
 //!
 //! Plain data with its parsing, serde and OpenAPI schemas, and nothing that talks to
@@ -12,3 +13,4 @@ pub mod events;
 pub mod id;
 pub mod money;
 pub mod order;
+pub mod payout;

@@ -68,19 +68,82 @@ impl Price {
 
 impl fmt::Display for Price {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+        write_decimal(self.0, f)
     }
 }
 
 impl Serialize for Price {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
-            serializer.serialize_i64(self.0 / 100)
-        } else {
-            serializer.serialize_f64(self.0 as f64 / 100.0)
-        }
+        serialize_decimal(self.0, serializer)
     }
 }
+
+/// Cents as `12.34`.
+fn write_decimal(cents: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "{}.{:02}", cents / 100, cents % 100)
+}
+
+/// Cents as the JSON amount a user would type: `25`, `25.5`.
+fn serialize_decimal<S: Serializer>(cents: i64, serializer: S) -> Result<S::Ok, S::Error> {
+    if cents % 100 == 0 {
+        serializer.serialize_i64(cents / 100)
+    } else {
+        serializer.serialize_f64(cents as f64 / 100.0)
+    }
+}
+
+/// An amount of money that may be zero, such as a platform's fee: whole cents, at
+/// least 0. JSON shows it as a decimal amount, like a [`Price`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(i64);
+
+impl Amount {
+    /// `None` for a negative amount.
+    pub fn from_cents(cents: i64) -> Option<Self> {
+        (cents >= 0).then_some(Self(cents))
+    }
+
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_decimal(self.0, f)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_decimal(self.0, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let cents = (f64::deserialize(deserializer)? * 100.0).round();
+        if !cents.is_finite() || cents < 0.0 || cents > i64::MAX as f64 {
+            return Err(de::Error::custom("an amount of money of at least 0"));
+        }
+        Ok(Self(cents as i64))
+    }
+}
+
+impl utoipa::PartialSchema for Amount {
+    fn schema() -> RefOr<Schema> {
+        Object::builder()
+            .schema_type(Type::Number)
+            .description(Some(
+                "An amount in the currency's main unit, in whole cents; may be 0",
+            ))
+            .minimum(Some(0))
+            .multiple_of(Some(0.01))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Amount {}
 
 /// The schema says what [`Price::from_amount`] accepts, from the same limits.
 impl utoipa::PartialSchema for Price {
@@ -128,6 +191,21 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_may_be_zero_and_reads_and_shows_like_a_price() {
+        assert_eq!(
+            serde_json::to_string(&Amount::from_cents(250)).unwrap(),
+            "2.5"
+        );
+        assert_eq!(serde_json::to_string(&Amount::from_cents(0)).unwrap(), "0");
+        assert_eq!(Amount::from_cents(905).unwrap().to_string(), "9.05");
+        assert_eq!(Amount::from_cents(-1), None);
+        let read = |json| serde_json::from_str::<Amount>(json);
+        assert_eq!(read("22.5").unwrap().cents(), 2250);
+        assert_eq!(read("0").unwrap().cents(), 0);
+        assert!(read("-0.01").is_err());
+    }
+
+    #[test]
     fn json_shows_the_amount_the_user_typed() {
         let whole = Price::from_cents(2500).unwrap();
         let cents = Price::from_cents(1999).unwrap();
@@ -152,5 +230,22 @@ pub mod cents {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Price, D::Error> {
         Price::from_cents(i64::deserialize(deserializer)?).map_err(de::Error::custom)
+    }
+}
+
+/// Stores an [`Amount`] as integer cents in the database
+/// (`#[serde(with = "amount_cents")]`), while JSON shows the amount.
+pub mod amount_cents {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    use super::Amount;
+
+    pub fn serialize<S: Serializer>(amount: &Amount, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(amount.cents())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Amount, D::Error> {
+        Amount::from_cents(i64::deserialize(deserializer)?)
+            .ok_or_else(|| de::Error::custom("a negative amount"))
     }
 }

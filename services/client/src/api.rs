@@ -24,7 +24,7 @@ use crate::config::ApiUrls;
 
 mod payouts;
 
-pub(crate) use payouts::{Payout, PayoutAccount, PayoutStatus};
+pub(crate) use payouts::{Payout, PayoutAccount};
 
 /// A ticket as the tickets API shows it.
 #[derive(Debug, Clone, Deserialize)]

@@ -8,9 +8,11 @@
 
 use std::time::Duration;
 
+use marketplace::payout::PayoutStatus;
+
 use crate::{
     payout_accounts::PayoutAccounts,
-    payouts::{Payout, PayoutStatus, Payouts},
+    payouts::{Payout, Payouts},
     stripe_connect::TransferFailed,
     stripe_gateway::StripeGateway,
 };
@@ -93,7 +95,7 @@ impl PayoutLoop {
         match self.gateway.transfer(claim).await {
             Ok(transfer_id) => {
                 self.payouts.record_transfer(claim, &transfer_id).await?;
-                tracing::info!(order_id = %claim.order_id, %transfer_id, amount = claim.amount, "paid a seller");
+                tracing::info!(order_id = %claim.order_id, %transfer_id, amount = %claim.amount, "paid a seller");
                 Ok(())
             }
             Err(TransferFailed::Refused(message)) => {

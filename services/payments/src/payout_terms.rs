@@ -2,17 +2,9 @@
 //! after a holding period that lets a buyer's problem be settled before the money
 //! leaves the platform.
 
-use std::{fmt, str::FromStr, time::Duration};
+use std::{str::FromStr, time::Duration};
 
-use marketplace::money::Price;
-use serde::{Serialize, Serializer};
-use utoipa::{
-    PartialSchema, ToSchema,
-    openapi::{
-        RefOr,
-        schema::{Object, Schema, Type},
-    },
-};
+use marketplace::money::{Amount, Price};
 
 /// The platform's share of a sale, in whole percent: 0 to 99, so a seller is always
 /// paid at least a cent.
@@ -50,9 +42,9 @@ pub struct PayoutTerms {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Split {
     /// What the platform keeps.
-    pub fee: Cents,
+    pub fee: Amount,
     /// What the seller is transferred.
-    pub payout: Cents,
+    pub payout: Amount,
 }
 
 impl PayoutTerms {
@@ -60,48 +52,13 @@ impl PayoutTerms {
     /// cent goes to the seller, and fee + payout is always exactly the price.
     pub(crate) fn split(&self, price: Price) -> Split {
         let fee = price.cents() * i64::from(self.fee_percent.get()) / 100;
+        let amount = |cents| Amount::from_cents(cents).expect("0 ≤ fee ≤ price");
         Split {
-            fee: Cents(fee),
-            payout: Cents(price.cents() - fee),
+            fee: amount(fee),
+            payout: amount(price.cents() - fee),
         }
     }
 }
-
-/// An amount of money in cents that may be zero (a fee), shown in JSON as a decimal
-/// amount like a [`Price`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Cents(pub i64);
-
-impl fmt::Display for Cents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
-    }
-}
-
-impl Serialize for Cents {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
-            serializer.serialize_i64(self.0 / 100)
-        } else {
-            serializer.serialize_f64(self.0 as f64 / 100.0)
-        }
-    }
-}
-
-impl PartialSchema for Cents {
-    fn schema() -> RefOr<Schema> {
-        Object::builder()
-            .schema_type(Type::Number)
-            .description(Some(
-                "An amount in the currency's main unit, in whole cents; may be 0",
-            ))
-            .minimum(Some(0))
-            .multiple_of(Some(0.01))
-            .into()
-    }
-}
-
-impl ToSchema for Cents {}
 
 #[cfg(test)]
 mod tests {
@@ -113,7 +70,7 @@ mod tests {
             hold: Duration::ZERO,
         };
         let split = terms.split(Price::from_cents(price_cents).unwrap());
-        (split.fee.0, split.payout.0)
+        (split.fee.cents(), split.payout.cents())
     }
 
     #[test]
@@ -134,13 +91,5 @@ mod tests {
             assert!(refused.parse::<FeePercent>().is_err(), "{refused}");
         }
         assert_eq!("99".parse::<FeePercent>().unwrap().get(), 99);
-    }
-
-    #[test]
-    fn amounts_show_as_decimals_like_prices() {
-        assert_eq!(serde_json::to_string(&Cents(250)).unwrap(), "2.5");
-        assert_eq!(serde_json::to_string(&Cents(0)).unwrap(), "0");
-        assert_eq!(serde_json::to_string(&Cents(2300)).unwrap(), "23");
-        assert_eq!(Cents(905).to_string(), "9.05");
     }
 }

@@ -11,7 +11,8 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use marketplace::{
     id::{OrderId, TicketId, UserId},
-    money::{Price, cents},
+    money::{Amount, Price, amount_cents, cents},
+    payout::PayoutStatus,
 };
 use mongodb::{
     Collection, Database, IndexModel,
@@ -26,40 +27,6 @@ use crate::{
     payout_terms::PayoutTerms,
 };
 
-/// Where a sale's payout is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum PayoutStatus {
-    /// The hold has not passed yet (or a transfer was refused and waits to be tried
-    /// again).
-    Held,
-    /// The hold passed, but the seller has no payout account that may receive
-    /// transfers yet.
-    WaitingForAccount,
-    /// Claimed; the transfer is being made (or its outcome is not known yet).
-    Transferring,
-    Paid,
-    /// The charge was refunded after the transfer; the transfer is being reversed.
-    Reversing,
-    Reversed,
-    /// The charge was refunded before any transfer: the seller is not paid.
-    Refunded,
-}
-
-impl PayoutStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Held => "held",
-            Self::WaitingForAccount => "waiting_for_account",
-            Self::Transferring => "transferring",
-            Self::Paid => "paid",
-            Self::Reversing => "reversing",
-            Self::Reversed => "reversed",
-            Self::Refunded => "refunded",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Payout {
@@ -69,10 +36,12 @@ pub(crate) struct Payout {
     pub ticket_id: TicketId,
     #[serde(with = "cents")]
     pub price: Price,
-    /// What the platform keeps, in cents.
-    pub fee: i64,
-    /// What the seller is transferred, in cents: the price minus the fee.
-    pub amount: i64,
+    /// What the platform keeps.
+    #[serde(with = "amount_cents")]
+    pub fee: Amount,
+    /// What the seller is transferred: the price minus the fee.
+    #[serde(with = "amount_cents")]
+    pub amount: Amount,
     /// The charge the transfer comes from (`ch_…`).
     pub charge_id: String,
     /// When the hold ends.
@@ -154,8 +123,8 @@ impl Payouts {
                     "sellerId": order.seller_id.to_hex(),
                     "ticketId": order.ticket_id.to_hex(),
                     "price": order.price.cents(),
-                    "fee": split.fee.0,
-                    "amount": split.payout.0,
+                    "fee": split.fee.cents(),
+                    "amount": split.payout.cents(),
                     "chargeId": payment.charge_id.as_deref().unwrap_or_default(),
                     "dueAt": due_at,
                     "status": status.as_str(),

@@ -90,7 +90,7 @@ impl StripeGateway {
     pub async fn transfer(&self, payout: &Payout) -> Result<String, TransferFailed> {
         let destination = payout.destination.as_deref().unwrap_or_default();
         let transfer = CreateTransfer::new(self.currency.clone(), destination)
-            .amount(payout.amount)
+            .amount(payout.amount.cents())
             .source_transaction(payout.charge_id.as_str())
             .transfer_group(transfer_group(payout.order_id))
             .metadata(HashMap::from([

@@ -1,14 +1,13 @@
 //! The payments service's payout routes: the seller's payout account, which Stripe's
 //! onboarding sets up, and what each of their sales pays them.
 
-use std::fmt;
-
 use marketplace::{
     id::{OrderId, TicketId},
-    money::Price,
+    money::{Amount, Price},
+    payout::PayoutStatus,
 };
 use reqwest::Method;
-use serde::{Deserialize, Deserializer, de};
+use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -36,39 +35,6 @@ pub(crate) struct Payout {
     pub status: PayoutStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub held_until: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum PayoutStatus {
-    Held,
-    WaitingForAccount,
-    Transferring,
-    Paid,
-    Reversing,
-    Reversed,
-    Refunded,
-}
-
-/// An amount of money that may be zero (a fee), in whole cents; JSON shows it as a
-/// decimal amount, like a [`Price`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Amount(i64);
-
-impl fmt::Display for Amount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
-    }
-}
-
-impl<'de> Deserialize<'de> for Amount {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let cents = (f64::deserialize(deserializer)? * 100.0).round();
-        if !cents.is_finite() || cents < 0.0 {
-            return Err(de::Error::custom("an amount of money of at least 0"));
-        }
-        Ok(Self(cents as i64))
-    }
 }
 
 impl Api {
@@ -104,20 +70,5 @@ impl Api {
     ) -> ApiResult<Listed<Payout>> {
         let path = with_query("/api/payouts", &cursor_param(cursor));
         self.list(caller, &self.urls.payments, &path).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Amount;
-
-    #[test]
-    fn amounts_are_whole_cents_from_zero_up() {
-        let amount = |json| serde_json::from_str::<Amount>(json);
-
-        assert_eq!(amount("22.5").unwrap().to_string(), "22.50");
-        assert_eq!(amount("0").unwrap().to_string(), "0.00");
-        assert_eq!(amount("9.05").unwrap().to_string(), "9.05");
-        assert!(amount("-0.01").is_err());
     }
 }

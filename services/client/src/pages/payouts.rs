@@ -1,6 +1,7 @@
 //! My payouts: what each of the seller's sales pays them, and where that payment is.
 
 use axum::extract::{Query, State};
+use marketplace::payout::PayoutStatus;
 use maud::{Markup, html};
 use time::{OffsetDateTime, UtcOffset};
 
@@ -11,10 +12,7 @@ use super::{
     payout_account::GET_PAID,
     visitor::Visitor,
 };
-use crate::{
-    api::{Payout, PayoutStatus},
-    state::AppState,
-};
+use crate::{api::Payout, state::AppState};
 
 pub(crate) async fn my_payouts(
     State(state): State<AppState>,

@@ -8,17 +8,15 @@ use httpkit::{
 };
 use marketplace::{
     id::{OrderId, TicketId},
-    money::Price,
+    money::{Amount, Price},
+    payout::PayoutStatus,
 };
 use serde::Serialize;
 use storage::paging::{self, ByAge};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::{
-    payout_terms::Cents,
-    payouts::{Payout, PayoutStatus, Payouts},
-};
+use crate::payouts::{Payout, Payouts};
 
 /// One sale's payout, as its seller sees it.
 #[derive(Serialize, ToSchema)]
@@ -30,9 +28,9 @@ pub(crate) struct PayoutView {
     price: Price,
     /// What the platform keeps: `PAYOUT_FEE_PERCENT` of the price, rounded down to the
     /// cent.
-    fee: Cents,
+    fee: Amount,
     /// What the seller is paid: the price minus the fee.
-    amount: Cents,
+    amount: Amount,
     status: PayoutStatus,
     /// When the hold ends and the transfer is made (if the seller's account is ready).
     #[serde(with = "time::serde::rfc3339")]
@@ -46,8 +44,8 @@ impl From<Payout> for PayoutView {
             order_id: payout.order_id,
             ticket_id: payout.ticket_id,
             price: payout.price,
-            fee: Cents(payout.fee),
-            amount: Cents(payout.amount),
+            fee: payout.fee,
+            amount: payout.amount,
             status: payout.status,
             held_until: payout.due_at.to_time_0_3(),
         }

@@ -2,7 +2,7 @@
 //! renamed or missing field is an error, never a silent `""`, `-1` or `false`. Only
 //! the fields the audit checks are named; the others are ignored.
 
-use marketplace::order::OrderStatus;
+use marketplace::{order::OrderStatus, payout::PayoutStatus};
 use mongodb::bson::{DateTime, oid::ObjectId};
 use serde::{Deserialize, Deserializer};
 
@@ -70,19 +70,6 @@ pub struct Payout {
     pub order_id: ObjectId,
     pub status: PayoutStatus,
     pub due_at: DateTime,
-}
-
-/// Where a payout is, as the payments service stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PayoutStatus {
-    Held,
-    WaitingForAccount,
-    Transferring,
-    Paid,
-    Reversing,
-    Reversed,
-    Refunded,
 }
 
 /// A document of the payments service's `payoutAccounts`.

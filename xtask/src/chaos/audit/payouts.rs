@@ -7,11 +7,11 @@
 
 use std::collections::HashMap;
 
-use marketplace::order::OrderStatus;
+use marketplace::{order::OrderStatus, payout::PayoutStatus};
 use mongodb::bson::DateTime;
 
 use super::{
-    documents::{Order, Payout, PayoutAccount, PayoutStatus, Transfer},
+    documents::{Order, Payout, PayoutAccount, Transfer},
     snapshot::Snapshot,
 };
 
