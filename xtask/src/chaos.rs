@@ -1,7 +1,8 @@
 //! `cargo xtask chaos`: purchases and a reservation race through the gateway while
 //! every service is killed with SIGKILL and restarted, each node of the three-node
 //! NATS cluster is killed and restarted in turn and then all of them at once, and the
-//! database is stopped for a few seconds. Support then refunds a few sales at Stripe.
+//! database is stopped for a few seconds. Support then refunds a few sales at Stripe,
+//! paid out and not.
 //! Then an audit of every database and of the Stripe fake's ledger: no ticket held by
 //! two orders, every order ended, one charge per completed order, refunds for
 //! cancelled ones, one transfer of the price less the fee to the seller of every sale
@@ -129,10 +130,9 @@ const SHORT: Plan = Plan {
 /// transfers against.
 const PAYOUT_FEE_PERCENT: u8 = 10;
 
-/// How many sales support refunds at Stripe after the load, as in the Dashboard: the
-/// oldest (paid out by then: their transfers are reversed) and the newest (still
-/// held: never paid out).
-const SUPPORT_REFUNDS: usize = 2;
+/// How many sales support refunds at Stripe after the load, as in the Dashboard, of
+/// those paid out (their transfers are reversed) and of those not yet (never paid).
+const SUPPORT_REFUNDS: i64 = 2;
 
 /// The services killed, in order.
 const CRASHED: [&str; 6] = [
@@ -257,7 +257,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         plan.race_tickets
     ));
 
-    let refunded = support::refund_oldest_and_newest_sales(
+    let (paid, held) = support::refund_paid_and_held_sales(
         stack.mongo_url(),
         stack.stripe_api_base(),
         stack.stripe_secret_key(),
@@ -265,7 +265,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     )
     .await?;
     progress::done(&format!(
-        "Support refunded {refunded} sales at Stripe (the oldest and the newest)"
+        "Support refunded {paid} sales already paid out and {held} not yet, at Stripe"
     ));
 
     progress::step("Waiting for the system to settle, then auditing every database");

@@ -1,9 +1,9 @@
-//! What support does after the load: refunds a few completed sales at Stripe, as in
-//! the Dashboard, outside the payments service, which hears of it by webhook and must
+//! What support does after the load: refunds a few sales at Stripe, as in the
+//! Dashboard, outside the payments service, which hears of it by webhook and must
 //! stop or reverse each sale's payout.
 
 use futures::TryStreamExt;
-use marketplace::order::OrderStatus;
+use marketplace::payout::PayoutStatus;
 use mongodb::{
     Client,
     bson::{Document, doc},
@@ -11,54 +11,68 @@ use mongodb::{
 
 use super::audit::documents::Ledger;
 
-/// Refunds the charges of the `each_end` oldest and `each_end` newest completed
-/// orders; returns how many were refunded.
-pub async fn refund_oldest_and_newest_sales(
+/// Refunds the charges of up to `each` sales already paid out (their transfers must
+/// be reversed) and `each` still held or waiting for the seller's account (they must
+/// never be paid); returns how many it refunded of each.
+pub async fn refund_paid_and_held_sales(
     mongo_url: &str,
     stripe_api_base: &str,
     secret_key: &str,
-    each_end: usize,
-) -> anyhow::Result<usize> {
+    each: i64,
+) -> anyhow::Result<(usize, usize)> {
     let client = Client::with_uri_str(mongo_url).await?;
-    let completed: Vec<Document> = client
-        .database("orders")
-        .collection::<Document>("orders")
-        .find(doc! { "status": OrderStatus::Complete.as_str() })
-        .sort(doc! { "_id": 1 })
-        .await?
-        .try_collect()
-        .await?;
-    let order_ids: Vec<String> = completed
-        .iter()
-        .filter_map(|order| Some(order.get_object_id("_id").ok()?.to_hex()))
-        .collect();
-    let newest_from = order_ids.len().saturating_sub(each_end).max(each_end);
-    let chosen = order_ids
-        .iter()
-        .take(each_end)
-        .chain(order_ids.iter().skip(newest_from));
+    let payouts = client
+        .database("payments")
+        .collection::<Document>("payouts");
+    let orders_in = |statuses: &[PayoutStatus]| {
+        let statuses: Vec<&str> = statuses.iter().map(|status| status.as_str()).collect();
+        let payouts = payouts.clone();
+        async move {
+            let found: Vec<Document> = payouts
+                .find(doc! { "status": { "$in": statuses } })
+                .limit(each)
+                .await?
+                .try_collect()
+                .await?;
+            anyhow::Ok(
+                found
+                    .iter()
+                    .filter_map(|payout| Some(payout.get_object_id("_id").ok()?.to_hex()))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    let paid = orders_in(&[PayoutStatus::Paid]).await?;
+    let held = orders_in(&[PayoutStatus::Held, PayoutStatus::WaitingForAccount]).await?;
     let ledger: Ledger = reqwest::get(format!("{stripe_api_base}_fake/ledger"))
         .await?
         .error_for_status()?
         .json()
         .await?;
     let http = reqwest::Client::new();
-    let mut refunded = 0;
-    for order_id in chosen {
-        let Some(charge) = ledger
+    let refund = |order_id: String| {
+        let charge = ledger
             .charges
             .iter()
-            .find(|charge| &charge.metadata.order_id == order_id)
-        else {
-            continue;
-        };
-        http.post(format!("{stripe_api_base}v1/refunds"))
-            .bearer_auth(secret_key)
-            .form(&[("payment_intent", charge.payment_intent.as_str())])
-            .send()
-            .await?
-            .error_for_status()?;
-        refunded += 1;
+            .find(|charge| charge.metadata.order_id == order_id)
+            .map(|charge| charge.payment_intent.clone());
+        let http = http.clone();
+        async move {
+            let Some(payment_intent) = charge else {
+                anyhow::bail!("order {order_id} has a payout but no charge in the ledger");
+            };
+            http.post(format!("{stripe_api_base}v1/refunds"))
+                .bearer_auth(secret_key)
+                .form(&[("payment_intent", payment_intent.as_str())])
+                .send()
+                .await?
+                .error_for_status()?;
+            anyhow::Ok(())
+        }
+    };
+    let (paid_count, held_count) = (paid.len(), held.len());
+    for order_id in paid.into_iter().chain(held) {
+        refund(order_id).await?;
     }
-    Ok(refunded)
+    Ok((paid_count, held_count))
 }
