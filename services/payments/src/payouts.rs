@@ -83,10 +83,15 @@ impl Payouts {
     }
 
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        // Each query reads only what it finds: none scans the paid payouts, which
+        // grow with every sale.
         for keys in [
-            // The loop's work: due, stale and to-reverse payouts by status.
+            // The loop's work: the due, the stale and the refunded-but-paid.
             doc! { "status": 1, "dueAt": 1 },
             doc! { "status": 1, "claimedAt": 1 },
+            doc! { "refunded": 1, "status": 1 },
+            // What waits for a seller's account.
+            doc! { "sellerId": 1, "status": 1 },
             // A seller's list, newest first.
             doc! { "sellerId": 1, "_id": 1 },
         ] {
@@ -152,7 +157,7 @@ impl Payouts {
     /// Paid payouts whose charge was refunded since.
     pub async fn to_reverse(&self) -> mongodb::error::Result<Vec<Payout>> {
         self.collection
-            .find(doc! { "status": "paid", "refunded": true })
+            .find(doc! { "refunded": true, "status": "paid" })
             .limit(BATCH)
             .await?
             .try_collect()

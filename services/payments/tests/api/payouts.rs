@@ -396,3 +396,52 @@ async fn a_webhook_without_a_valid_signature_is_refused_and_changes_nothing() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(app.payouts_of(&seller).await[0]["status"], "held");
 }
+
+#[tokio::test]
+async fn each_pass_of_the_payout_loop_reads_only_the_payouts_it_has_work_for() {
+    let app = TestApp::paying_out(true, holding_for(Duration::from_secs(3600))).await;
+    let database = app.world.database("payments").await;
+    let payouts = database.collection::<mongodb::bson::Document>("payouts");
+    // Forty sales paid out long ago, ten held for an hour, and one refunded since
+    // its transfer: only that one is work.
+    let stored = |status: &str, refunded: bool| {
+        mongodb::bson::doc! {
+            "_id": mongodb::bson::oid::ObjectId::new(),
+            "sellerId": UserId::new().to_hex(),
+            "ticketId": mongodb::bson::oid::ObjectId::new().to_hex(),
+            "price": 1000_i64, "fee": 100_i64, "amount": 900_i64,
+            "chargeId": "ch_old",
+            "dueAt": mongodb::bson::DateTime::from_millis(
+                mongodb::bson::DateTime::now().timestamp_millis() + if status == "held" { 3_600_000 } else { -3_600_000 }
+            ),
+            "status": status, "refunded": refunded, "transferId": "tr_unknown",
+        }
+    };
+    let documents = (0..40)
+        .map(|_| stored("paid", false))
+        .chain((0..10).map(|_| stored("held", false)))
+        .chain([stored("paid", true)]);
+    payouts.insert_many(documents).await.unwrap();
+
+    database
+        .run_command(mongodb::bson::doc! { "profile": 2 })
+        .await
+        .unwrap();
+    // Two passes of the loop, every 2 s.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    database
+        .run_command(mongodb::bson::doc! { "profile": 0 })
+        .await
+        .unwrap();
+
+    let reads = testkit::query_plan::profiled_finds(&database, "payouts").await;
+    assert!(reads.len() >= 4, "the loop's reads of one pass: {reads:?}");
+    for read in &reads {
+        let plan = testkit::query_plan::explain_unlimited_find(&database, "payouts", read).await;
+        assert_eq!(plan.scans, ["IXSCAN"], "{read:?}: {plan:?}");
+        assert!(
+            plan.docs_examined <= 1,
+            "{read:?} read {plan:?} of 51 payouts, one of them work"
+        );
+    }
+}
