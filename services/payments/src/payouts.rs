@@ -112,9 +112,7 @@ impl Payouts {
         terms: &PayoutTerms,
     ) -> mongodb::error::Result<()> {
         let split = terms.split(order.price);
-        let hold_ms = i64::try_from(terms.hold.as_millis()).unwrap_or(i64::MAX);
-        let due_at =
-            DateTime::from_millis(DateTime::now().timestamp_millis().saturating_add(hold_ms));
+        let due_at = after_now(terms.hold);
         let refunded = payment.status == PaymentStatus::Refunded;
         let status = if refunded {
             PayoutStatus::Refunded
@@ -263,13 +261,10 @@ impl Payouts {
         payout: &Payout,
         retry_in: Duration,
     ) -> mongodb::error::Result<()> {
-        let retry_ms = i64::try_from(retry_in.as_millis()).unwrap_or(i64::MAX);
-        let retry_at =
-            DateTime::from_millis(DateTime::now().timestamp_millis().saturating_add(retry_ms));
         self.move_from(
             payout.order_id,
             PayoutStatus::Transferring,
-            doc! { "status": "held", "dueAt": retry_at },
+            doc! { "status": "held", "dueAt": after_now(retry_in) },
         )
         .await
         .map(drop)
@@ -340,7 +335,28 @@ impl Payouts {
     }
 
     fn stale_before(&self) -> DateTime {
-        let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
-        DateTime::from_millis(DateTime::now().timestamp_millis().saturating_sub(lease_ms))
+        before_now(self.lease)
     }
+}
+
+/// The moment `offset` after now.
+fn after_now(offset: Duration) -> DateTime {
+    DateTime::from_millis(
+        DateTime::now()
+            .timestamp_millis()
+            .saturating_add(millis(offset)),
+    )
+}
+
+/// The moment `offset` before now.
+fn before_now(offset: Duration) -> DateTime {
+    DateTime::from_millis(
+        DateTime::now()
+            .timestamp_millis()
+            .saturating_sub(millis(offset)),
+    )
+}
+
+fn millis(offset: Duration) -> i64 {
+    i64::try_from(offset.as_millis()).unwrap_or(i64::MAX)
 }

@@ -22,7 +22,7 @@ use stripe_shared::{Account, AccountCapabilitiesStatus};
 
 use crate::{
     payouts::Payout,
-    stripe_gateway::{StripeGateway, idempotency_key},
+    stripe_gateway::{StripeGateway, definite_refusal, idempotency_key},
 };
 
 /// Why a transfer was not made.
@@ -104,13 +104,9 @@ impl StripeGateway {
             ))))
             .send(&self.client)
             .await
-            .map_err(|error| match error {
-                StripeError::Stripe(details, status)
-                    if (400..500).contains(&status) && status != 409 && status != 429 =>
-                {
-                    TransferFailed::Refused(details.message.unwrap_or_default())
-                }
-                other => TransferFailed::Unknown(other.to_string()),
+            .map_err(|error| match definite_refusal(error) {
+                Ok(message) => TransferFailed::Refused(message.unwrap_or_default()),
+                Err(other) => TransferFailed::Unknown(other.to_string()),
             })?;
         Ok(transfer.id.to_string())
     }

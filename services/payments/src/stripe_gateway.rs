@@ -116,16 +116,24 @@ pub(crate) fn idempotency_key(raw: &str) -> IdempotencyKey {
 /// Only a definite refusal is a decline. A 409 (another request with the same key is
 /// in flight), a 429, a 5xx or no answer at all leaves the outcome unknown.
 fn charge_failure(error: StripeError) -> ChargeFailed {
+    match definite_refusal(error) {
+        Ok(message) => {
+            ChargeFailed::Declined(message.unwrap_or_else(|| "Your card was declined.".to_owned()))
+        }
+        Err(other) => ChargeFailed::Unknown(other.to_string()),
+    }
+}
+
+/// Stripe's message if `error` is a definite refusal, after which nothing happened: a
+/// 4xx other than 409 (another request with the same key in flight) and 429. Any
+/// other error leaves the outcome unknown, and is given back.
+pub(crate) fn definite_refusal(error: StripeError) -> Result<Option<String>, StripeError> {
     match error {
         StripeError::Stripe(details, status)
             if (400..500).contains(&status) && status != 409 && status != 429 =>
         {
-            ChargeFailed::Declined(
-                details
-                    .message
-                    .unwrap_or_else(|| "Your card was declined.".to_owned()),
-            )
+            Ok(details.message)
         }
-        other => ChargeFailed::Unknown(other.to_string()),
+        other => Err(other),
     }
 }
