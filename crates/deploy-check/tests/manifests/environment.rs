@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use deploy_check::Value;
 use settings::{ConfigError, Env};
 
-use crate::{container, name_of, overlays};
+use crate::{container, name_of, overlays, service_deployments};
 
 /// Runs the service's real configuration reader on `env`.
 fn read_config(service: &str, env: &Env) -> Result<(), ConfigError> {
@@ -57,12 +57,20 @@ pub fn env_of(container: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// What every service process reads apart from its `Config`, when it sets up its
+/// telemetry (crates/httpkit): where it serves its metrics, and as whom and where it
+/// sends its traces (the OpenTelemetry SDK's own variables). observability.rs checks
+/// their values.
+pub const TELEMETRY_VARIABLES: [&str; 4] = [
+    "METRICS_PORT",
+    "OTEL_SERVICE_NAME",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+];
+
 #[test]
 fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read() {
-    for deployment in overlays()
-        .iter()
-        .flat_map(|overlay| overlay.of_kind("Deployment"))
-    {
+    for deployment in overlays().iter().flat_map(service_deployments) {
         let container = container(deployment);
         let service = container["name"].as_str().unwrap();
         let variables = env_of(container);
@@ -79,7 +87,7 @@ fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read(
         let names_read = env.names_read();
         for name in variables.keys() {
             assert!(
-                names_read.contains(name.as_str()),
+                names_read.contains(name.as_str()) || TELEMETRY_VARIABLES.contains(&name.as_str()),
                 "{} sets {name}, which {service} never reads",
                 name_of(deployment)
             );

@@ -12,6 +12,7 @@ mod linters;
 mod namespace;
 mod nats;
 mod network;
+mod observability;
 mod pod_security;
 mod rollout;
 mod schemas;
@@ -68,7 +69,22 @@ fn rendered_file(overlay: &Overlay) -> PathBuf {
 /// The workspace services that are deployed, by Deployment container name (the same
 /// in every overlay).
 fn deployments() -> Vec<&'static Value> {
-    overlay("local").of_kind("Deployment")
+    service_deployments(overlay("local"))
+}
+
+/// The Deployments of an overlay that run a workspace service: every one but those
+/// labelled as telemetry (the OpenTelemetry Collector), which run a program of others.
+fn service_deployments(overlay: &Overlay) -> Vec<&Value> {
+    overlay
+        .of_kind("Deployment")
+        .into_iter()
+        .filter(|deployment| !is_telemetry(deployment))
+        .collect()
+}
+
+/// Whether a workload is labelled `app.kubernetes.io/component: telemetry`.
+fn is_telemetry(workload: &Value) -> bool {
+    workload["metadata"]["labels"]["app.kubernetes.io/component"] == "telemetry"
 }
 
 fn pod_spec(workload: &Value) -> &Value {

@@ -2,8 +2,9 @@
 //! derived from the manifests and the code, not listed by hand: the Ingress backends,
 //! the cluster addresses in each Deployment's env, the Secret a Deployment shares with
 //! its own database, the members of each StatefulSet talking to each other through
-//! their governing Service, name lookups, and Stripe's API for the service that holds
-//! its key. A policy missing one of them, or allowing anything else, fails.
+//! their governing Service, name lookups, Stripe's API for the service that holds its
+//! key, and Prometheus scraping the port a pod's annotations name. A policy missing one
+//! of them, or allowing anything else, fails.
 
 use std::collections::BTreeSet;
 
@@ -18,13 +19,16 @@ use crate::{
 
 /// One end of a connection.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Peer {
+pub enum Peer {
     /// The pods of a Deployment or StatefulSet of the namespace.
     Workload(String),
     /// ingress-nginx's controller, in the namespace `ingress-nginx`.
     IngressController,
     /// The cluster's DNS (CoreDNS, `k8s-app: kube-dns` in `kube-system`).
     Dns,
+    /// Prometheus (`app.kubernetes.io/name: prometheus`, in the namespace
+    /// `monitoring`), which scrapes the pods annotated `prometheus.io/scrape`.
+    Prometheus,
     /// Public addresses outside the cluster.
     Internet,
 }
@@ -37,7 +41,7 @@ impl Peer {
 
 /// A connection: who opens it, to whom, on which port (of the pod it reaches).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Edge {
+pub struct Edge {
     from: Peer,
     to: Peer,
     port: u64,
@@ -54,11 +58,11 @@ impl std::fmt::Display for Edge {
     }
 }
 
-fn workload(object: &Value) -> Peer {
+pub fn workload(object: &Value) -> Peer {
     Peer::Workload(name_of(object).to_owned())
 }
 
-fn tcp(from: Peer, to: Peer, port: u64) -> Edge {
+pub fn tcp(from: Peer, to: Peer, port: u64) -> Edge {
     Edge {
         from,
         to,
@@ -68,7 +72,7 @@ fn tcp(from: Peer, to: Peer, port: u64) -> Edge {
 }
 
 /// The port number a named or numbered port stands for on a workload's pods.
-fn container_port(workload: &Value, port: &Value) -> u64 {
+pub fn container_port(workload: &Value, port: &Value) -> u64 {
     if let Some(number) = port.as_u64() {
         return number;
     }
@@ -104,7 +108,7 @@ fn service_targets<'a>(overlay: &'a Overlay, service: &Value) -> (&'a Value, Vec
 }
 
 /// The pod port a connection to `port` of Service `name` reaches, and whose pod it is.
-fn through_service<'a>(overlay: &'a Overlay, name: &str, port: u64) -> (&'a Value, u64) {
+pub fn through_service<'a>(overlay: &'a Overlay, name: &str, port: u64) -> (&'a Value, u64) {
     let service = overlay
         .named("Service", name)
         .unwrap_or_else(|| panic!("no Service {name}"));
@@ -195,6 +199,18 @@ fn used_edges(overlay: &Overlay) -> BTreeSet<Edge> {
         }
     }
 
+    // Prometheus scrapes every pod that asks for it, on the port it names.
+    for pod in overlay.workloads() {
+        let annotations = &pod["spec"]["template"]["metadata"]["annotations"];
+        if annotations["prometheus.io/scrape"] == "true" {
+            let port = annotations["prometheus.io/port"]
+                .as_str()
+                .and_then(|port| port.parse().ok())
+                .unwrap_or_else(|| panic!("{}: no prometheus.io/port", name_of(pod)));
+            edges.insert(tcp(Peer::Prometheus, workload(pod), port));
+        }
+    }
+
     // Every pod looks names up.
     for pod in overlay.workloads() {
         for protocol in ["UDP", "TCP"] {
@@ -263,6 +279,9 @@ fn peers_of(overlay: &Overlay, entry: &Value, policy: &str) -> Vec<Peer> {
             vec![Peer::IngressController]
         }
         Some("kube-system") if pods["k8s-app"] == "kube-dns" => vec![Peer::Dns],
+        Some("monitoring") if pods["app.kubernetes.io/name"] == "prometheus" => {
+            vec![Peer::Prometheus]
+        }
         Some(other) => panic!("{policy}: a peer in namespace {other} that no connection uses"),
     }
 }
@@ -294,13 +313,13 @@ fn ports_of(rule: &Value, target: &Peer, overlay: &Overlay, policy: &str) -> Vec
 
 /// What the policies let through: each side's rules (ingress for the receiving pods,
 /// egress for the opening ones), and the connections both sides allow.
-struct Allowed {
+pub struct Allowed {
     ingress: BTreeSet<Edge>,
     egress: BTreeSet<Edge>,
 }
 
 impl Allowed {
-    fn of(overlay: &Overlay) -> Self {
+    pub fn of(overlay: &Overlay) -> Self {
         let mut allowed = Self {
             ingress: BTreeSet::new(),
             egress: BTreeSet::new(),
@@ -361,9 +380,18 @@ impl Allowed {
         allowed
     }
 
+    /// Who the policies let open a connection to `to`, on any port.
+    pub fn sources_of(&self, to: &Peer) -> BTreeSet<&Peer> {
+        self.ingress
+            .iter()
+            .filter(|edge| edge.to == *to)
+            .map(|edge| &edge.from)
+            .collect()
+    }
+
     /// Whether a connection gets through: out of the opening pod (if it is ours) and
     /// into the receiving one (if it is ours).
-    fn lets_through(&self, edge: &Edge) -> bool {
+    pub fn lets_through(&self, edge: &Edge) -> bool {
         (!edge.from.is_in_namespace() || self.egress.contains(edge))
             && (!edge.to.is_in_namespace() || self.ingress.contains(edge))
     }

@@ -10,6 +10,9 @@ use crate::{all_containers, dockerfiles::APP_UID_GID, overlays, pod_spec};
 /// The user and group of the official mongo image (mongodb), which owns its files.
 const MONGO_UID_GID: (u64, u64) = (999, 999);
 
+/// The user and group the OpenTelemetry Collector's image runs as.
+const OTEL_COLLECTOR_UID_GID: (u64, u64) = (10001, 10001);
+
 /// The ids a pod must run as, by the image of its main container: what the image was
 /// built for, so files it owns stay readable.
 fn expected_ids(image: &str) -> (u64, u64) {
@@ -17,6 +20,8 @@ fn expected_ids(image: &str) -> (u64, u64) {
         APP_UID_GID
     } else if image.starts_with("mongo:") {
         MONGO_UID_GID
+    } else if image.starts_with("otel/opentelemetry-collector:") {
+        OTEL_COLLECTOR_UID_GID
     } else if image.starts_with("nats:") {
         // The image sets no user; ours, so every process of the system is 65532 but
         // the database's.

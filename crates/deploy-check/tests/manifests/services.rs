@@ -1,6 +1,6 @@
 use deploy_check::Overlay;
 
-use crate::{all_containers, container, name_of, overlays, selects};
+use crate::{all_containers, container, name_of, overlays, selects, service_deployments};
 
 #[test]
 fn every_service_selects_a_pod_template_and_targets_a_port_it_has() {
@@ -50,12 +50,10 @@ fn every_workload_selects_its_own_pods() {
     }
 }
 
+/// The collector's probes are checked with its configuration (observability.rs).
 #[test]
-fn every_deployment_probes_liveness_and_readiness() {
-    for deployment in overlays()
-        .iter()
-        .flat_map(|overlay| overlay.of_kind("Deployment"))
-    {
+fn every_service_probes_liveness_and_readiness() {
+    for deployment in overlays().iter().flat_map(service_deployments) {
         let name = name_of(deployment);
         let container = container(deployment);
         assert_eq!(
