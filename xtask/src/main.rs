@@ -2,6 +2,7 @@
 //! and the browser test included; `cargo xtask dev` installs what is missing and runs
 //! the whole system locally; `cargo xtask e2e` runs only the browser test;
 //! `cargo xtask fuzz` fuzzes the APIs against their OpenAPI documents;
+//! `cargo xtask traces` checks one purchase's trace and logs;
 //! `cargo xtask bench` measures.
 
 mod bench;
@@ -12,6 +13,7 @@ mod fuzz;
 mod install;
 mod progress;
 mod stack;
+mod traces;
 mod workspace;
 
 use clap::{Parser, Subcommand};
@@ -26,7 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Install what is missing, then run every test of the workspace, a short fuzz
-    /// run, a short chaos run and the browser test.
+    /// run, a short chaos run, the trace check and the browser test.
     Test {
         /// Leave out the browser test.
         #[arg(long)]
@@ -46,6 +48,10 @@ enum Command {
     /// Kill every service, NATS and the database under load, then audit every
     /// invariant; exits non-zero on a violation.
     Chaos(chaos::Options),
+    /// One purchase through the gateway with every service exporting spans to an
+    /// OTLP receiver; exits non-zero unless it is one whole trace whose id the logs
+    /// of two services carry.
+    Traces,
     /// Fuzz every API with schemathesis against its OpenAPI document, signed out and
     /// signed in; exits non-zero on a 5xx or a response the document does not allow.
     Fuzz(fuzz::Options),
@@ -61,6 +67,7 @@ fn main() -> anyhow::Result<()> {
             test(&cargo_args)?;
             runtime()?.block_on(fuzz::run(fuzz::Options::short()))?;
             runtime()?.block_on(chaos::run(chaos::Options::short()))?;
+            runtime()?.block_on(traces::run())?;
             if !skip_browser {
                 runtime()?.block_on(e2e::run())?;
             }
@@ -71,6 +78,7 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(options) => runtime()?.block_on(bench::run(options)),
         Command::Chaos(options) => runtime()?.block_on(chaos::run(options)),
         Command::Fuzz(options) => runtime()?.block_on(fuzz::run(options)),
+        Command::Traces => runtime()?.block_on(traces::run()),
     }
 }
 
