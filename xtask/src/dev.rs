@@ -6,7 +6,10 @@ use anyhow::Context;
 
 use crate::{
     progress,
-    stack::{Profile, Stack, StackOptions, build_services, echo_problems, settings_from_env},
+    stack::{
+        Profile, Stack, StackOptions, build_services, echo_problems,
+        ensure_prometheus_port_is_free, settings_from_env,
+    },
     workspace,
 };
 
@@ -15,6 +18,9 @@ pub struct Options {
     /// Port of the gateway, the one URL to open.
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    /// Port of Prometheus, which scrapes every service and evaluates the alerts.
+    #[arg(long, default_value_t = 9090)]
+    prometheus_port: u16,
     /// Delete the local data (database, events, logs) before starting.
     #[arg(long)]
     fresh: bool,
@@ -43,7 +49,13 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         ),
         Err(_) => None,
     };
+    ensure_prometheus_port_is_free(options.prometheus_port)?;
     crate::install::ensure_tools()?;
+    crate::install::ensure_apt_package(
+        "prometheus",
+        "prometheus",
+        "to scrape the services' metrics",
+    )?;
     build_services(Profile::Debug)?;
     let mut stack = Stack::start(StackOptions {
         port: options.port,
@@ -57,10 +69,15 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         servers_from_env: true,
     })
     .await?;
+    let prometheus = stack
+        .start_prometheus(options.prometheus_port)
+        .await?
+        .to_owned();
     let _echo = tokio::spawn(echo_problems(stack.log_files()));
 
     println!();
     println!("Ticketing is running at {}", stack.url());
+    println!("Prometheus (metrics, alerts) at {prometheus}");
     println!(
         "    logs in {}; Ctrl-C stops everything",
         stack.logs_dir().display()

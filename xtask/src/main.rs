@@ -12,6 +12,7 @@ mod e2e;
 mod fuzz;
 mod install;
 mod progress;
+mod rules;
 mod stack;
 mod traces;
 mod workspace;
@@ -27,8 +28,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install what is missing, then run every test of the workspace, a short fuzz
-    /// run, a short chaos run, the trace check and the browser test.
+    /// Install what is missing, check the Prometheus rules, then run every test of the
+    /// workspace, a short fuzz run, a short chaos run, the trace check and the
+    /// browser test.
     Test {
         /// Leave out the browser test.
         #[arg(long)]
@@ -88,6 +90,9 @@ fn test(cargo_args: &[String]) -> anyhow::Result<()> {
     // mongod, and infra/create-secrets.sh, which makes keys with openssl.
     install::ensure_apt_package("node", "nodejs", "for the manifest tests")?;
     install::ensure_apt_package("openssl", "openssl", "for the manifest tests")?;
+    // Seconds, before the long workspace build; it also installs promtool, which the
+    // test of the local stack's Prometheus configuration runs.
+    rules::check()?;
     progress::step("Building and running every test of the workspace");
     let status = workspace::cargo()
         .args(["test", "--workspace"])

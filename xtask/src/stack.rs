@@ -5,13 +5,15 @@
 //!
 //! [`topology`] says which services run and what environment each needs; [`servers`]
 //! starts what they depend on; [`launch`] starts the processes and [`readiness`] waits
-//! for them; [`faults`] crashes and restarts them for the chaos run.
+//! for them; [`faults`] crashes and restarts them for the chaos run; [`prometheus`]
+//! scrapes their metrics, for `cargo xtask dev`.
 
 mod faults;
 mod launch;
 mod logs;
 mod options;
 mod ports;
+mod prometheus;
 mod readiness;
 mod servers;
 mod topology;
@@ -26,11 +28,13 @@ use anyhow::Context;
 use testkit::Server;
 use tokio::task::JoinHandle;
 
-use launch::{Launcher, LogFile};
+use launch::{Launcher, Listen, LogFile};
 pub use launch::{Profile, RunningService, build_services};
 pub use logs::echo_problems;
 pub use options::StackOptions;
 pub use ports::free_port;
+use prometheus::Prometheus;
+pub use prometheus::ensure_port_is_free as ensure_prometheus_port_is_free;
 use servers::Servers;
 use topology::{SERVICES, ServiceSpec};
 pub use topology::{no_per_user_limits, settings_from_env};
@@ -45,8 +49,12 @@ pub fn service_names() -> impl Iterator<Item = &'static str> {
 /// The running system. Dropping it stops every process it started.
 pub struct Stack {
     url: String,
+    /// Where the database, the event stream, Prometheus's data and the logs live.
+    data: PathBuf,
     launcher: Launcher,
-    // Dropped in field order: the gateway and services before what they depend on.
+    // Dropped in field order: Prometheus, then the gateway and services before what
+    // they depend on.
+    prometheus: Option<Prometheus>,
     gateway: JoinHandle<std::io::Result<()>>,
     /// The balancers in front of APIs that run several replicas, for the client.
     service_balancers: Vec<JoinHandle<std::io::Result<()>>>,
@@ -66,7 +74,8 @@ impl Stack {
                     options.port
                 )
             })?;
-        let logs_dir = options.data.join("logs");
+        let data = options.data.clone();
+        let logs_dir = data.join("logs");
         std::fs::create_dir_all(&logs_dir)?;
         let (backends, servers) = servers::start(&options, &logs_dir).await?;
         let mut launcher = Launcher {
@@ -100,7 +109,9 @@ impl Stack {
         });
         Ok(Self {
             url: format!("http://127.0.0.1:{}", options.port),
+            data,
             launcher,
+            prometheus: None,
             gateway,
             service_balancers,
             services,
@@ -116,6 +127,14 @@ impl Stack {
     /// The one URL to open: the gateway.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Starts Prometheus on 127.0.0.1:`port`, scraping every service replica; it stops
+    /// with the stack. Returns its URL.
+    pub async fn start_prometheus(&mut self, port: u16) -> anyhow::Result<&str> {
+        let prometheus =
+            prometheus::start(&self.data, &self.launcher.logs_dir, port, &self.services).await?;
+        Ok(&self.prometheus.insert(prometheus).url)
     }
 
     /// A signed-out client of the API through the gateway.
@@ -166,7 +185,8 @@ impl Stack {
     }
 
     /// Every process the stack started, by what it is (a service's name, `database`,
-    /// `NATS`, `Stripe fake`), with its id; replicas of a service share a name.
+    /// `NATS`, `Stripe fake`, `Prometheus`), with its id; replicas of a service share
+    /// a name.
     pub fn processes(&self) -> Vec<(String, u32)> {
         let services = self
             .services
@@ -182,6 +202,11 @@ impl Stack {
                     .map(|pid| ("NATS".to_owned(), pid)),
             )
             .chain(stripe_fake.map(|pid| ("Stripe fake".to_owned(), pid)))
+            .chain(
+                self.prometheus
+                    .iter()
+                    .map(|prometheus| ("Prometheus".to_owned(), prometheus.pid())),
+            )
             .collect()
     }
 
@@ -221,7 +246,7 @@ impl Stack {
     }
 
     /// Kills replica `replica` (from 1) of a service with SIGKILL, as a crash would,
-    /// and starts it again on the same port after `down_for`; returns once it is
+    /// and starts it again on the same ports after `down_for`; returns once it is
     /// ready, with the moment the killed process was gone. The service's other
     /// replicas serve meanwhile.
     pub async fn crash_and_restart(
@@ -299,8 +324,7 @@ async fn start_replicas(
     let mut started = Vec::new();
     for spec in specs {
         for replica in 1..=launcher.replicas {
-            let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-            started.push(launcher.start(spec, replica, address, LogFile::New)?);
+            started.push(launcher.start(spec, replica, Listen::free()?, LogFile::New)?);
         }
     }
     for service in &mut started {

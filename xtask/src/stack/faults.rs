@@ -8,12 +8,12 @@ use anyhow::Context;
 use testkit::{NatsCluster, Server};
 
 use super::{
-    launch::{Launcher, LogFile, RunningService},
+    launch::{Launcher, Listen, LogFile, RunningService},
     readiness,
 };
 
 /// Kills replica `replica` (from 1) of the service `name` and starts it again on the
-/// same port after `down_for`; returns once it is ready, with the moment the killed
+/// same ports (its API's and its metrics') after `down_for`; returns once it is ready, with the moment the killed
 /// process was gone.
 pub async fn crash_and_restart_service(
     launcher: &Launcher,
@@ -27,11 +27,11 @@ pub async fn crash_and_restart_service(
         .position(|service| service.name() == name && service.replica == replica)
         .with_context(|| format!("the stack has no replica {replica} of {name}"))?;
     let crashed = services.remove(index);
-    let (spec, address) = (crashed.spec, crashed.address);
+    let (spec, listen) = (crashed.spec, Listen::of(&crashed));
     crashed.process.kill().await;
     let gone = Instant::now();
     tokio::time::sleep(down_for).await;
-    let mut service = launcher.start(spec, replica, address, LogFile::Append)?;
+    let mut service = launcher.start(spec, replica, listen, LogFile::Append)?;
     readiness::wait_until_ready(&mut service).await?;
     services.insert(index, service);
     Ok(gone)

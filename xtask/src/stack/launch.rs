@@ -13,7 +13,10 @@ use anyhow::{Context, bail};
 use testkit::AsyncSupervised;
 use tokio::process::Command;
 
-use super::topology::{Backends, ExtraEnv, SERVICES, ServiceSpec};
+use super::{
+    ports::free_port,
+    topology::{Backends, ExtraEnv, SERVICES, ServiceSpec},
+};
 use crate::{progress, workspace};
 
 /// A cargo build profile.
@@ -69,7 +72,10 @@ pub struct RunningService {
     pub replica: usize,
     /// How many replicas of each service the stack runs.
     pub replicas: usize,
+    /// Its API.
     pub address: SocketAddr,
+    /// Where it serves `GET /metrics` (`METRICS_PORT`), apart from the API.
+    metrics_address: SocketAddr,
     pub log: PathBuf,
     pub process: AsyncSupervised,
 }
@@ -86,6 +92,37 @@ impl RunningService {
 
     pub fn pid(&self) -> u32 {
         self.process.pid()
+    }
+
+    /// Where Prometheus scrapes it: `http://<this>/metrics`.
+    pub fn metrics_address(&self) -> SocketAddr {
+        self.metrics_address
+    }
+}
+
+/// Where a service process listens: its API, and its metrics apart from it.
+#[derive(Clone, Copy)]
+pub struct Listen {
+    pub api: SocketAddr,
+    pub metrics: SocketAddr,
+}
+
+impl Listen {
+    /// Two free ports on the loopback address.
+    pub fn free() -> std::io::Result<Self> {
+        let loopback = |port| SocketAddr::from(([127, 0, 0, 1], port));
+        Ok(Self {
+            api: loopback(free_port()?),
+            metrics: loopback(free_port()?),
+        })
+    }
+
+    /// Where `service` listens now, to start it again on the same ports.
+    pub fn of(service: &RunningService) -> Self {
+        Self {
+            api: service.address,
+            metrics: service.metrics_address,
+        }
     }
 }
 
@@ -107,12 +144,12 @@ pub struct Launcher {
 }
 
 impl Launcher {
-    /// Starts replica `replica` (from 1) of `spec` on `address`.
+    /// Starts replica `replica` (from 1) of `spec` listening on `listen`.
     pub fn start(
         &self,
         spec: &'static ServiceSpec,
         replica: usize,
-        address: SocketAddr,
+        listen: Listen,
         log_file: LogFile,
     ) -> anyhow::Result<RunningService> {
         let label = replica_label(spec.name, replica, self.replicas);
@@ -133,7 +170,7 @@ impl Launcher {
         };
         command
             .envs(spec.environment(
-                address,
+                listen,
                 &self.backends,
                 &self.service_addresses,
                 &self.extra_env,
@@ -147,7 +184,8 @@ impl Launcher {
             spec,
             replica,
             replicas: self.replicas,
-            address,
+            address: listen.api,
+            metrics_address: listen.metrics,
             log,
             process,
         })

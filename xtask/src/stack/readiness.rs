@@ -11,7 +11,7 @@ use crate::{progress, progress::Ticker};
 
 /// How long a service may take to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long the Stripe fake may take to listen.
+/// How long the Stripe fake or Prometheus may take to listen.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Waits until `service` answers `/readyz` with success.

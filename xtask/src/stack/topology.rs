@@ -7,6 +7,8 @@ use anyhow::Context;
 use settings::DEV_JWT_KEY;
 use testkit::NatsEndpoint;
 
+use super::launch::Listen;
+
 /// Where the services find what they depend on.
 pub struct Backends {
     pub mongo_url: String,
@@ -146,17 +148,22 @@ impl ServiceSpec {
         self.needs.contains(&Need::ApisAndStripeJs)
     }
 
-    /// The environment of this service listening on `address`, given where the
+    /// The environment of this service listening on `listen`, given where the
     /// backends are and where the services started before it are reached.
     pub fn environment(
         &self,
-        address: SocketAddr,
+        listen: Listen,
         backends: &Backends,
         started: &[(&'static str, SocketAddr)],
         extra: &ExtraEnv,
     ) -> anyhow::Result<Vec<(&'static str, String)>> {
         let mut env = vec![
-            ("PORT", address.port().to_string()),
+            ("PORT", listen.api.port().to_string()),
+            // Each replica its own port, which the stack's Prometheus scrapes.
+            ("METRICS_PORT", listen.metrics.port().to_string()),
+            // Set, not inherited: one from the shell would name every service alike.
+            // Spans go nowhere unless OTEL_EXPORTER_OTLP_ENDPOINT is set (inherited).
+            ("OTEL_SERVICE_NAME", self.name.to_owned()),
             (
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.to_owned()),
