@@ -4,6 +4,7 @@
 //! printed table.
 
 mod cpu;
+mod floor;
 mod flow;
 mod listing;
 mod report;
@@ -27,8 +28,11 @@ pub struct Options {
     #[arg(long, conflicts_with = "flow_only")]
     listing_only: bool,
     /// Measure only the purchase flow and lapsed locks (about 5 minutes).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "routes_only")]
     flow_only: bool,
+    /// Measure only the routes against the floor, and memory (about 8 minutes).
+    #[arg(long, conflicts_with = "listing_only")]
+    routes_only: bool,
     /// The purchase flow runs with one replica of every service, then with this many.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=8))]
     replicas: u16,
@@ -39,6 +43,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     install::ensure_apt_package("taskset", "util-linux", "to pin processes to cores")?;
     install::ensure_tools()?;
     build_services(Profile::Release)?;
+    floor::build()?;
     let out = workspace::target_dir().join("bench");
     if out.exists() {
         std::fs::remove_dir_all(&out).context("clear the last benchmark's data")?;
@@ -63,6 +68,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         return Ok(());
     }
     let routes = routes::measure(&out.join("routes-data"), &out).await?;
+    if options.routes_only {
+        std::fs::write(
+            out.join("routes.json"),
+            serde_json::to_string_pretty(&routes)?,
+        )?;
+        println!("\n{}", report::routes_tables(&routes));
+        return Ok(());
+    }
     let listing = listing::measure(&out.join("listing-data"), &out).await?;
     let flow = flow::purchase_flow(&out.join("flow-data"), replicas).await?;
     let lapse = flow::lapses(&out.join("lapse-data")).await?;

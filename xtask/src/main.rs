@@ -2,6 +2,7 @@
 //! and the browser test included; `cargo xtask dev` installs what is missing and runs
 //! the whole system locally; `cargo xtask e2e` runs only the browser test;
 //! `cargo xtask fuzz` fuzzes the APIs against their OpenAPI documents;
+//! `cargo xtask traces` checks one purchase's trace and logs;
 //! `cargo xtask bench` measures.
 
 mod bench;
@@ -13,6 +14,7 @@ mod install;
 mod progress;
 mod rules;
 mod stack;
+mod traces;
 mod workspace;
 
 use clap::{Parser, Subcommand};
@@ -27,7 +29,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Install what is missing, check the Prometheus rules, then run every test of the
-    /// workspace, a short fuzz run, a short chaos run and the browser test.
+    /// workspace, a short fuzz run, a short chaos run, the trace check and the
+    /// browser test.
     Test {
         /// Leave out the browser test.
         #[arg(long)]
@@ -47,6 +50,10 @@ enum Command {
     /// Kill every service, NATS and the database under load, then audit every
     /// invariant; exits non-zero on a violation.
     Chaos(chaos::Options),
+    /// One purchase through the gateway with every service exporting spans to an
+    /// OTLP receiver; exits non-zero unless it is one whole trace whose id the logs
+    /// of two services carry.
+    Traces,
     /// Fuzz every API with schemathesis against its OpenAPI document, signed out and
     /// signed in; exits non-zero on a 5xx or a response the document does not allow.
     Fuzz(fuzz::Options),
@@ -62,6 +69,7 @@ fn main() -> anyhow::Result<()> {
             test(&cargo_args)?;
             runtime()?.block_on(fuzz::run(fuzz::Options::short()))?;
             runtime()?.block_on(chaos::run(chaos::Options::short()))?;
+            runtime()?.block_on(traces::run())?;
             if !skip_browser {
                 runtime()?.block_on(e2e::run())?;
             }
@@ -72,6 +80,7 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(options) => runtime()?.block_on(bench::run(options)),
         Command::Chaos(options) => runtime()?.block_on(chaos::run(options)),
         Command::Fuzz(options) => runtime()?.block_on(fuzz::run(options)),
+        Command::Traces => runtime()?.block_on(traces::run()),
     }
 }
 

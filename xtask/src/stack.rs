@@ -41,6 +41,11 @@ pub use topology::{no_per_user_limits, settings_from_env};
 
 use crate::progress;
 
+/// The name of every service the stack runs.
+pub fn service_names() -> impl Iterator<Item = &'static str> {
+    SERVICES.iter().map(|service| service.name)
+}
+
 /// The running system. Dropping it stops every process it started.
 pub struct Stack {
     url: String,

@@ -8,6 +8,7 @@
 //! them.
 
 mod event_bus;
+mod headers;
 mod listener;
 mod publisher;
 

@@ -13,7 +13,7 @@ use std::{
         Arc,
         atomic::{AtomicU64, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use async_nats::jetstream::{
@@ -21,12 +21,18 @@ use async_nats::jetstream::{
     consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull},
 };
 use futures::StreamExt;
+use telemetry::{
+    metrics::{self, Histogram},
+    propagation,
+};
 use tokio::task::JoinHandle;
+use tracing::{Instrument, field::Empty};
 
 use marketplace::events::{Event, Subject, durable_name};
 
 use crate::{
     event_bus::{EventBus, EventError, set_up},
+    headers::MessageHeaders,
     publisher::Publisher,
 };
 
@@ -112,13 +118,27 @@ impl RetryPolicy {
     }
 }
 
-/// Counters of what a listener did, for tests and metrics.
-#[derive(Debug, Default)]
+/// Counters of what a listener did, and how long its handling took, for tests and
+/// metrics.
+#[derive(Debug)]
 pub struct ListenerStats {
     handled: AtomicU64,
     retried: AtomicU64,
     dead_lettered: AtomicU64,
     undecodable: AtomicU64,
+    durations: Histogram,
+}
+
+impl Default for ListenerStats {
+    fn default() -> Self {
+        Self {
+            handled: AtomicU64::default(),
+            retried: AtomicU64::default(),
+            dead_lettered: AtomicU64::default(),
+            undecodable: AtomicU64::default(),
+            durations: metrics::duration_histogram(),
+        }
+    }
 }
 
 impl ListenerStats {
@@ -138,11 +158,17 @@ impl ListenerStats {
     pub fn undecodable(&self) -> u64 {
         self.undecodable.load(Ordering::Relaxed)
     }
+    /// How long each delivery's handling took, whatever its outcome.
+    pub fn durations(&self) -> &Histogram {
+        &self.durations
+    }
 }
 
 /// A running listener. Dropping it stops the listener.
 pub struct ListenerHandle {
     durable_name: String,
+    subject: Subject,
+    consumer: PullConsumer,
     stats: Arc<ListenerStats>,
     task: JoinHandle<()>,
 }
@@ -160,6 +186,16 @@ impl ListenerHandle {
     /// The counters, shared, for a metrics endpoint that outlives this borrow.
     pub fn shared_stats(&self) -> Arc<ListenerStats> {
         self.stats.clone()
+    }
+
+    /// The event this listener handles.
+    pub fn subject(&self) -> Subject {
+        self.subject
+    }
+
+    /// Its durable consumer, shared, to ask how far behind the stream it is.
+    pub fn consumer(&self) -> PullConsumer {
+        self.consumer.clone()
     }
 }
 
@@ -200,7 +236,7 @@ pub async fn spawn_listener<L: Listener>(
         consumer: durable_name.clone(),
     };
     let task = tokio::spawn(consume(
-        consumer,
+        consumer.clone(),
         listener,
         policy,
         giving_up,
@@ -208,6 +244,8 @@ pub async fn spawn_listener<L: Listener>(
     ));
     Ok(ListenerHandle {
         durable_name,
+        subject,
+        consumer,
         stats,
         task,
     })
@@ -247,7 +285,7 @@ async fn consume<L: Listener>(
         };
         while let Some(next) = batch.next().await {
             match next {
-                Ok(message) => process(&listener, message, &policy, &giving_up, &stats).await,
+                Ok(message) => handle(&listener, message, &policy, &giving_up, &stats).await,
                 Err(error) => {
                     tracing::warn!(%subject, %error, "event pull interrupted");
                     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -257,7 +295,12 @@ async fn consume<L: Listener>(
     }
 }
 
-async fn process<L: Listener>(
+/// Handles one delivery inside a consumer span that is a child of the span whose
+/// request staged the event (its context travels in the message's headers), and
+/// records how long it took. A child, not a link: each event has exactly one cause,
+/// and a purchase is then one trace from the reservation to the ticket sold, with
+/// every service's part in it. Links are for a span with many causes, as a batch.
+async fn handle<L: Listener>(
     listener: &L,
     message: Message,
     policy: &RetryPolicy,
@@ -265,28 +308,63 @@ async fn process<L: Listener>(
     stats: &ListenerStats,
 ) {
     let subject = L::Event::SUBJECT;
+    let span = tracing::info_span!(
+        "handle",
+        otel.name = %format_args!("process {subject}"),
+        otel.kind = "consumer",
+        otel.status_code = Empty,
+        messaging.system = "nats",
+        messaging.operation.type = "process",
+        messaging.destination.name = subject.as_str(),
+        messaging.consumer.group.name = giving_up.consumer.as_str(),
+        messaging.message.id = Empty,
+        messaging.message.delivery_count = Empty,
+    );
+    if let Some(headers) = &message.headers {
+        propagation::continue_trace(&span, &MessageHeaders(headers));
+    }
+    let started = Instant::now();
+    process(listener, &message, policy, giving_up, stats)
+        .instrument(span)
+        .await;
+    stats.durations.observe(started.elapsed().as_secs_f64());
+}
+
+async fn process<L: Listener>(
+    listener: &L,
+    message: &Message,
+    policy: &RetryPolicy,
+    giving_up: &GivingUp,
+    stats: &ListenerStats,
+) {
+    let subject = L::Event::SUBJECT;
+    let span = tracing::Span::current();
     let delivered = message.info().map_or(1, |info| info.delivered);
+    span.record("messaging.message.delivery_count", delivered);
     let event = match serde_json::from_slice::<L::Event>(&message.payload) {
         Ok(event) => event,
         Err(error) => {
             stats.undecodable.fetch_add(1, Ordering::Relaxed);
+            span.record("otel.status_code", "ERROR");
             tracing::error!(%subject, %error, "undecodable event terminated");
             giving_up
-                .dead_letter(subject, &message, &error.to_string())
+                .dead_letter(subject, message, &error.to_string())
                 .await;
             return;
         }
     };
+    span.record("messaging.message.id", event.message_id());
     match listener.handle(event).await {
         Ok(()) => {
-            acknowledge(&message, AckKind::Ack).await;
+            acknowledge(message, AckKind::Ack).await;
             stats.handled.fetch_add(1, Ordering::Relaxed);
         }
         Err(error) if delivered >= policy.max_deliveries => {
             stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+            span.record("otel.status_code", "ERROR");
             tracing::error!(%subject, delivered, %error, "event given up after its last delivery");
             giving_up
-                .dead_letter(subject, &message, &error.to_string())
+                .dead_letter(subject, message, &error.to_string())
                 .await;
         }
         Err(error) => {
@@ -300,7 +378,7 @@ async fn process<L: Listener>(
                 }
             }
             let delay = policy.delay_after(delivered);
-            acknowledge(&message, AckKind::Nak(Some(delay))).await;
+            acknowledge(message, AckKind::Nak(Some(delay))).await;
         }
     }
 }

@@ -1,11 +1,18 @@
-//! Publishing events and waiting for JetStream to store them.
+//! Publishing events and waiting for JetStream to store them, each with the context of
+//! the trace that caused it in its headers.
+
+use std::collections::HashMap;
 
 use async_nats::jetstream::message::PublishMessage;
 use bytes::Bytes;
 
 use marketplace::events::{Event, Subject};
+use telemetry::propagation;
 
-use crate::event_bus::{EventBus, EventError};
+use crate::{
+    event_bus::{EventBus, EventError},
+    headers::trace_headers,
+};
 
 /// Publishes events into the bus's stream. Cheap to clone.
 #[derive(Clone)]
@@ -32,21 +39,25 @@ impl EventBus {
 }
 
 impl Publisher {
-    /// Publishes `event` on its own subject with its message id, and returns once
-    /// JetStream has stored it (or recognised it as a duplicate).
+    /// Publishes `event` on its own subject with its message id, in the current
+    /// span's trace, and returns once JetStream has stored it (or recognised it as a
+    /// duplicate).
     pub async fn publish<E: Event>(&self, event: &E) -> Result<Published, EventError> {
         let payload = serde_json::to_vec(event)?;
-        self.publish_encoded(E::SUBJECT, &event.message_id(), payload.into())
+        let trace = propagation::current_context();
+        self.publish_encoded(E::SUBJECT, &event.message_id(), payload.into(), &trace)
             .await
     }
 
-    /// Publishes an already encoded payload, for relays that stored the event as
-    /// bytes (an outbox) and for tests that need a malformed message.
+    /// Publishes an already encoded payload with the trace context it was caused in
+    /// (`traceparent`, `tracestate`; empty for none), for relays that stored the event
+    /// as bytes (an outbox) and for tests that need a malformed message.
     pub async fn publish_encoded(
         &self,
         subject: Subject,
         message_id: &str,
         payload: Bytes,
+        trace: &HashMap<String, String>,
     ) -> Result<Published, EventError> {
         let failed = |reason: String| EventError::Publish { subject, reason };
         let ack = self
@@ -55,6 +66,7 @@ impl Publisher {
             .send_publish(
                 self.bus.subject(subject),
                 PublishMessage::build()
+                    .headers(trace_headers(trace))
                     .payload(payload)
                     .message_id(message_id),
             )
@@ -69,7 +81,8 @@ impl Publisher {
     }
 
     /// Keeps a copy of a message that the `consumer` gave up on, on the event's
-    /// dead-letter subject, with the reason in a header.
+    /// dead-letter subject, with the reason in a header and in the trace of the
+    /// handling that gave up.
     pub async fn publish_dead_letter(
         &self,
         subject: Subject,
@@ -80,6 +93,7 @@ impl Publisher {
     ) -> Result<(), EventError> {
         let failed = |reason: String| EventError::Publish { subject, reason };
         let message = PublishMessage::build()
+            .headers(trace_headers(&propagation::current_context()))
             .payload(payload)
             .message_id(format!("dead:{consumer}:{sequence}"))
             .header("Ticketing-Consumer", consumer)

@@ -6,7 +6,7 @@ use std::{any::Any, future::Future, net::SocketAddr, time::Duration};
 use axum::{
     Router,
     body::{Body, HttpBody},
-    extract::{MatchedPath, Request},
+    extract::Request,
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -14,10 +14,13 @@ use axum::{
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer, sensitive_headers::SetSensitiveHeadersLayer,
-    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
 };
 
-use crate::error::{Error, ErrorBody, ServerErrorCause};
+use crate::{
+    error::{Error, ErrorBody, ServerErrorCause},
+    observe::observe,
+};
 
 /// Requests larger than this are refused before a handler sees them.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -37,8 +40,8 @@ pub fn api_stack(router: Router) -> Router {
     .layer(middleware::map_response(error_shape_for_bare_errors))
 }
 
-/// The middleware every HTTP server of the system shares, API or web page: tracing
-/// with the matched path, a timeout, a body cap, panic recovery, redaction of session
+/// The middleware every HTTP server of the system shares, API or web page: a span
+/// and a latency sample per request (see [`observe`]), a timeout, a body cap, panic recovery, redaction of session
 /// headers in logs, logging of 5xx causes, and headers that stop browsers from
 /// sniffing content types or framing our responses (clickjacking).
 pub fn server_stack(router: Router) -> Router {
@@ -56,13 +59,7 @@ pub fn server_stack(router: Router) -> Router {
                 header::SET_COOKIE,
                 header::AUTHORIZATION,
             ]),
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", MatchedPath::as_str);
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
+            middleware::from_fn(observe),
             middleware::from_fn(log_server_errors),
             SetResponseHeaderLayer::if_not_present(
                 header::X_CONTENT_TYPE_OPTIONS,

@@ -1,14 +1,17 @@
-//! The running shape every service shares: its HTTP server, and beside it the work
-//! that runs as long as the server does. Each service's `build` assembles one (those
-//! with a database and events through the `backend` crate); `main` runs it.
+//! The running shape every service shares: its HTTP server, its metrics port, and
+//! beside them the work that runs as long as the server does. Each service's `build`
+//! assembles one (those with a database and events through the `backend` crate);
+//! `main` runs it.
 
 use futures::future::{BoxFuture, FutureExt, join_all};
 
 use crate::http::{HttpServer, shutdown_signal};
 
-/// A service bound to its port, ready to run.
+/// A service bound to its ports, ready to run.
 pub struct Service {
     server: HttpServer,
+    /// `GET /metrics` alone, on a port no Ingress routes to (see [`crate::metrics`]).
+    metrics: HttpServer,
     /// Work that runs as long as the server does: the outbox relay, schedulers.
     background: Vec<BoxFuture<'static, ()>>,
     /// What lives as long as the service and stops with it: the handles of its event
@@ -17,11 +20,12 @@ pub struct Service {
 }
 
 impl Service {
-    /// A service that is its HTTP server, with nothing beside it yet (as the web
-    /// client, whose routes bring their own probes, stays).
-    pub fn from_server(server: HttpServer) -> Self {
+    /// A service that is its HTTP server and its metrics port, with nothing beside
+    /// them yet (as the web client, whose routes bring their own probes, stays).
+    pub fn new(server: HttpServer, metrics: HttpServer) -> Self {
         Self {
             server,
+            metrics,
             background: Vec::new(),
             _kept: Vec::new(),
         }
@@ -43,11 +47,20 @@ impl Service {
         self.server.port()
     }
 
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics.port()
+    }
+
     /// Serves, and runs the background work, until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        // Background loops never finish; the server's shutdown ends the service.
+        let metrics = self.metrics.run_until(std::future::pending());
+        // Background loops never finish; the server's shutdown ends the service, and
+        // the metrics port with it.
         let background = async move {
-            join_all(self.background).await;
+            let (served, _) = futures::join!(metrics, join_all(self.background));
+            if let Err(error) = served {
+                tracing::error!(%error, "the metrics port stopped");
+            }
             std::future::pending::<()>().await
         };
         tokio::select! {

@@ -124,17 +124,21 @@ impl FromStr for Environment {
 #[derive(Debug, Clone)]
 pub struct BaseConfig {
     pub port: u16,
+    /// Where `GET /metrics` is served, apart from the API (see `httpkit::metrics`).
+    pub metrics_port: u16,
     pub mongo_url: String,
     pub mongo_database: String,
     pub environment: Environment,
 }
 
 impl BaseConfig {
-    /// Reads `PORT` (default 3000), `MONGO_URL`, `MONGO_DB` (default: the service
-    /// name) and `APP_ENV` (default `production`).
+    /// Reads `PORT` (default 3000), `METRICS_PORT` (default [`METRICS_PORT`]),
+    /// `MONGO_URL`, `MONGO_DB` (default: the service name) and `APP_ENV` (default
+    /// `production`).
     pub fn from(env: &Env, service: &str) -> Result<Self, ConfigError> {
         Ok(Self {
             port: env.optional("PORT", 3000)?,
+            metrics_port: metrics_port(env)?,
             mongo_url: env.required(
                 "MONGO_URL",
                 "the MongoDB connection string, e.g. mongodb://127.0.0.1:27017",
@@ -143,6 +147,15 @@ impl BaseConfig {
             environment: env.optional("APP_ENV", Environment::Production)?,
         })
     }
+}
+
+/// The metrics port unless `METRICS_PORT` says otherwise: the port OpenTelemetry
+/// gives a Prometheus endpoint.
+pub const METRICS_PORT: u16 = 9464;
+
+/// Reads `METRICS_PORT`, which every service reads, the web client too.
+pub fn metrics_port(env: &Env) -> Result<u16, ConfigError> {
+    env.optional("METRICS_PORT", METRICS_PORT)
 }
 
 /// What services that verify (or, for auth, issue) session cookies read.

@@ -17,11 +17,16 @@
 //! always could with two processes; consumers apply versions in order and do not rely
 //! on it.
 //!
+//! Each entry keeps the trace context of the request that staged it, and the relay
+//! publishes it in the message's headers: the listeners' handling continues the
+//! request's trace, though the request has ended by then.
+//!
 //! Publishing an entry twice (a lease that ran out during a slow publish, a delete lost
 //! to a database outage) is harmless because the message id makes JetStream drop the
 //! copy.
 
 use std::{
+    collections::HashMap,
     sync::Arc,
     time::{Duration, SystemTime},
 };
@@ -36,6 +41,7 @@ use tokio::sync::Notify;
 
 use bus::{EventError, Publisher};
 use marketplace::events::{Event, Subject};
+use telemetry::propagation;
 
 /// How often the relay looks for entries nobody holds: those of a process that died,
 /// or whose lease ran out.
@@ -65,6 +71,10 @@ struct OutboxEntry {
     message_id: String,
     payload: String,
     created_at: DateTime,
+    /// The W3C trace context (`traceparent`, `tracestate`) of the span that staged it;
+    /// absent in entries staged before traces were kept.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    trace: HashMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     claimed_by: Option<ObjectId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,6 +134,7 @@ impl Outbox {
             message_id: event.message_id(),
             payload,
             created_at: DateTime::now(),
+            trace: propagation::current_context(),
             claimed_by: Some(self.relay_id),
             lease_until: Some(DateTime::from_system_time(SystemTime::now() + self.lease)),
         };
@@ -140,6 +151,30 @@ impl Outbox {
     /// Entries written but not yet published, claimed or not.
     pub async fn pending(&self) -> mongodb::error::Result<u64> {
         self.entries.count_documents(doc! {}).await
+    }
+
+    /// How long the oldest entry not yet published has waited; zero when there is
+    /// none. Entry ids are ObjectIds, which begin with their creation time, so this is
+    /// one read of the `_id` index's first key.
+    pub async fn oldest_age(&self) -> mongodb::error::Result<Duration> {
+        #[derive(Deserialize)]
+        struct EntryId {
+            #[serde(rename = "_id")]
+            id: ObjectId,
+        }
+        let oldest = self
+            .entries
+            .clone_with_type::<EntryId>()
+            .find_one(doc! {})
+            .sort(doc! { "_id": 1 })
+            .projection(doc! { "_id": 1 })
+            .await?;
+        Ok(oldest.map_or(Duration::ZERO, |entry| {
+            let created = entry.id.timestamp().to_system_time();
+            SystemTime::now()
+                .duration_since(created)
+                .unwrap_or_default()
+        }))
     }
 
     /// Publishes and removes this relay's entries, then claims and publishes those
@@ -193,7 +228,12 @@ impl Outbox {
     ) -> Result<(), RelayError> {
         if let Ok(subject) = entry.subject.parse::<Subject>() {
             publisher
-                .publish_encoded(subject, &entry.message_id, entry.payload.into())
+                .publish_encoded(
+                    subject,
+                    &entry.message_id,
+                    entry.payload.into(),
+                    &entry.trace,
+                )
                 .await?;
         } else {
             // Written by a newer or broken version: it can never be published, and

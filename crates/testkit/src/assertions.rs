@@ -83,7 +83,7 @@ pub async fn redeliver<E: Event>(bus: &EventBus, event: &E) {
     let payload = serde_json::to_vec(event).expect("encode the event");
     let message_id = format!("{}-again-{}", event.message_id(), rand::random::<u32>());
     bus.publisher()
-        .publish_encoded(E::SUBJECT, &message_id, payload.into())
+        .publish_encoded(E::SUBJECT, &message_id, payload.into(), &Default::default())
         .await
         .expect("publish the event again");
 }

@@ -45,6 +45,7 @@ impl World {
     pub fn base_config(&self, service: &str) -> BaseConfig {
         BaseConfig {
             port: 0,
+            metrics_port: 0,
             mongo_url: self.mongo_url.clone(),
             mongo_database: self.database_name(service),
             environment: Environment::Development,

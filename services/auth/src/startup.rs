@@ -34,7 +34,6 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     };
     let routes = routes::router().with_state(state);
     let service =
-        backend::bind_with_events(config.base.port, routes, database, &bus, outbox, Vec::new())
-            .await?;
+        backend::bind_with_events(&config.base, routes, database, &bus, outbox, Vec::new()).await?;
     Ok(service.beside(revocations.follow()))
 }

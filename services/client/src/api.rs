@@ -19,6 +19,7 @@ use reqwest::{Method, RequestBuilder};
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
+use tracing::Instrument;
 
 use crate::config::ApiUrls;
 
@@ -334,6 +335,8 @@ impl Api {
         })
     }
 
+    /// One call to an API, as a client span of the page's trace: the API's request
+    /// span becomes its child through the `traceparent` it is sent.
     async fn call<T: DeserializeOwned>(
         &self,
         caller: &Caller,
@@ -343,7 +346,27 @@ impl Api {
         body: Option<Value>,
     ) -> ApiResult<Answer<T>> {
         let url = format!("{base}{path}");
-        let mut request: RequestBuilder = self.http.request(method, &url);
+        let span = tracing::info_span!(
+            "call",
+            otel.name = %method,
+            otel.kind = "client",
+            http.request.method = %method,
+            url.full = %url,
+            http.response.status_code = tracing::field::Empty,
+        );
+        self.send(caller, method, &url, body).instrument(span).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        caller: &Caller,
+        method: Method,
+        url: &str,
+        body: Option<Value>,
+    ) -> ApiResult<Answer<T>> {
+        let mut trace = reqwest::header::HeaderMap::new();
+        telemetry::propagation::inject_current(&mut trace);
+        let mut request: RequestBuilder = self.http.request(method, url).headers(trace);
         if let Some(cookie) = &caller.cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -357,6 +380,7 @@ impl Api {
             .await
             .map_err(|error| ApiError::unavailable(format!("{url}: {error}")))?;
         let status = response.status();
+        tracing::Span::current().record("http.response.status_code", status.as_u16());
         let link = response
             .headers()
             .get(header::LINK)

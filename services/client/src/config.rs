@@ -5,6 +5,7 @@ use settings::{ConfigError, Env};
 #[derive(Debug, Clone)]
 pub struct Config {
     pub port: u16,
+    pub metrics_port: u16,
     pub apis: ApiUrls,
     pub stripe: StripeJs,
 }
@@ -30,7 +31,7 @@ pub struct StripeJs {
 }
 
 impl Config {
-    /// Reads `PORT` (default 3000), `AUTH_URL`, `TICKETS_URL`, `ORDERS_URL`,
+    /// Reads `PORT` (default 3000), `METRICS_PORT`, `AUTH_URL`, `TICKETS_URL`, `ORDERS_URL`,
     /// `PAYMENTS_URL`, `STRIPE_PUBLISHABLE_KEY` and `STRIPE_JS_URL` (default: real Stripe.js).
     pub fn from(env: &Env) -> Result<Self, ConfigError> {
         let url = |name, hint| {
@@ -39,6 +40,7 @@ impl Config {
         };
         Ok(Self {
             port: env.optional("PORT", 3000)?,
+            metrics_port: settings::metrics_port(env)?,
             apis: ApiUrls {
                 auth: url("AUTH_URL", "the auth service, e.g. http://auth-srv:3000")?,
                 tickets: url(

@@ -2,7 +2,7 @@ use client::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    httpkit::telemetry::init("client");
+    let _telemetry = telemetry::init("client");
     let config = Config::from(&settings::Env::process())?;
     build(config).await?.run_until_stopped().await?;
     Ok(())

@@ -49,7 +49,8 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
         .merge(assets::router())
         .merge(probes);
     let server = HttpServer::bind(config.port, server_stack(router)).await?;
-    Ok(Service::from_server(server))
+    let metrics = httpkit::metrics::bind(config.metrics_port, None).await?;
+    Ok(Service::new(server, metrics))
 }
 
 /// What the pages may load: only our own assets, plus Stripe.js and the frames and API

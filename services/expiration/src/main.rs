@@ -2,7 +2,7 @@ use expiration::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    httpkit::telemetry::init("expiration");
+    let _telemetry = telemetry::init("expiration");
     let config = Config::from(&settings::Env::process(), "expiration")?;
     build(config).await?.run_until_stopped().await?;
     Ok(())

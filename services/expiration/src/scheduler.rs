@@ -6,8 +6,15 @@
 //! in the outbox. Of several replicas racing for one job, exactly one update matches,
 //! so each job fires once, and its event is published even if the process dies
 //! right after.
+//!
+//! A job keeps the trace context of the `order:created` handling that scheduled it,
+//! and fires inside a span of that trace: a lapse is part of its purchase's trace.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 use marketplace::{events::ExpirationComplete, id::OrderId};
 use mongodb::{
@@ -17,7 +24,26 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 use storage::{in_transaction, outbox::Outbox};
+use telemetry::{
+    metrics::{self, Histogram, Unit},
+    propagation,
+};
 use tokio::sync::Notify;
+use tracing::Instrument;
+
+/// `expiration_lock_release_delay_seconds`: from an order's `expiresAt` to the
+/// moment its `expiration:complete` was staged. Late means a held ticket stayed off
+/// sale after its hold ended.
+static RELEASE_DELAY: LazyLock<Histogram> = LazyLock::new(|| {
+    let delay = Histogram::new([0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0]);
+    metrics::register(
+        "expiration_lock_release_delay",
+        "Time from an order's expiresAt to the staging of its expiration:complete.",
+        Some(Unit::Seconds),
+        delay.clone(),
+    );
+    delay
+});
 
 /// The longest the loop sleeps with nothing due, so that a job another replica stored
 /// (and whose wake-up this replica never heard) is still seen if that replica dies.
@@ -50,6 +76,10 @@ struct Job {
     state: JobState,
     #[serde(default)]
     fired_at: Option<DateTime>,
+    /// The W3C trace context of the handling that scheduled it; absent in jobs
+    /// scheduled before traces were kept.
+    #[serde(default)]
+    trace: HashMap<String, String>,
 }
 
 /// The jobs collection plus the bell that wakes the loop. Cheap to clone.
@@ -86,7 +116,11 @@ impl Scheduler {
         expires_at: DateTime,
     ) -> mongodb::error::Result<()> {
         let insert = doc! {
-            "$setOnInsert": { "expiresAt": expires_at, "state": JobState::Pending }
+            "$setOnInsert": {
+                "expiresAt": expires_at,
+                "state": JobState::Pending,
+                "trace": mongodb::bson::to_bson(&propagation::current_context())?,
+            }
         };
         match self
             .jobs
@@ -119,18 +153,27 @@ impl Scheduler {
                     .return_document(ReturnDocument::After)
                     .session(&mut *session)
                     .await?;
-                if let Some(job) = &job {
-                    let event = ExpirationComplete {
-                        order_id: job.order_id,
-                    };
-                    self.outbox.stage(session, &event).await?;
-                }
-                Ok(job)
+                let Some(job) = job else {
+                    return Ok(None);
+                };
+                let event = ExpirationComplete {
+                    order_id: job.order_id,
+                };
+                let span = expiry_span(&job);
+                self.outbox
+                    .stage(session, &event)
+                    .instrument(span.clone())
+                    .await?;
+                Ok(Some((job, span)))
             })
             .await?;
             match job {
-                Some(job) => {
-                    tracing::info!(order_id = %job.order_id, late_ms = now.timestamp_millis() - job.expires_at.timestamp_millis(), "expired");
+                Some((job, span)) => {
+                    let late_ms = now.timestamp_millis() - job.expires_at.timestamp_millis();
+                    RELEASE_DELAY.observe(late_ms.max(0) as f64 / 1000.0);
+                    span.in_scope(|| {
+                        tracing::info!(order_id = %job.order_id, late_ms, "expired");
+                    });
                     fired += 1;
                 }
                 None => break,
@@ -180,6 +223,18 @@ impl Scheduler {
             None => MAX_IDLE,
         })
     }
+}
+
+/// The span a job fires in: a child of the `order:created` handling that scheduled
+/// it, so the `expiration:complete` it stages continues the purchase's trace.
+fn expiry_span(job: &Job) -> tracing::Span {
+    let span = tracing::info_span!(
+        "expire",
+        otel.name = "expire order",
+        order.id = %job.order_id,
+    );
+    propagation::continue_trace(&span, &job.trace);
+    span
 }
 
 #[cfg(test)]

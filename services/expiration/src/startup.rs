@@ -19,14 +19,8 @@ pub async fn build(config: EventServiceConfig) -> anyhow::Result<Service> {
     scheduler.ensure_indexes().await?;
     let listener = listener::spawn(&bus, &scheduler).await?;
     let routes = Router::new();
-    let service = backend::bind_with_events(
-        config.base.port,
-        routes,
-        database,
-        &bus,
-        outbox,
-        vec![listener],
-    )
-    .await?;
+    let service =
+        backend::bind_with_events(&config.base, routes, database, &bus, outbox, vec![listener])
+            .await?;
     Ok(service.beside(scheduler.run()))
 }

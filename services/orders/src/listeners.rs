@@ -72,7 +72,11 @@ impl Listener for ExpirationListener {
 
     async fn handle(&self, event: ExpirationComplete) -> Result<(), HandlerError> {
         match self.0.cancel(event.order_id).await? {
-            Ok(_) | Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
+            Ok(_) => {
+                tracing::info!(order_id = %event.order_id, "cancelled an unpaid order whose hold ran out");
+                Ok(())
+            }
+            Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
             Err(Unchanged::NotFound) => Err(HandlerError::from("no such order")),
         }
     }
@@ -87,7 +91,11 @@ impl Listener for PaymentListener {
 
     async fn handle(&self, event: PaymentCreated) -> Result<(), HandlerError> {
         match self.0.complete(event.order_id).await? {
-            Ok(_) | Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
+            Ok(_) => {
+                tracing::info!(order_id = %event.order_id, "completed a paid order");
+                Ok(())
+            }
+            Err(Unchanged::AlreadyCancelled | Unchanged::AlreadyComplete) => Ok(()),
             Err(Unchanged::NotFound) => Err(HandlerError::from("no such order")),
         }
     }

@@ -2,7 +2,7 @@ use orders::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    httpkit::telemetry::init("orders");
+    let _telemetry = telemetry::init("orders");
     let config = Config::from(&settings::Env::process())?;
     build(config).await?.run_until_stopped().await?;
     Ok(())

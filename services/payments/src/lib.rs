@@ -20,6 +20,7 @@ mod payouts;
 mod routes;
 pub mod startup;
 mod state;
+mod stripe_calls;
 mod stripe_connect;
 mod stripe_gateway;
 mod token;

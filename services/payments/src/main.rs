@@ -2,7 +2,7 @@ use payments::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    httpkit::telemetry::init("payments");
+    let _telemetry = telemetry::init("payments");
     let config = Config::from(&settings::Env::process())?;
     build(config).await?.run_until_stopped().await?;
     Ok(())

@@ -81,8 +81,7 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     };
     let routes = routes::router().with_state(state);
     let service =
-        backend::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
-            .await?;
+        backend::bind_with_events(&config.base, routes, database, &bus, outbox, listeners).await?;
     Ok(service
         .beside(recovery)
         .beside(paying_out)

@@ -22,6 +22,7 @@ use stripe_shared::{Account, AccountCapabilitiesStatus};
 
 use crate::{
     payouts::Payout,
+    stripe_calls::observed,
     stripe_gateway::{StripeGateway, definite_refusal, idempotency_key},
 };
 
@@ -50,17 +51,20 @@ impl StripeGateway {
             transfers: Some(transfers),
             ..CreateAccountCapabilities::new()
         };
-        let account = CreateAccount::new()
-            .type_(CreateAccountType::Express)
-            .email(email)
-            .capabilities(capabilities)
-            .metadata(HashMap::from([("sellerId".to_owned(), seller.to_hex())]))
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(idempotency_key(&format!(
-                "payout-account-{seller}"
-            ))))
-            .send(&self.client)
-            .await?;
+        let account = observed(
+            "create_account",
+            CreateAccount::new()
+                .type_(CreateAccountType::Express)
+                .email(email)
+                .capabilities(capabilities)
+                .metadata(HashMap::from([("sellerId".to_owned(), seller.to_hex())]))
+                .customize()
+                .request_strategy(RequestStrategy::Idempotent(idempotency_key(&format!(
+                    "payout-account-{seller}"
+                ))))
+                .send(&self.client),
+        )
+        .await?;
         Ok(account.id.to_string())
     }
 
@@ -71,17 +75,24 @@ impl StripeGateway {
         account: &str,
         return_url: &str,
     ) -> Result<String, StripeError> {
-        let link = CreateAccountLink::new(account, CreateAccountLinkType::AccountOnboarding)
-            .return_url(return_url)
-            .refresh_url(return_url)
-            .send(&self.client)
-            .await?;
+        let link = observed(
+            "create_account_link",
+            CreateAccountLink::new(account, CreateAccountLinkType::AccountOnboarding)
+                .return_url(return_url)
+                .refresh_url(return_url)
+                .send(&self.client),
+        )
+        .await?;
         Ok(link.url)
     }
 
     /// Whether transfers to the account are allowed now.
     pub async fn account_ready(&self, account: &str) -> Result<bool, StripeError> {
-        let account = RetrieveAccount::new(account).send(&self.client).await?;
+        let account = observed(
+            "retrieve_account",
+            RetrieveAccount::new(account).send(&self.client),
+        )
+        .await?;
         Ok(may_receive_transfers(&account))
     }
 
@@ -89,25 +100,28 @@ impl StripeGateway {
     /// was claimed for. Keyed by the order: one order, one transfer.
     pub async fn transfer(&self, payout: &Payout) -> Result<String, TransferFailed> {
         let destination = payout.destination.as_deref().unwrap_or_default();
-        let transfer = CreateTransfer::new(self.currency.clone(), destination)
-            .amount(payout.amount.cents())
-            .source_transaction(payout.charge_id.as_str())
-            .transfer_group(transfer_group(payout.order_id))
-            .metadata(HashMap::from([
-                ("orderId".to_owned(), payout.order_id.to_hex()),
-                ("sellerId".to_owned(), payout.seller_id.to_hex()),
-            ]))
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(idempotency_key(&format!(
-                "payout-{}",
-                payout.order_id
-            ))))
-            .send(&self.client)
-            .await
-            .map_err(|error| match definite_refusal(error) {
-                Ok(message) => TransferFailed::Refused(message.unwrap_or_default()),
-                Err(other) => TransferFailed::Unknown(other.to_string()),
-            })?;
+        let transfer = observed(
+            "create_transfer",
+            CreateTransfer::new(self.currency.clone(), destination)
+                .amount(payout.amount.cents())
+                .source_transaction(payout.charge_id.as_str())
+                .transfer_group(transfer_group(payout.order_id))
+                .metadata(HashMap::from([
+                    ("orderId".to_owned(), payout.order_id.to_hex()),
+                    ("sellerId".to_owned(), payout.seller_id.to_hex()),
+                ]))
+                .customize()
+                .request_strategy(RequestStrategy::Idempotent(idempotency_key(&format!(
+                    "payout-{}",
+                    payout.order_id
+                ))))
+                .send(&self.client),
+        )
+        .await
+        .map_err(|error| match definite_refusal(error) {
+            Ok(message) => TransferFailed::Refused(message.unwrap_or_default()),
+            Err(other) => TransferFailed::Unknown(other.to_string()),
+        })?;
         Ok(transfer.id.to_string())
     }
 
@@ -115,10 +129,13 @@ impl StripeGateway {
     /// crash asks this first, so that the sale is paid once even where the
     /// idempotency key is no longer remembered (Stripe forgets keys after a day).
     pub async fn transfer_made_for(&self, order: OrderId) -> Result<Option<String>, StripeError> {
-        let transfers = ListTransfer::new()
-            .transfer_group(transfer_group(order))
-            .send(&self.client)
-            .await?;
+        let transfers = observed(
+            "list_transfers",
+            ListTransfer::new()
+                .transfer_group(transfer_group(order))
+                .send(&self.client),
+        )
+        .await?;
         Ok(transfers
             .data
             .first()
@@ -128,7 +145,11 @@ impl StripeGateway {
     /// The reversal already made of the payout's transfer, if it is reversed.
     pub async fn reversal_made_for(&self, payout: &Payout) -> Result<Option<String>, StripeError> {
         let transfer = payout.transfer_id.as_deref().unwrap_or_default();
-        let transfer = RetrieveTransfer::new(transfer).send(&self.client).await?;
+        let transfer = observed(
+            "retrieve_transfer",
+            RetrieveTransfer::new(transfer).send(&self.client),
+        )
+        .await?;
         Ok(transfer
             .reversals
             .data
@@ -140,18 +161,21 @@ impl StripeGateway {
     /// Reverses the whole transfer. Keyed by the order, like the transfer.
     pub async fn reverse(&self, payout: &Payout) -> Result<String, StripeError> {
         let transfer = payout.transfer_id.as_deref().unwrap_or_default();
-        let reversal = CreateIdTransferReversal::new(transfer)
-            .metadata(HashMap::from([(
-                "orderId".to_owned(),
-                payout.order_id.to_hex(),
-            )]))
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(idempotency_key(&format!(
-                "reversal-{}",
-                payout.order_id
-            ))))
-            .send(&self.client)
-            .await?;
+        let reversal = observed(
+            "create_transfer_reversal",
+            CreateIdTransferReversal::new(transfer)
+                .metadata(HashMap::from([(
+                    "orderId".to_owned(),
+                    payout.order_id.to_hex(),
+                )]))
+                .customize()
+                .request_strategy(RequestStrategy::Idempotent(idempotency_key(&format!(
+                    "reversal-{}",
+                    payout.order_id
+                ))))
+                .send(&self.client),
+        )
+        .await?;
         Ok(reversal.id.to_string())
     }
 }

@@ -15,7 +15,11 @@ use stripe_core::{
 };
 use stripe_shared::PaymentIntentStatus;
 
-use crate::{config::StripeConfig, token::Token};
+use crate::{
+    config::StripeConfig,
+    stripe_calls::{is_definite_refusal, observed},
+    token::Token,
+};
 
 /// Why a charge did not succeed.
 #[derive(Debug)]
@@ -69,16 +73,19 @@ impl StripeGateway {
             enabled: true,
             allow_redirects: Some(CreatePaymentIntentAutomaticPaymentMethodsAllowRedirects::Never),
         };
-        let intent = CreatePaymentIntent::new(amount_cents, self.currency.clone())
-            .payment_method(payment_method)
-            .confirm(true)
-            .automatic_payment_methods(no_redirects)
-            .metadata(HashMap::from([("orderId".to_owned(), order_id.to_hex())]))
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
-            .send(&self.client)
-            .await
-            .map_err(charge_failure)?;
+        let intent = observed(
+            "create_payment_intent",
+            CreatePaymentIntent::new(amount_cents, self.currency.clone())
+                .payment_method(payment_method)
+                .confirm(true)
+                .automatic_payment_methods(no_redirects)
+                .metadata(HashMap::from([("orderId".to_owned(), order_id.to_hex())]))
+                .customize()
+                .request_strategy(RequestStrategy::Idempotent(key))
+                .send(&self.client),
+        )
+        .await
+        .map_err(charge_failure)?;
         match intent.status {
             PaymentIntentStatus::Succeeded => Ok(Charged {
                 payment_intent: intent.id.to_string(),
@@ -98,12 +105,15 @@ impl StripeGateway {
     /// redelivered event) refunds once.
     pub async fn refund(&self, payment_intent: &str) -> Result<String, StripeError> {
         let key = idempotency_key(&format!("refund-{payment_intent}"));
-        let refund = CreateRefund::new()
-            .payment_intent(payment_intent)
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
-            .send(&self.client)
-            .await?;
+        let refund = observed(
+            "create_refund",
+            CreateRefund::new()
+                .payment_intent(payment_intent)
+                .customize()
+                .request_strategy(RequestStrategy::Idempotent(key))
+                .send(&self.client),
+        )
+        .await?;
         Ok(refund.id.to_string())
     }
 }
@@ -124,16 +134,12 @@ fn charge_failure(error: StripeError) -> ChargeFailed {
     }
 }
 
-/// Stripe's message if `error` is a definite refusal, after which nothing happened: a
-/// 4xx other than 409 (another request with the same key in flight) and 429. Any
-/// other error leaves the outcome unknown, and is given back.
+/// Stripe's message if `error` is a definite refusal, after which nothing happened
+/// (see [`is_definite_refusal`]). Any other error leaves the outcome unknown, and is
+/// given back.
 pub(crate) fn definite_refusal(error: StripeError) -> Result<Option<String>, StripeError> {
     match error {
-        StripeError::Stripe(details, status)
-            if (400..500).contains(&status) && status != 409 && status != 429 =>
-        {
-            Ok(details.message)
-        }
+        StripeError::Stripe(details, status) if is_definite_refusal(status) => Ok(details.message),
         other => Err(other),
     }
 }

@@ -2,7 +2,7 @@ use tickets::{Config, build};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    httpkit::telemetry::init("tickets");
+    let _telemetry = telemetry::init("tickets");
     let config = Config::from(&settings::Env::process())?;
     build(config).await?.run_until_stopped().await?;
     Ok(())

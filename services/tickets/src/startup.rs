@@ -33,7 +33,6 @@ pub async fn build(config: Config) -> anyhow::Result<Service> {
     };
     let routes = routes::router().with_state(state);
     let service =
-        backend::bind_with_events(config.base.port, routes, database, &bus, outbox, listeners)
-            .await?;
+        backend::bind_with_events(&config.base, routes, database, &bus, outbox, listeners).await?;
     Ok(service.beside(follow_revocations))
 }

@@ -1,6 +1,8 @@
 //! Per-route figures: the services on core 0 (auth and tickets are the ones loaded),
 //! wrk and the database on core 1, 100 tickets listed; memory before, during and after.
-//! The listing's own figures, at two sizes, are in `listing.rs`.
+//! Each route is measured in turn on the services and on the floor (`floor.rs`), run
+//! against run, so the two see the same machine. The listing's own figures, at two
+//! sizes, are in `listing.rs`.
 
 use std::{path::Path, time::Duration};
 
@@ -10,7 +12,10 @@ use serde::Serialize;
 use serde_json::json;
 use testkit::api::{ApiClient, Endpoints};
 
-use super::wrk::{self, LOAD_CORE, Load, Measured};
+use super::{
+    floor,
+    wrk::{self, LOAD_CORE, Load, Measured},
+};
 use crate::{
     progress,
     stack::{Profile, Stack, StackOptions, free_port, no_per_user_limits},
@@ -24,25 +29,32 @@ const RUN_SECONDS: u32 = 15;
 const RUNS: usize = 2;
 const LISTED_TICKETS: usize = 100;
 
-/// A route under load and its runs.
+/// A route under load: the services' runs, and the floor's, taken in turn with them.
 #[derive(Serialize)]
 pub struct RouteFigures {
     pub route: &'static str,
     pub runs: Vec<Measured>,
+    /// Empty for a route with no floor (signin is bound by password hashing).
+    pub floor_runs: Vec<Measured>,
 }
 
 impl RouteFigures {
-    /// The mean rate and the worse p99 of the runs.
+    /// The services' mean rate and worse p99.
     pub fn summary(&self) -> (f64, f64) {
-        let rate = self
-            .runs
-            .iter()
-            .map(|run| run.requests_per_second)
-            .sum::<f64>()
-            / self.runs.len() as f64;
-        let p99 = self.runs.iter().map(|run| run.p99_ms).fold(0.0, f64::max);
-        (rate, p99)
+        summary(&self.runs)
     }
+
+    /// The floor's, if it has one.
+    pub fn floor_summary(&self) -> Option<(f64, f64)> {
+        (!self.floor_runs.is_empty()).then(|| summary(&self.floor_runs))
+    }
+}
+
+/// The mean rate and the worse p99 of `runs`.
+fn summary(runs: &[Measured]) -> (f64, f64) {
+    let rate = runs.iter().map(|run| run.requests_per_second).sum::<f64>() / runs.len() as f64;
+    let p99 = runs.iter().map(|run| run.p99_ms).fold(0.0, f64::max);
+    (rate, p99)
 }
 
 /// Resident memory of one service, in MB.
@@ -68,6 +80,8 @@ pub struct Figures {
 struct Target {
     route: &'static str,
     url: String,
+    /// The same route on the floor server; `None` for none.
+    floor_url: Option<String>,
     post_json: Option<String>,
     /// Whether answers must be 2xx (the unknown route answers 404 by design).
     expect_success: bool,
@@ -90,28 +104,41 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
     let idle = megabytes(&stack, "VmRSS")?;
 
     let first_ticket = first_ticket(&bench).await?;
+    let floor = floor::start(&stack).await?;
+    let on_floor = |path: &str| Some(format!("http://{}{path}", floor.address));
     let targets = [
         Target {
             route: "GET /api/users/currentuser",
             url: format!("http://{auth}/api/users/currentuser"),
+            floor_url: on_floor("/api/users/currentuser"),
             post_json: None,
             expect_success: true,
         },
         Target {
             route: "GET /api/tickets/:id",
             url: format!("http://{tickets}/api/tickets/{first_ticket}"),
+            floor_url: on_floor(&format!("/api/tickets/{first_ticket}")),
+            post_json: None,
+            expect_success: true,
+        },
+        Target {
+            route: "GET /api/tickets (first page of 100)",
+            url: format!("http://{tickets}/api/tickets"),
+            floor_url: on_floor("/api/tickets"),
             post_json: None,
             expect_success: true,
         },
         Target {
             route: "unknown route (404)",
             url: format!("http://{auth}/api/users/no-such-route"),
+            floor_url: on_floor("/api/users/no-such-route"),
             post_json: None,
             expect_success: false,
         },
         Target {
             route: "POST /api/users/signin",
             url: format!("http://{auth}/api/users/signin"),
+            floor_url: None,
             post_json: Some(password_form.clone()),
             expect_success: true,
         },
@@ -123,7 +150,7 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
 
     progress::step("currentuser while signins saturate password hashing");
     let signin = Load {
-        url: &targets[3].url,
+        url: &targets[4].url,
         connections: 16,
         seconds: RUN_SECONDS,
         cookie: None,
@@ -172,29 +199,42 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
     })
 }
 
+/// Warms up the services and the floor, then measures them in turn, [`RUNS`] times.
 async fn load_route(target: &Target, cookie: &str, scratch: &Path) -> anyhow::Result<RouteFigures> {
     progress::step(target.route);
-    let load = |seconds| Load {
-        url: &target.url,
+    let load = |url, seconds| Load {
+        url,
         connections: CONNECTIONS,
         seconds,
         cookie: Some(cookie),
         post_json: target.post_json.as_deref(),
     };
-    wrk::run(&load(WARM_UP_SECONDS), scratch).await?;
-    let mut runs = Vec::new();
+    let servers: Vec<(&str, &str)> = std::iter::once(("ours ", target.url.as_str()))
+        .chain(target.floor_url.as_deref().map(|url| ("floor", url)))
+        .collect();
+    for (_, url) in &servers {
+        wrk::run(&load(url, WARM_UP_SECONDS), scratch).await?;
+    }
+    let (mut runs, mut floor_runs) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
-        let measured = wrk::run(&load(RUN_SECONDS), scratch).await?;
-        refuse_failures(target.route, &measured, target.expect_success)?;
-        progress::done(&format!(
-            "{:>9.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
-            measured.requests_per_second, measured.p50_ms, measured.p99_ms
-        ));
-        runs.push(measured);
+        for (server, url) in &servers {
+            let measured = wrk::run(&load(url, RUN_SECONDS), scratch).await?;
+            refuse_failures(target.route, &measured, target.expect_success)?;
+            progress::done(&format!(
+                "{server} {:>9.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
+                measured.requests_per_second, measured.p50_ms, measured.p99_ms
+            ));
+            if *server == "floor" {
+                floor_runs.push(measured);
+            } else {
+                runs.push(measured);
+            }
+        }
     }
     Ok(RouteFigures {
         route: target.route,
         runs,
+        floor_runs,
     })
 }
 

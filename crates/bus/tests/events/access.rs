@@ -133,7 +133,12 @@ async fn each_service_publishes_consumes_acks_and_dead_letters_its_own_events() 
         let publisher = bus_of(&world, subject.publisher()).await.publisher();
         for (id, poison) in [("fine", false), ("poison", true)] {
             publisher
-                .publish_encoded(subject, &format!("{subject}-{id}"), payload(id, poison))
+                .publish_encoded(
+                    subject,
+                    &format!("{subject}-{id}"),
+                    payload(id, poison),
+                    &Default::default(),
+                )
                 .await
                 .unwrap_or_else(|error| {
                     panic!("{} cannot publish {subject}: {error}", subject.publisher())
@@ -196,7 +201,12 @@ async fn no_service_can_delete_or_purge_the_stream_or_use_another_services_consu
     let operator = world.bus().await;
     operator
         .publisher()
-        .publish_encoded(Subject::OrderCreated, "kept", payload("kept", false))
+        .publish_encoded(
+            Subject::OrderCreated,
+            "kept",
+            payload("kept", false),
+            &Default::default(),
+        )
         .await
         .unwrap();
     // The consumer payments pulls order:created from.
@@ -278,7 +288,12 @@ async fn a_service_cannot_read_another_services_replies() {
     let payments = bus_of(&world, ServiceName::Payments).await;
     payments
         .publisher()
-        .publish_encoded(Subject::PaymentCreated, "p1", payload("p1", false))
+        .publish_encoded(
+            Subject::PaymentCreated,
+            "p1",
+            payload("p1", false),
+            &Default::default(),
+        )
         .await
         .unwrap();
     let overheard = tokio::time::timeout(Duration::from_millis(500), snooping.next()).await;

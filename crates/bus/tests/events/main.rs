@@ -287,7 +287,12 @@ async fn an_undecodable_payload_is_terminated_and_counted_without_blocking_the_n
     let listener = listen(&bus, "orders", &recorder, fast_retries(5)).await;
 
     bus.publisher()
-        .publish_encoded(TicketCreated::SUBJECT, "garbage-1", "{not json".into())
+        .publish_encoded(
+            TicketCreated::SUBJECT,
+            "garbage-1",
+            "{not json".into(),
+            &Default::default(),
+        )
         .await
         .unwrap();
     bus.publisher()

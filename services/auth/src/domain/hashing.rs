@@ -15,9 +15,23 @@ use std::{
     thread,
 };
 
+use telemetry::metrics::{self, Gauge};
 use tokio::sync::oneshot;
 
 use super::argon2id;
+
+/// `auth_password_hashing_queue_depth`: hashes waiting for a thread. A queue that
+/// stays long means signins wait on hashing, and more cores (or replicas) would help.
+static QUEUE_DEPTH: LazyLock<Gauge> = LazyLock::new(|| {
+    let depth = Gauge::default();
+    metrics::register(
+        "auth_password_hashing_queue_depth",
+        "Password hashes waiting for a hashing thread.",
+        None,
+        depth.clone(),
+    );
+    depth
+});
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -62,14 +76,20 @@ pub(crate) async fn run<T: Send + 'static>(
     hash: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, httpkit::Error> {
     let (answer, result) = oneshot::channel();
+    let waiting = QUEUE_DEPTH.clone();
     let job: Job = Box::new(move || {
+        waiting.dec();
         // The request that wanted this hash is gone: spare the work.
         if !answer.is_closed() {
             let _ = answer.send(hash());
         }
     });
-    HASHING_THREADS
-        .send(job)
-        .map_err(|_| httpkit::Error::unexpected("the password hashing threads are gone"))?;
+    QUEUE_DEPTH.inc();
+    if HASHING_THREADS.send(job).is_err() {
+        QUEUE_DEPTH.dec();
+        return Err(httpkit::Error::unexpected(
+            "the password hashing threads are gone",
+        ));
+    }
     result.await.map_err(httpkit::Error::unexpected)
 }

@@ -171,6 +171,7 @@ impl Site {
 pub async fn start_client(urls: ApiUrls) -> RunningService {
     let config = Config {
         port: 0,
+        metrics_port: 0,
         apis: urls,
         stripe: StripeJs {
             publishable_key: PUBLISHABLE_KEY.to_owned(),

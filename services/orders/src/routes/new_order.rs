@@ -62,7 +62,10 @@ pub(crate) async fn new_order(
     order_rate.count(&user.id.to_hex()).await??;
     let expires_at = OffsetDateTime::now_utc() + expiration;
     match orders.reserve(ticket_id, user.id, expires_at).await? {
-        Ok(order) => Ok((StatusCode::CREATED, Json(order.into()))),
+        Ok(order) => {
+            tracing::info!(order_id = %order.id, %ticket_id, expires_at = %order.expires_at, "reserved a ticket");
+            Ok((StatusCode::CREATED, Json(order.into())))
+        }
         Err(ReserveRefused::NoSuchTicket) => Err(Error::NotFound),
         Err(ReserveRefused::OwnTicket) => Err(Error::BadRequest(
             "You cannot buy your own ticket".to_owned(),

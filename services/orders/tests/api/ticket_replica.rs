@@ -100,21 +100,32 @@ async fn a_new_order_carries_the_latest_replicated_price() {
 }
 
 #[tokio::test]
-async fn listener_counters_and_the_outbox_are_exposed_as_metrics() {
+async fn listener_counters_the_outbox_and_routes_are_exposed_on_the_metrics_port_only() {
     let app = TestApp::spawn().await;
     app.seed_ticket(1000).await;
 
-    let metrics = reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.service.metrics().await;
 
+    let handled = "messaging_client_consumed_messages_total{messaging_consumer_group_name=\"orders-ticket-created\",messaging_destination_name=\"ticket:created\",outcome=\"handled\"} 1";
+    assert!(metrics.contains(handled), "{metrics}");
+    let dead = "messaging_client_consumed_messages_total{messaging_consumer_group_name=\"orders-payment-created\",messaging_destination_name=\"payment:created\",outcome=\"dead_lettered\"} 0";
+    assert!(metrics.contains(dead), "{metrics}");
+    let handling = "messaging_process_duration_seconds_count{messaging_consumer_group_name=\"orders-ticket-created\",messaging_destination_name=\"ticket:created\"} 1";
+    assert!(metrics.contains(handling), "{metrics}");
+    let caught_up = "messaging_consumer_pending_messages{messaging_consumer_group_name=\"orders-ticket-created\",messaging_destination_name=\"ticket:created\"} 0";
+    assert!(metrics.contains(caught_up), "{metrics}");
+    assert!(metrics.contains("outbox_pending_entries 0"), "{metrics}");
     assert!(
-        metrics.contains("events_handled_total{consumer=\"orders-ticket-created\"} 1"),
+        metrics.contains("outbox_oldest_entry_age_seconds 0"),
         "{metrics}"
     );
-    assert!(metrics.contains("events_dead_lettered_total{consumer=\"orders-payment-created\"} 0"));
-    assert!(metrics.contains("outbox_pending_events 0"));
+    let route = "http_server_request_duration_seconds_count{http_request_method=\"GET\",http_route=\"/healthz\",http_response_status_class=\"2xx\"}";
+    reqwest::get(app.url("/healthz")).await.unwrap();
+    assert!(app.service.metrics().await.contains(route), "{metrics}");
+    let api = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(
+        api.status(),
+        reqwest::StatusCode::NOT_FOUND,
+        "metrics only on their own port"
+    );
 }

@@ -115,5 +115,6 @@ pub(crate) async fn new_payment(
         }
     };
     let payment = checkout::settle(&claim, &gateway, &payments).await?;
+    tracing::info!(order_id = %order.id, payment_id = %payment.id, "charged an order");
     Ok((StatusCode::CREATED, Json(PaymentView { id: payment.id })))
 }

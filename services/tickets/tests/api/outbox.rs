@@ -15,12 +15,7 @@ use testkit::{Nats, Supervised, World};
 use crate::helpers::TestApp;
 
 async fn metrics(app: &TestApp) -> String {
-    reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    app.service.metrics().await
 }
 
 async fn published_count(app_bus: &bus::EventBus) -> usize {

@@ -1,0 +1,135 @@
+//! The process's one `tracing` subscriber: the log filter, spans as OpenTelemetry
+//! spans, and log lines.
+
+use std::io::IsTerminal;
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::{
+    Resource,
+    trace::{Sampler, SdkTracerProvider},
+};
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+use crate::json_lines::JsonLines;
+
+/// Where spans are exported; unset, nothing is. The exporter reads the other standard
+/// `OTEL_EXPORTER_OTLP_*` variables (headers, timeout) itself, and the batch processor
+/// the `OTEL_BSP_*` ones.
+pub const OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+/// The same for traces alone, as the OpenTelemetry specification allows.
+const OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+/// The service name spans carry; the service's own name when unset.
+const SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
+
+/// The telemetry of a running process. Dropping it exports the spans still buffered,
+/// so `main` keeps it until the service has stopped.
+pub struct Telemetry {
+    provider: SdkTracerProvider,
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        if let Err(error) = self.provider.shutdown() {
+            tracing::warn!(%error, "cannot export the last spans");
+        }
+    }
+}
+
+/// Installs the subscriber of `service`: logs at `RUST_LOG` (default `info`), as JSON
+/// lines unless stdout is a terminal, and spans exported over OTLP/HTTP when
+/// [`OTLP_ENDPOINT`] is set.
+pub fn init(service: &'static str) -> Telemetry {
+    let (provider, export) = tracer_provider(service);
+    let spans = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer(service))
+        // Per request these would cost more than the rest of the span: the source
+        // location and thread as attributes, a clock read on every poll, and an
+        // OpenTelemetry context attached on every poll (nothing here reads
+        // `opentelemetry::Context::current`; propagation asks the span itself).
+        .with_location(false)
+        .with_threads(false)
+        .with_tracked_inactivity(false)
+        .with_context_activation(false);
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let registry = tracing_subscriber::registry().with(filter).with(spans);
+    if std::io::stdout().is_terminal() {
+        registry.with(fmt::layer()).init();
+    } else {
+        registry
+            .with(
+                fmt::layer()
+                    .event_format(JsonLines)
+                    .fmt_fields(NoSpanFields),
+            )
+            .init();
+    }
+    match export {
+        Export::To(endpoint) => tracing::info!(service, %endpoint, "starting; exporting spans"),
+        Export::Nowhere => tracing::info!(service, "starting"),
+        Export::Failed(error) => {
+            tracing::error!(service, %error, "starting; cannot export spans, none will be")
+        }
+    }
+    Telemetry { provider }
+}
+
+enum Export {
+    To(String),
+    Nowhere,
+    Failed(String),
+}
+
+/// Records and samples every span when there is somewhere to export it; otherwise
+/// drops each at once, after its ids were made (they are in the logs and passed on).
+/// Sampling is each process's own decision, not its caller's: a service that exports
+/// records its part of a trace whether or not the caller did.
+fn tracer_provider(service: &'static str) -> (SdkTracerProvider, Export) {
+    let mut resource = Resource::builder();
+    if std::env::var_os(SERVICE_NAME).is_none() {
+        resource = resource.with_service_name(service);
+    }
+    let builder = SdkTracerProvider::builder().with_resource(resource.build());
+    let endpoint = [OTLP_TRACES_ENDPOINT, OTLP_ENDPOINT]
+        .into_iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        });
+    let Some(endpoint) = endpoint else {
+        return (
+            builder.with_sampler(Sampler::AlwaysOff).build(),
+            Export::Nowhere,
+        );
+    };
+    match opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .build()
+    {
+        Ok(exporter) => (
+            builder
+                .with_sampler(Sampler::AlwaysOn)
+                .with_batch_exporter(exporter)
+                .build(),
+            Export::To(endpoint),
+        ),
+        Err(error) => (
+            builder.with_sampler(Sampler::AlwaysOff).build(),
+            Export::Failed(error.to_string()),
+        ),
+    }
+}
+
+/// Span fields are exported with the span, and log lines carry the span's ids rather
+/// than its fields, so the log layer need not format them on every new span.
+struct NoSpanFields;
+
+impl<'writer> fmt::FormatFields<'writer> for NoSpanFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        _writer: fmt::format::Writer<'writer>,
+        _fields: R,
+    ) -> std::fmt::Result {
+        Ok(())
+    }
+}
