@@ -57,12 +57,11 @@ pub fn env_of(container: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// What every service process reads apart from its `Config`, when it sets up its
-/// telemetry (crates/httpkit): where it serves its metrics, and as whom and where it
-/// sends its traces (the OpenTelemetry SDK's own variables). observability.rs checks
-/// their values.
-pub const TELEMETRY_VARIABLES: [&str; 4] = [
-    "METRICS_PORT",
+/// What every service process reads apart from its `Config`: as whom and where it
+/// sends its traces, the OpenTelemetry variables, which its tracing set-up
+/// (crates/telemetry) and the OTLP exporter read from the process's environment.
+/// observability.rs checks their values.
+pub const OTEL_VARIABLES: [&str; 3] = [
     "OTEL_SERVICE_NAME",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_EXPORTER_OTLP_PROTOCOL",
@@ -87,7 +86,7 @@ fn every_deployment_sets_what_its_service_requires_and_nothing_it_does_not_read(
         let names_read = env.names_read();
         for name in variables.keys() {
             assert!(
-                names_read.contains(name.as_str()) || TELEMETRY_VARIABLES.contains(&name.as_str()),
+                names_read.contains(name.as_str()) || OTEL_VARIABLES.contains(&name.as_str()),
                 "{} sets {name}, which {service} never reads",
                 name_of(deployment)
             );
