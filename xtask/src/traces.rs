@@ -84,6 +84,7 @@ pub async fn run() -> anyhow::Result<()> {
     progress::done(&format!(
         "Trace {trace_id}: {in_trace} spans, every step of the purchase with its parent"
     ));
+    print!("{}", purchase::tree(&receiver.spans(), &trace_id));
 
     let logging = services_logging(stack.logs_dir(), &trace_id)?;
     if logging.len() < 2 {

@@ -120,8 +120,10 @@ impl Snapshot {
     }
 }
 
-/// How each delivery ended, and how to read its count.
-const OUTCOMES: [(&str, fn(&ListenerStats) -> u64); 4] = [
+/// How a delivery ended, and how to read the count of those that ended so.
+type Outcome = (&'static str, fn(&ListenerStats) -> u64);
+
+const OUTCOMES: [Outcome; 4] = [
     ("handled", ListenerStats::handled),
     ("retried", ListenerStats::retried),
     ("dead_lettered", ListenerStats::dead_lettered),

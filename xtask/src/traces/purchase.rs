@@ -104,6 +104,53 @@ pub fn missing(spans: &[ReceivedSpan], trace_id: &str, buyer_span_id: &str) -> V
     problems
 }
 
+/// The spans of `trace_id` as an indented tree, each with its service and how long
+/// it took after the trace began, children in the order they started.
+pub fn tree(spans: &[ReceivedSpan], trace_id: &str) -> String {
+    let mut in_trace: Vec<&ReceivedSpan> = spans
+        .iter()
+        .filter(|span| span.trace_id == trace_id)
+        .collect();
+    in_trace.sort_by_key(|span| span.start_unix_nano);
+    let began = in_trace.first().map_or(0, |span| span.start_unix_nano);
+    let known = |id: &str| in_trace.iter().any(|span| span.span_id == id);
+    let mut out = String::new();
+    let roots: Vec<&ReceivedSpan> = in_trace
+        .iter()
+        .filter(|span| !known(&span.parent_span_id))
+        .copied()
+        .collect();
+    for root in roots {
+        branch(&mut out, &in_trace, root, began, 0);
+    }
+    out
+}
+
+fn branch(
+    out: &mut String,
+    spans: &[&ReceivedSpan],
+    span: &ReceivedSpan,
+    began: u64,
+    depth: usize,
+) {
+    let ms = |nanos: u64| nanos.saturating_sub(began) as f64 / 1e6;
+    out.push_str(&format!(
+        "    {:indent$}{} [{}] {:.1}–{:.1} ms\n",
+        "",
+        span.name,
+        span.service,
+        ms(span.start_unix_nano),
+        ms(span.end_unix_nano),
+        indent = depth * 2
+    ));
+    for child in spans
+        .iter()
+        .filter(|child| child.parent_span_id == span.span_id)
+    {
+        branch(out, spans, child, began, depth + 1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +165,8 @@ mod tests {
             trace_id: TRACE.to_owned(),
             span_id: format!("{step:016x}"),
             parent_span_id: parent.to_owned(),
+            start_unix_nano: 0,
+            end_unix_nano: 0,
         }
     }
 
@@ -131,6 +180,26 @@ mod tests {
                 Parent::Step(parent) => span(step, &format!("{parent:016x}")),
             })
             .collect()
+    }
+
+    #[test]
+    fn the_tree_shows_each_child_under_its_parent() {
+        let tree = tree(&whole(), TRACE);
+        let lines: Vec<&str> = tree.lines().collect();
+        assert!(
+            lines[0].starts_with("    POST /api/orders [orders]"),
+            "{tree}"
+        );
+        assert!(
+            lines[1].starts_with("      process order:created [tickets]"),
+            "{tree}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.starts_with("        process order:completed [tickets]")),
+            "{tree}"
+        );
     }
 
     #[test]

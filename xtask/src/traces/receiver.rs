@@ -22,6 +22,8 @@ pub struct ReceivedSpan {
     pub span_id: String,
     /// Empty for a root span.
     pub parent_span_id: String,
+    pub start_unix_nano: u64,
+    pub end_unix_nano: u64,
 }
 
 type Spans = Arc<Mutex<Vec<ReceivedSpan>>>;
@@ -93,6 +95,8 @@ async fn export(State(spans): State<Spans>, body: Bytes) -> (StatusCode, Vec<u8>
                     trace_id: hex::encode(span.trace_id),
                     span_id: hex::encode(span.span_id),
                     parent_span_id: hex::encode(span.parent_span_id),
+                    start_unix_nano: span.start_time_unix_nano,
+                    end_unix_nano: span.end_time_unix_nano,
                 });
             }
         }
