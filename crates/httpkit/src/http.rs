@@ -1,25 +1,26 @@
 //! The HTTP stack every service shares: middleware applied once, the contract's 404,
 //! and serving with graceful shutdown.
 
-use std::{any::Any, future::Future, net::SocketAddr, time::Duration};
+use std::{any::Any, future::Future, net::SocketAddr, panic::AssertUnwindSafe, time::Duration};
 
 use axum::{
     Router,
     body::{Body, HttpBody},
-    extract::Request,
-    http::{HeaderValue, StatusCode, header},
+    extract::{Request, State},
+    http::{
+        HeaderMap, HeaderName, HeaderValue, StatusCode,
+        header::{self, Entry},
+    },
     middleware::{self, Next},
     response::{IntoResponse, Response},
 };
+use futures::FutureExt;
 use tokio::net::TcpListener;
-use tower_http::{
-    catch_panic::CatchPanicLayer, sensitive_headers::SetSensitiveHeadersLayer,
-    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
-};
+use tracing::Instrument;
 
 use crate::{
     error::{Error, ErrorBody, ServerErrorCause},
-    observe::observe,
+    observe::Observed,
 };
 
 /// Requests larger than this are refused before a handler sees them.
@@ -29,47 +30,96 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Adds what every API service needs around its routes: the contract's 404 for
-/// unknown routes and methods, the [`server_stack`], and the error shape on responses
-/// that layers below produced without one.
+/// unknown routes and methods, and the [`server_stack`] with the error shape on
+/// responses that it, or a layer below, produced without one.
 pub fn api_stack(router: Router) -> Router {
-    server_stack(
-        router
-            .fallback(not_found)
-            .method_not_allowed_fallback(not_found),
-    )
-    .layer(middleware::map_response(error_shape_for_bare_errors))
+    let router = router
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found);
+    with_edge(router, Edge { error_shape: true })
 }
 
 /// The middleware every HTTP server of the system shares, API or web page: a span
-/// and a latency sample per request (see [`observe`]), a timeout, a body cap, panic recovery, redaction of session
-/// headers in logs, logging of 5xx causes, and headers that stop browsers from
-/// sniffing content types or framing our responses (clickjacking).
+/// and a latency sample per request (see [`observe`]), a timeout, a body cap, panic
+/// recovery, session headers marked sensitive (so no `Debug` of a request shows them),
+/// logging of 5xx causes, and headers that stop browsers from sniffing content types
+/// or framing our responses (clickjacking).
 pub fn server_stack(router: Router) -> Router {
-    router
-        // Inner layers answer on their own (timeout, panic, oversized body)...
-        .layer((
-            TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT),
-            CatchPanicLayer::custom(panic_response),
-            middleware::from_fn(read_whole_body),
-        ))
-        // ...so these outer ones see every response, theirs included.
-        .layer((
-            SetSensitiveHeadersLayer::new([
-                header::COOKIE,
-                header::SET_COOKIE,
-                header::AUTHORIZATION,
-            ]),
-            middleware::from_fn(observe),
-            middleware::from_fn(log_server_errors),
-            SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            SetResponseHeaderLayer::if_not_present(
-                header::X_FRAME_OPTIONS,
-                HeaderValue::from_static("DENY"),
-            ),
-        ))
+    with_edge(router, Edge { error_shape: false })
+}
+
+/// What differs between an API's edge and a web page server's.
+#[derive(Clone, Copy)]
+struct Edge {
+    /// Whether a bare error response gets the contract's JSON error shape.
+    error_shape: bool,
+}
+
+/// One layer does all of it, in one future: each layer of its own would clone the
+/// services below it and box a future per request, which measured as much as the
+/// handler of a cheap route.
+fn with_edge(router: Router, edge: Edge) -> Router {
+    router.layer(middleware::from_fn_with_state(edge, at_the_edge))
+}
+
+async fn at_the_edge(State(edge): State<Edge>, mut request: Request, next: Next) -> Response {
+    mark_sensitive(
+        request.headers_mut(),
+        &[header::COOKIE, header::AUTHORIZATION],
+    );
+    let observed = Observed::start(&request);
+    let mut response = answer(request, next).instrument(observed.span()).await;
+    if let Some(ServerErrorCause(cause)) = response.extensions().get::<ServerErrorCause>() {
+        // Reported here rather than in `Error::into_response`, so that panics and
+        // every other 5xx are logged the same way, in the request's span.
+        observed
+            .span()
+            .in_scope(|| tracing::error!(status = %response.status(), %cause, "request failed"));
+    }
+    if edge.error_shape {
+        response = error_shape_for_bare_errors(response);
+    }
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    }
+    mark_sensitive(headers, &[header::SET_COOKIE]);
+    observed.finish(&response);
+    response
+}
+
+/// The request answered: its body read whole, then the handler, which may take at
+/// most [`REQUEST_TIMEOUT`] (then 503) and whose panic is a 500.
+async fn answer(request: Request, next: Next) -> Response {
+    let handled = async {
+        let request = read_whole_body(request).await?;
+        Ok::<_, Response>(
+            AssertUnwindSafe(next.run(request))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(panic_response),
+        )
+    };
+    match tokio::time::timeout(REQUEST_TIMEOUT, handled).await {
+        Ok(Ok(response) | Err(response)) => response,
+        // `error_shape_for_bare_errors` gives it the error shape.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+fn mark_sensitive(headers: &mut HeaderMap, names: &[HeaderName]) {
+    for name in names {
+        if let Entry::Occupied(mut entry) = headers.entry(name) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
 }
 
 async fn not_found() -> Error {
@@ -82,21 +132,18 @@ async fn not_found() -> Error {
 /// partly unread; hyper then closes the keep-alive connection after the answer, and a
 /// proxy that is already sending the next request on it gets no answer: a 502 at the
 /// gateway for a request that did nothing wrong. Found by fuzzing through the gateway.
-async fn read_whole_body(request: Request, next: Next) -> Response {
+async fn read_whole_body(request: Request) -> Result<Request, Response> {
     // Most requests have no body: nothing to wait for.
     if request.body().is_end_stream() {
-        return next.run(request).await;
+        return Ok(request);
     }
     let (parts, body) = request.into_parts();
     match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
+        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
         // `error_shape_for_bare_errors` gives it the error shape.
-        Err(error) if is_too_large(&error) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Err(error) if is_too_large(&error) => Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
         Err(_) => {
-            Error::BadRequest("The request body could not be read".to_owned()).into_response()
+            Err(Error::BadRequest("The request body could not be read".to_owned()).into_response())
         }
     }
 }
@@ -106,19 +153,9 @@ fn is_too_large(error: &axum::Error) -> bool {
         .any(|cause| cause.is::<http_body_util::LengthLimitError>())
 }
 
-/// Reports the cause hidden from the client. Done here rather than in
-/// `Error::into_response` so panics and every other 5xx are logged the same way.
-async fn log_server_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if let Some(ServerErrorCause(cause)) = response.extensions().get::<ServerErrorCause>() {
-        tracing::error!(status = %response.status(), %cause, "request failed");
-    }
-    response
-}
-
 /// Layers such as the timeout and the body limit answer with an empty or plain-text
 /// body; the contract wants every error as JSON in the error shape.
-async fn error_shape_for_bare_errors(response: Response) -> Response {
+fn error_shape_for_bare_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()
@@ -139,7 +176,7 @@ async fn error_shape_for_bare_errors(response: Response) -> Response {
     shaped
 }
 
-fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let detail = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())

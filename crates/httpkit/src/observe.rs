@@ -6,7 +6,6 @@ use std::{sync::LazyLock, time::Instant};
 use axum::{
     extract::{MatchedPath, Request},
     http::Method,
-    middleware::Next,
     response::Response,
 };
 use prometheus_client::encoding::EncodeLabelSet;
@@ -14,7 +13,7 @@ use telemetry::{
     metrics::{self, Family, Histogram, Unit},
     propagation::{self, HttpHeaders},
 };
-use tracing::{Instrument, field::Empty};
+use tracing::field::Empty;
 
 /// `http_server_request_duration_seconds`, as OpenTelemetry's HTTP semantic
 /// conventions name it, by method, route template and status class.
@@ -52,42 +51,64 @@ fn status_class(status: axum::http::StatusCode) -> &'static str {
 /// none (the 404s) share one.
 const UNMATCHED: &str = "unmatched";
 
-/// Runs the request inside a server span that continues the caller's trace (W3C
-/// `traceparent`) or starts one, and records how long it took.
-pub(crate) async fn observe(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = method_name(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or(UNMATCHED, MatchedPath::as_str)
-        .to_owned();
-    let span = tracing::info_span!(
-        "request",
-        otel.name = %format_args!("{method} {route}"),
-        otel.kind = "server",
-        otel.status_code = Empty,
-        http.request.method = method,
-        http.route = %route,
-        http.response.status_code = Empty,
-    );
-    propagation::continue_trace(&span, &HttpHeaders(request.headers()));
-    let response = next.run(request).instrument(span.clone()).await;
+/// A request being answered: its server span, which continues the caller's trace
+/// (W3C `traceparent`) or starts one, and what its latency sample needs.
+pub(crate) struct Observed {
+    span: tracing::Span,
+    started: Instant,
+    method: &'static str,
+    route: String,
+}
 
-    let status = response.status();
-    span.record("http.response.status_code", status.as_u16());
-    if status.is_server_error() {
-        span.record("otel.status_code", "ERROR");
+impl Observed {
+    pub(crate) fn start(request: &Request) -> Self {
+        let started = Instant::now();
+        let method = method_name(request.method());
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or(UNMATCHED, MatchedPath::as_str)
+            .to_owned();
+        let span = tracing::info_span!(
+            "request",
+            otel.name = %format_args!("{method} {route}"),
+            otel.kind = "server",
+            otel.status_code = Empty,
+            http.request.method = method,
+            http.route = %route,
+            http.response.status_code = Empty,
+        );
+        propagation::continue_trace(&span, &HttpHeaders(request.headers()));
+        Self {
+            span,
+            started,
+            method,
+            route,
+        }
     }
-    let labels = RequestLabels {
-        http_request_method: method,
-        http_route: route,
-        http_response_status_class: status_class(status),
-    };
-    REQUESTS
-        .get_or_create(&labels)
-        .observe(started.elapsed().as_secs_f64());
-    response
+
+    /// The span to answer the request in.
+    pub(crate) fn span(&self) -> tracing::Span {
+        self.span.clone()
+    }
+
+    /// Records the answer in the span and in `http_server_request_duration_seconds`.
+    pub(crate) fn finish(self, response: &Response) {
+        let status = response.status();
+        self.span
+            .record("http.response.status_code", status.as_u16());
+        if status.is_server_error() {
+            self.span.record("otel.status_code", "ERROR");
+        }
+        let labels = RequestLabels {
+            http_request_method: self.method,
+            http_route: self.route,
+            http_response_status_class: status_class(status),
+        };
+        REQUESTS
+            .get_or_create(&labels)
+            .observe(self.started.elapsed().as_secs_f64());
+    }
 }
 
 /// The method's name, or `_OTHER` for one outside HTTP's own, as the semantic

@@ -7,13 +7,14 @@
 //! - **traces**: `tracing` spans are OpenTelemetry spans. [`propagation`] carries their
 //!   context across processes in W3C `traceparent`/`tracestate` (HTTP headers, NATS
 //!   message headers, outbox entries). They are exported over OTLP/HTTP when
-//!   `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and otherwise recorded nowhere: ids are
-//!   made and passed on, nothing else;
+//!   `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Otherwise a span carries only its ids,
+//!   which are logged and passed on, and nothing else is made (`ids`);
 //! - **metrics**: [`metrics`] keeps the process's Prometheus metrics and renders them.
 //!
 //! It links neither the database driver nor the NATS client; the crates that carry a
 //! context over those implement [`propagation`]'s carrier traits for their headers.
 
+mod ids;
 mod json_lines;
 pub mod metrics;
 pub mod propagation;

@@ -6,15 +6,30 @@ use std::collections::HashMap;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 pub use opentelemetry::propagation::{Extractor, Injector};
-use opentelemetry::{propagation::TextMapPropagator, trace::TraceContextExt};
+use opentelemetry::{
+    Context,
+    propagation::TextMapPropagator,
+    trace::{SpanContext, TraceContextExt, TraceFlags},
+};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
+use crate::ids::with_span_ids;
+
 /// Makes `span` a child of the span whose context `carrier` holds. Without a valid
-/// one, `span` keeps its own parent or, having none, starts a trace.
+/// one, `span` keeps its own parent or, having none, starts a trace. Call it before
+/// the span is first entered, so that its children see the trace too.
 pub fn continue_trace(span: &tracing::Span, carrier: &dyn Extractor) {
     let context = TraceContextPropagator::new().extract(carrier);
-    if context.span().span_context().is_valid() {
+    let remote = context.span().span_context().clone();
+    if !remote.is_valid() {
+        return;
+    }
+    let only_ids = with_span_ids(span, |ids| {
+        ids.trace_id = remote.trace_id();
+        ids.trace_state = remote.trace_state().clone();
+    });
+    if only_ids.is_none() {
         // Fails only when the span is disabled (filtered out): nothing to continue.
         let _ = span.set_parent(context);
     }
@@ -23,7 +38,19 @@ pub fn continue_trace(span: &tracing::Span, carrier: &dyn Extractor) {
 /// Writes the context of `span` into `carrier`, so the next process's span becomes
 /// its child.
 pub fn inject(span: &tracing::Span, carrier: &mut dyn Injector) {
-    TraceContextPropagator::new().inject_context(&span.context(), carrier);
+    let context = with_span_ids(span, |ids| {
+        let sent = SpanContext::new(
+            ids.trace_id,
+            ids.span_id,
+            // Not sampled: this process records nothing of its spans.
+            TraceFlags::default(),
+            false,
+            ids.trace_state.clone(),
+        );
+        Context::new().with_remote_span_context(sent)
+    })
+    .unwrap_or_else(|| span.context());
+    TraceContextPropagator::new().inject_context(&context, carrier);
 }
 
 /// The current span's context as name/value pairs, for what carries it later: an
@@ -112,6 +139,21 @@ mod tests {
             };
             assert_ne!(trace(&first), "0".repeat(32));
             assert_ne!(trace(&first), trace(&other), "two roots, two traces");
+        });
+    }
+
+    #[test]
+    fn a_child_span_is_in_its_parents_trace() {
+        with_subscriber(|| {
+            let mut incoming = HeaderMap::new();
+            incoming.insert("traceparent", HeaderValue::from_static(PARENT));
+            let request = tracing::info_span!("request");
+            continue_trace(&request, &HttpHeaders(&incoming));
+            let child = request.in_scope(|| tracing::info_span!("handle"));
+
+            let sent = child.in_scope(current_context);
+
+            assert!(sent["traceparent"].contains("0af7651916cd43dd8448eb211c80319c"));
         });
     }
 

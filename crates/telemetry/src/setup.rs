@@ -8,9 +8,9 @@ use opentelemetry_sdk::{
     Resource,
     trace::{Sampler, SdkTracerProvider},
 };
-use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+use tracing_subscriber::{filter::Targets, fmt, prelude::*};
 
-use crate::json_lines::JsonLines;
+use crate::{ids::IdsLayer, json_lines::JsonLines};
 
 /// Where spans are exported; unset, nothing is. The exporter reads the other standard
 /// `OTEL_EXPORTER_OTLP_*` variables (headers, timeout) itself, and the batch processor
@@ -35,23 +35,30 @@ impl Drop for Telemetry {
     }
 }
 
-/// Installs the subscriber of `service`: logs at `RUST_LOG` (default `info`), as JSON
+/// Installs the subscriber of `service`: logs at `RUST_LOG` (default `info`; targets
+/// and levels, such as `info,stripe=error`), as JSON
 /// lines unless stdout is a terminal, and spans exported over OTLP/HTTP when
 /// [`OTLP_ENDPOINT`] is set.
 pub fn init(service: &'static str) -> Telemetry {
     let (provider, export) = tracer_provider(service);
-    let spans = tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer(service))
-        // Per request these would cost more than the rest of the span: the source
-        // location and thread as attributes, a clock read on every poll, and an
-        // OpenTelemetry context attached on every poll (nothing here reads
-        // `opentelemetry::Context::current`; propagation asks the span itself).
-        .with_location(false)
-        .with_threads(false)
-        .with_tracked_inactivity(false)
-        .with_context_activation(false);
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let registry = tracing_subscriber::registry().with(filter).with(spans);
+    let exported = matches!(export, Export::To(_)).then(|| {
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer(service))
+            // Per request these would cost more than the rest of the span: the source
+            // location and thread as attributes, a clock read on every poll, and an
+            // OpenTelemetry context attached on every poll (nothing here reads
+            // `opentelemetry::Context::current`; propagation asks the span itself).
+            .with_location(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false)
+            .with_context_activation(false)
+    });
+    let only_ids = exported.is_none().then_some(IdsLayer);
+    let (filter, unread_filter) = log_filter();
+    let registry = tracing_subscriber::registry()
+        .with(filter)
+        .with(exported)
+        .with(only_ids);
     if std::io::stdout().is_terminal() {
         registry.with(fmt::layer()).init();
     } else {
@@ -63,6 +70,9 @@ pub fn init(service: &'static str) -> Telemetry {
             )
             .init();
     }
+    if let Some((filter, error)) = unread_filter {
+        tracing::warn!(%filter, %error, "RUST_LOG is not a list of targets and levels; logging at info");
+    }
     match export {
         Export::To(endpoint) => tracing::info!(service, %endpoint, "starting; exporting spans"),
         Export::Nowhere => tracing::info!(service, "starting"),
@@ -73,16 +83,32 @@ pub fn init(service: &'static str) -> Telemetry {
     Telemetry { provider }
 }
 
+/// The levels `RUST_LOG` sets per target (`info,stripe=error`), `info` when unset or
+/// unreadable (with the value and the reason, to warn of once logging works). Targets
+/// and levels only, not `tracing`'s span and field filters: those keep a table of live
+/// spans that every span's entry and exit would look up.
+fn log_filter() -> (Targets, Option<(String, String)>) {
+    let fallback = Targets::new().with_default(tracing::Level::INFO);
+    match std::env::var("RUST_LOG") {
+        Ok(value) if !value.trim().is_empty() => match value.parse::<Targets>() {
+            Ok(targets) => (targets, None),
+            Err(error) => (fallback, Some((value, error.to_string()))),
+        },
+        _ => (fallback, None),
+    }
+}
+
 enum Export {
     To(String),
     Nowhere,
     Failed(String),
 }
 
-/// Records and samples every span when there is somewhere to export it; otherwise
-/// drops each at once, after its ids were made (they are in the logs and passed on).
-/// Sampling is each process's own decision, not its caller's: a service that exports
-/// records its part of a trace whether or not the caller did.
+/// Records and samples every span when there is somewhere to export it, through the
+/// OpenTelemetry layer. Otherwise that layer is left out (spans carry only their ids,
+/// see `ids`), and the provider only has something to shut down. Sampling is each
+/// process's own decision, not its caller's: a service that exports records its part
+/// of a trace whether or not the caller did.
 fn tracer_provider(service: &'static str) -> (SdkTracerProvider, Export) {
     let mut resource = Resource::builder();
     if std::env::var_os(SERVICE_NAME).is_none() {
