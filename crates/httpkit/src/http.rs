@@ -1,26 +1,14 @@
 //! The HTTP stack every service shares: middleware applied once, the contract's 404,
 //! and serving with graceful shutdown.
 
-use std::{any::Any, future::Future, net::SocketAddr, panic::AssertUnwindSafe, time::Duration};
+use std::{future::Future, net::SocketAddr, time::Duration};
 
-use axum::{
-    Router,
-    body::{Body, HttpBody},
-    extract::{Request, State},
-    http::{
-        HeaderMap, HeaderName, HeaderValue, StatusCode,
-        header::{self, Entry},
-    },
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-};
-use futures::FutureExt;
+use axum::Router;
 use tokio::net::TcpListener;
-use tracing::Instrument;
 
 use crate::{
-    error::{Error, ErrorBody, ServerErrorCause},
-    observe::Observed,
+    edge::{Edge, EdgeLayer},
+    error::Error,
 };
 
 /// Requests larger than this are refused before a handler sees them.
@@ -36,153 +24,20 @@ pub fn api_stack(router: Router) -> Router {
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(not_found);
-    with_edge(router, Edge { error_shape: true })
+    router.layer(EdgeLayer::new(Edge { error_shape: true }))
 }
 
-/// The middleware every HTTP server of the system shares, API or web page: a span
-/// and a latency sample per request (see [`observe`]), a timeout, a body cap, panic
-/// recovery, session headers marked sensitive (so no `Debug` of a request shows them),
-/// logging of 5xx causes, and headers that stop browsers from sniffing content types
-/// or framing our responses (clickjacking).
+/// The middleware every HTTP server of the system shares, API or web page (see
+/// [`crate::edge`]): a trace and a latency sample per request, a timeout, a body cap,
+/// panic recovery, session headers marked sensitive, logging of 5xx causes, and
+/// headers that stop browsers from sniffing content types or framing our responses
+/// (clickjacking).
 pub fn server_stack(router: Router) -> Router {
-    with_edge(router, Edge { error_shape: false })
-}
-
-/// What differs between an API's edge and a web page server's.
-#[derive(Clone, Copy)]
-struct Edge {
-    /// Whether a bare error response gets the contract's JSON error shape.
-    error_shape: bool,
-}
-
-/// One layer does all of it, in one future: each layer of its own would clone the
-/// services below it and box a future per request, which measured as much as the
-/// handler of a cheap route.
-fn with_edge(router: Router, edge: Edge) -> Router {
-    router.layer(middleware::from_fn_with_state(edge, at_the_edge))
-}
-
-async fn at_the_edge(State(edge): State<Edge>, mut request: Request, next: Next) -> Response {
-    mark_sensitive(
-        request.headers_mut(),
-        &[header::COOKIE, header::AUTHORIZATION],
-    );
-    let observed = Observed::start(&request);
-    let mut response = answer(request, next).instrument(observed.span()).await;
-    if let Some(ServerErrorCause(cause)) = response.extensions().get::<ServerErrorCause>() {
-        // Reported here rather than in `Error::into_response`, so that panics and
-        // every other 5xx are logged the same way, in the request's span.
-        observed
-            .span()
-            .in_scope(|| tracing::error!(status = %response.status(), %cause, "request failed"));
-    }
-    if edge.error_shape {
-        response = error_shape_for_bare_errors(response);
-    }
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ] {
-        headers
-            .entry(name)
-            .or_insert_with(|| HeaderValue::from_static(value));
-    }
-    mark_sensitive(headers, &[header::SET_COOKIE]);
-    observed.finish(&response);
-    response
-}
-
-/// The request answered: its body read whole, then the handler, which may take at
-/// most [`REQUEST_TIMEOUT`] (then 503) and whose panic is a 500.
-async fn answer(request: Request, next: Next) -> Response {
-    let handled = async {
-        let request = read_whole_body(request).await?;
-        Ok::<_, Response>(
-            AssertUnwindSafe(next.run(request))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(panic_response),
-        )
-    };
-    match tokio::time::timeout(REQUEST_TIMEOUT, handled).await {
-        Ok(Ok(response) | Err(response)) => response,
-        // `error_shape_for_bare_errors` gives it the error shape.
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
-}
-
-fn mark_sensitive(headers: &mut HeaderMap, names: &[HeaderName]) {
-    for name in names {
-        if let Entry::Occupied(mut entry) = headers.entry(name) {
-            for value in entry.iter_mut() {
-                value.set_sensitive(true);
-            }
-        }
-    }
+    router.layer(EdgeLayer::new(Edge { error_shape: false }))
 }
 
 async fn not_found() -> Error {
     Error::NotFound
-}
-
-/// Reads the whole body before the handler runs, and refuses one over
-/// [`MAX_BODY_BYTES`] with 413. A
-/// handler that answers without reading it (a 401 before the JSON) would leave it
-/// partly unread; hyper then closes the keep-alive connection after the answer, and a
-/// proxy that is already sending the next request on it gets no answer: a 502 at the
-/// gateway for a request that did nothing wrong. Found by fuzzing through the gateway.
-async fn read_whole_body(request: Request) -> Result<Request, Response> {
-    // Most requests have no body: nothing to wait for.
-    if request.body().is_end_stream() {
-        return Ok(request);
-    }
-    let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
-        // `error_shape_for_bare_errors` gives it the error shape.
-        Err(error) if is_too_large(&error) => Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
-        Err(_) => {
-            Err(Error::BadRequest("The request body could not be read".to_owned()).into_response())
-        }
-    }
-}
-
-fn is_too_large(error: &axum::Error) -> bool {
-    std::iter::successors(std::error::Error::source(error), |cause| cause.source())
-        .any(|cause| cause.is::<http_body_util::LengthLimitError>())
-}
-
-/// Layers such as the timeout and the body limit answer with an empty or plain-text
-/// body; the contract wants every error as JSON in the error shape.
-fn error_shape_for_bare_errors(response: Response) -> Response {
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return response;
-    }
-    let message = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "Request body is too large".to_owned(),
-        StatusCode::SERVICE_UNAVAILABLE => {
-            "The service is busy or a dependency is down; try again shortly".to_owned()
-        }
-        other => other.canonical_reason().unwrap_or("Error").to_owned(),
-    };
-    let mut shaped = (status, axum::Json(ErrorBody::message(message))).into_response();
-    *shaped.extensions_mut() = response.extensions().clone();
-    shaped
-}
-
-fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
-    let detail = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic payload".to_owned());
-    Error::unexpected(format!("handler panicked: {detail}")).into_response()
 }
 
 /// A bound listener and the app to serve on it. Binding is separate from serving so a

@@ -9,6 +9,7 @@
 //! `mongodb` feature, which only adds `?` from the driver's errors into [`Error`]
 //! (see [`error`]).
 
+mod edge;
 pub mod error;
 pub mod extract;
 pub mod http;

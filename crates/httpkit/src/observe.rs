@@ -8,10 +8,11 @@ use axum::{
     http::Method,
     response::Response,
 };
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use telemetry::{
+    ServerTrace,
     metrics::{self, Family, Histogram, Unit},
-    propagation::{self, HttpHeaders},
+    propagation::HttpHeaders,
 };
 use tracing::field::Empty;
 
@@ -31,8 +32,39 @@ static REQUESTS: LazyLock<Family<RequestLabels, Histogram>> = LazyLock::new(|| {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     http_request_method: &'static str,
-    http_route: String,
+    http_route: Route,
     http_response_status_class: &'static str,
+}
+
+/// The route a request matched, shared with the router rather than copied per
+/// request; `None` for one that matched none.
+#[derive(Clone, Debug)]
+struct Route(Option<MatchedPath>);
+
+impl Route {
+    fn as_str(&self) -> &str {
+        self.0.as_ref().map_or(UNMATCHED, MatchedPath::as_str)
+    }
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Route {}
+
+impl std::hash::Hash for Route {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl EncodeLabelValue for Route {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> std::fmt::Result {
+        EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
 }
 
 /// `2xx`, `4xx`, …: one series per class rather than per status.
@@ -51,54 +83,60 @@ fn status_class(status: axum::http::StatusCode) -> &'static str {
 /// none (the 404s) share one.
 const UNMATCHED: &str = "unmatched";
 
-/// A request being answered: its server span, which continues the caller's trace
-/// (W3C `traceparent`) or starts one, and what its latency sample needs.
+/// A request being answered: its trace (a server span that continues the caller's
+/// W3C `traceparent` or starts a trace, or only its ids when nothing is exported; see
+/// [`ServerTrace`]), and what its latency sample needs.
 pub(crate) struct Observed {
-    span: tracing::Span,
+    trace: ServerTrace,
     started: Instant,
     method: &'static str,
-    route: String,
+    route: Route,
 }
 
 impl Observed {
     pub(crate) fn start(request: &Request) -> Self {
         let started = Instant::now();
         let method = method_name(request.method());
-        let route = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or(UNMATCHED, MatchedPath::as_str)
-            .to_owned();
-        let span = tracing::info_span!(
-            "request",
-            otel.name = %format_args!("{method} {route}"),
-            otel.kind = "server",
-            otel.status_code = Empty,
-            http.request.method = method,
-            http.route = %route,
-            http.response.status_code = Empty,
-        );
-        propagation::continue_trace(&span, &HttpHeaders(request.headers()));
+        let route = Route(request.extensions().get::<MatchedPath>().cloned());
+        let span = || {
+            let route = route.as_str();
+            tracing::info_span!(
+                "request",
+                otel.name = %format_args!("{method} {route}"),
+                otel.kind = "server",
+                otel.status_code = Empty,
+                http.request.method = method,
+                http.route = %route,
+                http.response.status_code = Empty,
+            )
+        };
+        let trace = ServerTrace::start(span, &HttpHeaders(request.headers()));
         Self {
-            span,
+            trace,
             started,
             method,
             route,
         }
     }
 
-    /// The span to answer the request in.
-    pub(crate) fn span(&self) -> tracing::Span {
-        self.span.clone()
+    /// When the request arrived.
+    pub(crate) fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// The request's trace, to answer and to log in.
+    pub(crate) fn trace(&self) -> &ServerTrace {
+        &self.trace
     }
 
     /// Records the answer in the span and in `http_server_request_duration_seconds`.
     pub(crate) fn finish(self, response: &Response) {
         let status = response.status();
-        self.span
-            .record("http.response.status_code", status.as_u16());
-        if status.is_server_error() {
-            self.span.record("otel.status_code", "ERROR");
+        if let Some(span) = self.trace.span() {
+            span.record("http.response.status_code", status.as_u16());
+            if status.is_server_error() {
+                span.record("otel.status_code", "ERROR");
+            }
         }
         let labels = RequestLabels {
             http_request_method: self.method,

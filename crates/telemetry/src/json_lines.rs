@@ -1,6 +1,8 @@
 //! One JSON object per log line: when, how severe, where from, the event's fields,
 //! and the ids of the trace and span it was written in.
 
+use std::io::Write;
+
 use opentelemetry::trace::TraceContextExt;
 use serde_json::{Map, Value};
 use tracing::{
@@ -8,62 +10,93 @@ use tracing::{
     field::{Field, Visit},
 };
 use tracing_subscriber::{
+    Layer,
     fmt::{
-        FmtContext, FormatEvent, FormatFields,
+        MakeWriter,
         format::Writer,
         time::{FormatTime, SystemTime},
     },
-    registry::LookupSpan,
+    layer::Context,
+    registry::{LookupSpan, SpanRef},
 };
 
-use crate::ids::SpanIds;
+use crate::ids::{SpanIds, request_ids};
 
-pub(crate) struct JsonLines;
+/// Writes each event as a JSON line to the writer (stdout in a service). A layer of
+/// its own rather than `tracing_subscriber`'s formatter, which would also format and
+/// keep every span's fields, though no line shows them.
+pub(crate) struct JsonLines<W = fn() -> std::io::Stdout> {
+    writer: W,
+}
 
-impl<S, N> FormatEvent<S, N> for JsonLines
+impl JsonLines {
+    pub(crate) fn to_stdout() -> Self {
+        Self {
+            writer: std::io::stdout,
+        }
+    }
+}
+
+impl<W> JsonLines<W> {
+    #[cfg(test)]
+    fn to(writer: W) -> Self {
+        Self { writer }
+    }
+}
+
+impl<S, W> Layer<S> for JsonLines<W>
 where
     S: Subscriber + for<'lookup> LookupSpan<'lookup>,
-    N: for<'writer> FormatFields<'writer> + 'static,
+    W: for<'writer> MakeWriter<'writer> + 'static,
 {
-    fn format_event(
-        &self,
-        context: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> std::fmt::Result {
-        let mut timestamp = String::new();
-        SystemTime.format_time(&mut Writer::new(&mut timestamp))?;
-        let metadata = event.metadata();
-        let mut line = Map::new();
-        line.insert("timestamp".into(), timestamp.into());
-        line.insert("level".into(), metadata.level().as_str().into());
-        line.insert("target".into(), metadata.target().into());
-        let span = event
-            .parent()
-            .and_then(|id| context.span(id))
-            .or_else(|| context.lookup_current());
-        if let Some(span) = span {
+    fn on_event(&self, event: &Event<'_>, context: Context<'_, S>) {
+        let mut text = line(event, context.event_span(event)).to_string();
+        text.push('\n');
+        // A line that cannot be written has nowhere else to go.
+        let _ = self.writer.make_writer().write_all(text.as_bytes());
+    }
+}
+
+/// The line of `event`, written in `span`.
+fn line<'a, S>(event: &Event<'_>, span: Option<SpanRef<'a, S>>) -> Value
+where
+    S: for<'lookup> LookupSpan<'lookup>,
+{
+    let mut timestamp = String::new();
+    let _ = SystemTime.format_time(&mut Writer::new(&mut timestamp));
+    let metadata = event.metadata();
+    let mut line = Map::new();
+    line.insert("timestamp".into(), timestamp.into());
+    line.insert("level".into(), metadata.level().as_str().into());
+    line.insert("target".into(), metadata.target().into());
+    let ids = match span {
+        Some(span) => {
             line.insert("span".into(), span.name().into());
             let only_ids = span
                 .extensions()
                 .get::<SpanIds>()
                 .map(|ids| (ids.trace_id, ids.span_id));
             // Spans that are exported are OpenTelemetry's, which know their ids.
-            let ids = only_ids.or_else(|| {
+            only_ids.or_else(|| {
                 let otel = tracing::dispatcher::get_default(|dispatch| {
                     tracing_opentelemetry::get_otel_context(&span.id(), dispatch)
                 })?;
                 let ids = otel.span().span_context().clone();
                 ids.is_valid().then(|| (ids.trace_id(), ids.span_id()))
-            });
-            if let Some((trace_id, span_id)) = ids {
-                line.insert("trace_id".into(), trace_id.to_string().into());
-                line.insert("span_id".into(), span_id.to_string().into());
-            }
+            })
         }
-        event.record(&mut Fields(&mut line));
-        writeln!(writer, "{}", Value::Object(line))
+        // Written while answering a request whose ids are kept for its task.
+        None => request_ids().map(|ids| {
+            line.insert("span".into(), "request".into());
+            (ids.trace_id, ids.span_id)
+        }),
+    };
+    if let Some((trace_id, span_id)) = ids {
+        line.insert("trace_id".into(), trace_id.to_string().into());
+        line.insert("span_id".into(), span_id.to_string().into());
     }
+    event.record(&mut Fields(&mut line));
+    Value::Object(line)
 }
 
 /// Puts each field of an event into the line, numbers and booleans as themselves.
@@ -126,11 +159,9 @@ mod tests {
     #[test]
     fn a_line_written_in_a_span_carries_its_trace_and_span_ids_and_its_fields() {
         let lines = Lines::default();
-        let subscriber = tracing_subscriber::registry().with(IdsLayer).with(
-            tracing_subscriber::fmt::layer()
-                .event_format(super::JsonLines)
-                .with_writer(lines.clone()),
-        );
+        let subscriber = tracing_subscriber::registry()
+            .with(IdsLayer)
+            .with(super::JsonLines::to(lines.clone()));
         tracing::subscriber::with_default(subscriber, || {
             let mut incoming = std::collections::HashMap::new();
             incoming.insert(

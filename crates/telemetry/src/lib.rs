@@ -18,6 +18,8 @@ mod ids;
 mod json_lines;
 pub mod metrics;
 pub mod propagation;
+mod request;
 mod setup;
 
+pub use request::ServerTrace;
 pub use setup::{Telemetry, init};

@@ -14,43 +14,54 @@ use opentelemetry::{
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use crate::ids::with_span_ids;
+use crate::ids::{request_ids, with_span_ids};
 
 /// Makes `span` a child of the span whose context `carrier` holds. Without a valid
 /// one, `span` keeps its own parent or, having none, starts a trace. Call it before
 /// the span is first entered, so that its children see the trace too.
 pub fn continue_trace(span: &tracing::Span, carrier: &dyn Extractor) {
-    let context = TraceContextPropagator::new().extract(carrier);
-    let remote = context.span().span_context().clone();
-    if !remote.is_valid() {
+    let Some(remote) = remote_context(carrier) else {
         return;
-    }
+    };
     let only_ids = with_span_ids(span, |ids| {
         ids.trace_id = remote.trace_id();
         ids.trace_state = remote.trace_state().clone();
     });
     if only_ids.is_none() {
         // Fails only when the span is disabled (filtered out): nothing to continue.
-        let _ = span.set_parent(context);
+        let _ = span.set_parent(Context::new().with_remote_span_context(remote));
     }
 }
 
 /// Writes the context of `span` into `carrier`, so the next process's span becomes
 /// its child.
 pub fn inject(span: &tracing::Span, carrier: &mut dyn Injector) {
-    let context = with_span_ids(span, |ids| {
-        let sent = SpanContext::new(
-            ids.trace_id,
-            ids.span_id,
-            // Not sampled: this process records nothing of its spans.
-            TraceFlags::default(),
-            false,
-            ids.trace_state.clone(),
-        );
-        Context::new().with_remote_span_context(sent)
-    })
-    .unwrap_or_else(|| span.context());
+    let only_ids = with_span_ids(span, |ids| ids.clone())
+        .or_else(|| span.is_none().then(request_ids).flatten());
+    let context = match only_ids {
+        Some(ids) => {
+            let sent = SpanContext::new(
+                ids.trace_id,
+                ids.span_id,
+                // Not sampled: this process records nothing of its spans.
+                TraceFlags::default(),
+                false,
+                ids.trace_state,
+            );
+            Context::new().with_remote_span_context(sent)
+        }
+        None => span.context(),
+    };
     TraceContextPropagator::new().inject_context(&context, carrier);
+}
+
+/// The remote span context `carrier` holds, if a valid one.
+pub(crate) fn remote_context(carrier: &dyn Extractor) -> Option<SpanContext> {
+    // Most requests carry none: then the propagator need not run.
+    carrier.get("traceparent")?;
+    let context = TraceContextPropagator::new().extract(carrier);
+    let remote = context.span().span_context().clone();
+    remote.is_valid().then_some(remote)
 }
 
 /// The current span's context as name/value pairs, for what carries it later: an

@@ -10,7 +10,7 @@ use opentelemetry_sdk::{
 };
 use tracing_subscriber::{filter::Targets, fmt, prelude::*};
 
-use crate::{ids::IdsLayer, json_lines::JsonLines};
+use crate::{ids::IdsLayer, json_lines::JsonLines, request};
 
 /// Where spans are exported; unset, nothing is. The exporter reads the other standard
 /// `OTEL_EXPORTER_OTLP_*` variables (headers, timeout) itself, and the batch processor
@@ -54,6 +54,7 @@ pub fn init(service: &'static str) -> Telemetry {
             .with_context_activation(false)
     });
     let only_ids = exported.is_none().then_some(IdsLayer);
+    request::set_exporting(exported.is_some());
     let (filter, unread_filter) = log_filter();
     let registry = tracing_subscriber::registry()
         .with(filter)
@@ -62,13 +63,7 @@ pub fn init(service: &'static str) -> Telemetry {
     if std::io::stdout().is_terminal() {
         registry.with(fmt::layer()).init();
     } else {
-        registry
-            .with(
-                fmt::layer()
-                    .event_format(JsonLines)
-                    .fmt_fields(NoSpanFields),
-            )
-            .init();
+        registry.with(JsonLines::to_stdout()).init();
     }
     if let Some((filter, error)) = unread_filter {
         tracing::warn!(%filter, %error, "RUST_LOG is not a list of targets and levels; logging at info");
@@ -143,19 +138,5 @@ fn tracer_provider(service: &'static str) -> (SdkTracerProvider, Export) {
             builder.with_sampler(Sampler::AlwaysOff).build(),
             Export::Failed(error.to_string()),
         ),
-    }
-}
-
-/// Span fields are exported with the span, and log lines carry the span's ids rather
-/// than its fields, so the log layer need not format them on every new span.
-struct NoSpanFields;
-
-impl<'writer> fmt::FormatFields<'writer> for NoSpanFields {
-    fn format_fields<R: tracing_subscriber::field::RecordFields>(
-        &self,
-        _writer: fmt::format::Writer<'writer>,
-        _fields: R,
-    ) -> std::fmt::Result {
-        Ok(())
     }
 }
