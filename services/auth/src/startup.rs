@@ -13,6 +13,7 @@ use crate::{
 /// expires counted attempts, and binds `config.base.port` (0 picks a free port, for
 /// tests).
 pub async fn build(config: Config) -> anyhow::Result<Service> {
+    crate::domain::register_metrics();
     let database =
         storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;

@@ -82,6 +82,11 @@ struct Job {
     trace: HashMap<String, String>,
 }
 
+/// Registers the scheduler's metrics, so their series exist before the first lapse.
+pub(crate) fn register_metrics() {
+    LazyLock::force(&RELEASE_DELAY);
+}
+
 /// The jobs collection plus the bell that wakes the loop. Cheap to clone.
 #[derive(Clone)]
 pub struct Scheduler {

@@ -11,6 +11,7 @@ use crate::{listener, scheduler::Scheduler};
 
 /// Connects, starts the listener and the scheduler, and binds `config.base.port`.
 pub async fn build(config: EventServiceConfig) -> anyhow::Result<Service> {
+    crate::scheduler::register_metrics();
     let database =
         storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;

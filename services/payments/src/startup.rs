@@ -24,6 +24,7 @@ use crate::{
 
 /// Connects, starts the listeners and binds `config.base.port`.
 pub async fn build(config: Config) -> anyhow::Result<Service> {
+    crate::stripe_calls::register_metrics();
     let database =
         storage::mongo::connect(&config.base.mongo_url, &config.base.mongo_database).await?;
     let bus = EventBus::connect(&config.events).await?;

@@ -29,6 +29,11 @@ struct CallLabels {
     outcome: &'static str,
 }
 
+/// Registers the Stripe metrics, so their family is listed before the first call.
+pub(crate) fn register_metrics() {
+    LazyLock::force(&CALLS);
+}
+
 /// Runs `call`, the Stripe `operation` (`create_payment_intent`, …), observed.
 pub(crate) async fn observed<T>(
     operation: &'static str,

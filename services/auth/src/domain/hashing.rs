@@ -71,6 +71,11 @@ fn work_through(queue: &Mutex<Receiver<Job>>) {
     }
 }
 
+/// Registers the hashing metrics, so their series exist before the first hash.
+pub(crate) fn register_metrics() {
+    LazyLock::force(&QUEUE_DEPTH);
+}
+
 /// Runs `hash` on a hashing thread and waits for its result.
 pub(crate) async fn run<T: Send + 'static>(
     hash: impl FnOnce() -> T + Send + 'static,

@@ -7,4 +7,5 @@ mod hashing;
 mod password;
 
 pub(crate) use email::Email;
+pub(crate) use hashing::register_metrics;
 pub(crate) use password::{Password, PasswordHash};

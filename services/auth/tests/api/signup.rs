@@ -98,3 +98,20 @@ async fn ten_concurrent_signups_with_one_email_create_exactly_one_user() {
     }
     assert_eq!(created, 1);
 }
+
+/// A signup is counted under its route template, and the hashing queue is reported.
+#[tokio::test]
+async fn the_metrics_port_reports_the_signup_route_and_the_hashing_queue() {
+    let app = TestApp::spawn().await;
+
+    let response = app.signup("metrics@example.com", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    let metrics = app.service.metrics().await;
+    let signups = "http_server_request_duration_seconds_count{http_request_method=\"POST\",http_route=\"/api/users/signup\",http_response_status_class=\"2xx\"}";
+    assert!(metrics.contains(signups), "{metrics}");
+    let queue = metrics
+        .lines()
+        .any(|line| line.starts_with("auth_password_hashing_queue_depth "));
+    assert!(queue, "{metrics}");
+}
