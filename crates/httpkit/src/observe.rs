@@ -11,7 +11,7 @@ use axum::{
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use telemetry::{
     ServerTrace,
-    metrics::{self, Family, Histogram, Unit},
+    metrics::{self, Family, Histogram},
     propagation::HttpHeaders,
 };
 use tracing::field::Empty;
@@ -19,14 +19,10 @@ use tracing::field::Empty;
 /// `http_server_request_duration_seconds`, as OpenTelemetry's HTTP semantic
 /// conventions name it, by method, route template and status class.
 static REQUESTS: LazyLock<Family<RequestLabels, Histogram>> = LazyLock::new(|| {
-    let family = Family::new_with_constructor(metrics::duration_histogram as fn() -> Histogram);
-    metrics::register(
+    metrics::duration_family(
         "http_server_request_duration",
         "Time from a request's arrival to its response's head, by route and status class.",
-        Some(Unit::Seconds),
-        family.clone(),
-    );
-    family
+    )
 });
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

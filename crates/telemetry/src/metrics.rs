@@ -52,6 +52,17 @@ pub fn duration_histogram() -> Histogram {
     Histogram::new(DURATION_BUCKETS)
 }
 
+/// A family of [`duration_histogram`]s by the labels `L`, registered as a metric of
+/// the process under `name` (in seconds).
+pub fn duration_family<L>(name: &str, help: &str) -> Family<L, Histogram>
+where
+    L: Clone + std::hash::Hash + Eq + EncodeLabelSet + std::fmt::Debug + Send + Sync + 'static,
+{
+    let family = Family::new_with_constructor(duration_histogram as fn() -> Histogram);
+    register(name, help, Some(Unit::Seconds), family.clone());
+    family
+}
+
 /// The process's metrics and then `service`'s, in the OpenMetrics text format that
 /// Prometheus scrapes.
 pub fn render(service: Option<Box<dyn Collector>>) -> String {

@@ -9,18 +9,14 @@ use std::{sync::LazyLock, time::Instant};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use stripe::StripeError;
-use telemetry::metrics::{self, Family, Histogram, Unit};
+use telemetry::metrics::{self, Family, Histogram};
 use tracing::{Instrument, field::Empty};
 
 static CALLS: LazyLock<Family<CallLabels, Histogram>> = LazyLock::new(|| {
-    let family = Family::new_with_constructor(metrics::duration_histogram as fn() -> Histogram);
-    metrics::register(
+    metrics::duration_family(
         "stripe_client_request_duration",
         "Time a call to Stripe took, by operation and outcome: ok, refused (a definite 4xx), failed (no definite answer).",
-        Some(Unit::Seconds),
-        family.clone(),
-    );
-    family
+    )
 });
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
