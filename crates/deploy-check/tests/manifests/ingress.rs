@@ -143,14 +143,7 @@ fn the_ingress_controller_is_a_pinned_release_with_the_cve_2025_1974_fix_and_set
         has_the_fix((major, minor, patch)),
         "ingress-nginx {version} has CVE-2025-1974 (fixed in 1.11.5 and 1.12.1)"
     );
-    let patch = kustomization["patches"]
-        .as_sequence()
-        .into_iter()
-        .flatten()
-        .find(|patch| patch["target"]["name"] == "ingress-nginx-controller")
-        .expect("a patch of the controller's ConfigMap");
-    let config: Value = serde_yaml_ng::from_str(patch["patch"].as_str().unwrap()).unwrap();
-    let data = &config["data"];
+    let data = &crate::ingress_controller_settings();
     assert_eq!(data["hsts"], "true");
     assert_eq!(data["hsts-include-subdomains"], "true");
     let max_age: u64 = data["hsts-max-age"].as_str().unwrap().parse().unwrap();

@@ -28,6 +28,40 @@ use testkit::tools::Tool;
 pub use deploy_check::name_of;
 
 /// Every overlay, rendered once per test binary by `kubectl kustomize`.
+/// The settings ingress-nginx's controller is given: the data of the patch of its
+/// ConfigMap in `infra/ingress-nginx/kustomization.yaml`.
+fn ingress_controller_settings() -> Value {
+    let path = deploy_check::repo_root().join("infra/ingress-nginx/kustomization.yaml");
+    let kustomization = &deploy_check::read_documents(&path)[0];
+    let patch = kustomization["patches"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .find(|patch| patch["target"]["name"] == "ingress-nginx-controller")
+        .expect("a patch of the controller's ConfigMap");
+    let config: Value = serde_yaml_ng::from_str(patch["patch"].as_str().unwrap()).unwrap();
+    config["data"].clone()
+}
+
+/// Where ingress-nginx's controller exports its spans: the Service's name (in the
+/// namespace `ticketing`) and port that its settings name.
+fn ingress_controller_trace_exporter() -> (String, u64) {
+    let settings = ingress_controller_settings();
+    assert_eq!(settings["enable-opentelemetry"], "true");
+    let host = settings["otlp-collector-host"].as_str().unwrap();
+    let (service, rest) = host.split_once('.').expect("a cluster host name");
+    assert_eq!(
+        rest, "ticketing.svc.cluster.local",
+        "{host} is not a Service of the namespace ticketing"
+    );
+    let port = settings["otlp-collector-port"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (service.to_owned(), port)
+}
+
 fn overlays() -> &'static [Overlay] {
     static RENDERED: OnceLock<Vec<Overlay>> = OnceLock::new();
     RENDERED.get_or_init(|| OVERLAYS.iter().map(|name| render(name)).collect())

@@ -150,6 +150,11 @@ fn used_edges(overlay: &Overlay) -> BTreeSet<Edge> {
         }
     }
 
+    // It exports the spans it starts to the collector its settings name.
+    let (collector, port) = crate::ingress_controller_trace_exporter();
+    let (target, pod_port) = through_service(overlay, &collector, port);
+    edges.insert(tcp(Peer::IngressController, workload(target), pod_port));
+
     let deployments = overlay.of_kind("Deployment");
     for deployment in &deployments {
         let container = &pod_spec(deployment)["containers"][0];

@@ -284,6 +284,30 @@ fn the_collectors_probes_ask_its_health_check_extension() {
     }
 }
 
+/// ingress-nginx starts the trace of a request that came without one; its spans must
+/// reach the collector's OTLP/gRPC receiver through the Service its settings name.
+#[test]
+fn ingress_nginx_exports_its_spans_to_the_collectors_grpc_receiver() {
+    let (service, port) = crate::ingress_controller_trace_exporter();
+    assert_eq!(service, COLLECTOR);
+    let settings = crate::ingress_controller_settings();
+    assert_eq!(
+        settings["opentelemetry-trust-incoming-span"], "true",
+        "a caller's trace is continued"
+    );
+    for overlay in overlays() {
+        let receiver = port_on_every_interface(
+            &collector_config(overlay)["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"],
+        );
+        let (_, pod_port) = through_service(overlay, COLLECTOR, port);
+        assert_eq!(
+            pod_port, receiver,
+            "{}: port {port} of Service {COLLECTOR} does not reach the OTLP/gRPC receiver",
+            overlay.name
+        );
+    }
+}
+
 #[test]
 fn the_policies_let_every_service_reach_the_collector_and_prometheus_its_metrics_port() {
     for overlay in overlays() {
@@ -306,10 +330,12 @@ fn the_policies_let_every_service_reach_the_collector_and_prometheus_its_metrics
             }
             services.insert(service);
         }
+        let mut senders: BTreeSet<&Peer> = services.iter().collect();
+        senders.insert(&Peer::IngressController);
         assert_eq!(
             allowed.sources_of(&collector),
-            services.iter().collect(),
-            "{}: only the services may reach the collector",
+            senders,
+            "{}: only the services and ingress-nginx's controller may reach the collector",
             overlay.name
         );
     }
