@@ -68,6 +68,9 @@ pub fn service_metrics(
 /// plausible value.
 const UNKNOWN: i64 = -1;
 
+/// How long a scrape waits for JetStream to say how far a consumer is behind.
+const LAG_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The values read for one scrape.
 #[derive(Debug)]
 struct Snapshot {
@@ -93,12 +96,19 @@ impl Snapshot {
         outbox: &Outbox,
         nats: &async_nats::Client,
     ) -> Self {
+        let nats_connected = nats.connection_state() == async_nats::connection::State::Connected;
+        // Asked only of a connected NATS, and briefly: while it is away a request
+        // would wait for the client's whole timeout, and the scrape with it.
         let pending = join_all(listeners.iter().map(|listener| {
             let mut consumer = listener.consumer.clone();
             async move {
-                consumer.info().await.map_or(UNKNOWN, |info| {
-                    i64::try_from(info.num_pending).unwrap_or(i64::MAX)
-                })
+                if !nats_connected {
+                    return UNKNOWN;
+                }
+                match tokio::time::timeout(LAG_PATIENCE, consumer.info()).await {
+                    Ok(Ok(info)) => i64::try_from(info.num_pending).unwrap_or(i64::MAX),
+                    _ => UNKNOWN,
+                }
             }
         }))
         .await;
@@ -115,7 +125,7 @@ impl Snapshot {
             pending,
             outbox_pending,
             outbox_oldest_age_seconds,
-            nats_connected: nats.connection_state() == async_nats::connection::State::Connected,
+            nats_connected,
         }
     }
 }

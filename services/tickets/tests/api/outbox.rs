@@ -59,6 +59,12 @@ async fn while_nats_is_down_the_service_stays_ready_and_lists_tickets_published_
         "writes succeed while NATS is down"
     );
     nats.restart();
+    // The probes below ask JetStream, and fail rather than wait for a reconnection.
+    let reconnected = testkit::eventually(Duration::from_secs(20), || async {
+        app.bus.client().connection_state() == async_nats::connection::State::Connected
+    })
+    .await;
+    assert!(reconnected, "the test's client is back on NATS");
 
     let delivered = testkit::eventually(Duration::from_secs(20), || async {
         published_count(&app.bus).await == 3
