@@ -52,29 +52,29 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 
     if options.listing_only {
         let listing = listing::measure(&out.join("listing-data"), &out).await?;
-        std::fs::write(
-            out.join("listing.json"),
-            serde_json::to_string_pretty(&listing)?,
-        )?;
-        println!("\n{}", report::listing_table(&listing));
-        return Ok(());
+        return save_and_print(
+            &out.join("listing.json"),
+            &listing,
+            &report::listing_table(&listing),
+        );
     }
     let replicas = options.replicas.into();
     if options.flow_only {
         let flow = flow::purchase_flow(&out.join("flow-data"), replicas).await?;
         let lapse = flow::lapses(&out.join("lapse-data")).await?;
-        std::fs::write(out.join("flow.json"), serde_json::to_string_pretty(&flow)?)?;
-        println!("\n{}", report::flow_table(&flow, &lapse));
-        return Ok(());
+        return save_and_print(
+            &out.join("flow.json"),
+            &flow,
+            &report::flow_table(&flow, &lapse),
+        );
     }
     let routes = routes::measure(&out.join("routes-data"), &out).await?;
     if options.routes_only {
-        std::fs::write(
-            out.join("routes.json"),
-            serde_json::to_string_pretty(&routes)?,
-        )?;
-        println!("\n{}", report::routes_tables(&routes));
-        return Ok(());
+        return save_and_print(
+            &out.join("routes.json"),
+            &routes,
+            &report::routes_tables(&routes),
+        );
     }
     let listing = listing::measure(&out.join("listing-data"), &out).await?;
     let flow = flow::purchase_flow(&out.join("flow-data"), replicas).await?;
@@ -100,5 +100,17 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         out.join("results.json").display(),
         out.join("results.md").display()
     ));
+    Ok(())
+}
+
+/// What a partial run (`--listing-only`, `--flow-only`, `--routes-only`) measured:
+/// its figures as JSON in `path`, its table on screen.
+fn save_and_print(
+    path: &std::path::Path,
+    figures: &impl serde::Serialize,
+    table: &str,
+) -> anyhow::Result<()> {
+    std::fs::write(path, serde_json::to_string_pretty(figures)?)?;
+    println!("\n{table}");
     Ok(())
 }

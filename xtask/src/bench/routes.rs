@@ -202,33 +202,15 @@ pub async fn measure(data: &Path, scratch: &Path) -> anyhow::Result<Figures> {
 /// Warms up the services and the floor, then measures them in turn, [`RUNS`] times.
 async fn load_route(target: &Target, cookie: &str, scratch: &Path) -> anyhow::Result<RouteFigures> {
     progress::step(target.route);
-    let load = |url, seconds| Load {
-        url,
-        connections: CONNECTIONS,
-        seconds,
-        cookie: Some(cookie),
-        post_json: target.post_json.as_deref(),
-    };
-    let servers: Vec<(&str, &str)> = std::iter::once(("ours ", target.url.as_str()))
-        .chain(target.floor_url.as_deref().map(|url| ("floor", url)))
-        .collect();
-    for (_, url) in &servers {
-        wrk::run(&load(url, WARM_UP_SECONDS), scratch).await?;
+    let floor = target.floor_url.as_deref();
+    for url in std::iter::once(target.url.as_str()).chain(floor) {
+        wrk::run(&load(target, url, cookie, WARM_UP_SECONDS), scratch).await?;
     }
     let (mut runs, mut floor_runs) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
-        for (server, url) in &servers {
-            let measured = wrk::run(&load(url, RUN_SECONDS), scratch).await?;
-            refuse_failures(target.route, &measured, target.expect_success)?;
-            progress::done(&format!(
-                "{server} {:>9.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
-                measured.requests_per_second, measured.p50_ms, measured.p99_ms
-            ));
-            if *server == "floor" {
-                floor_runs.push(measured);
-            } else {
-                runs.push(measured);
-            }
+        runs.push(measure_once(target, "ours ", &target.url, cookie, scratch).await?);
+        if let Some(url) = floor {
+            floor_runs.push(measure_once(target, "floor", url, cookie, scratch).await?);
         }
     }
     Ok(RouteFigures {
@@ -236,6 +218,34 @@ async fn load_route(target: &Target, cookie: &str, scratch: &Path) -> anyhow::Re
         runs,
         floor_runs,
     })
+}
+
+/// `target`'s load on `url` (the services' or the floor's) for `seconds`.
+fn load<'a>(target: &'a Target, url: &'a str, cookie: &'a str, seconds: u32) -> Load<'a> {
+    Load {
+        url,
+        connections: CONNECTIONS,
+        seconds,
+        cookie: Some(cookie),
+        post_json: target.post_json.as_deref(),
+    }
+}
+
+/// One measured run on `url`, refused if its answers failed, and printed as `server`.
+async fn measure_once(
+    target: &Target,
+    server: &str,
+    url: &str,
+    cookie: &str,
+    scratch: &Path,
+) -> anyhow::Result<Measured> {
+    let measured = wrk::run(&load(target, url, cookie, RUN_SECONDS), scratch).await?;
+    refuse_failures(target.route, &measured, target.expect_success)?;
+    progress::done(&format!(
+        "{server} {:>9.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
+        measured.requests_per_second, measured.p50_ms, measured.p99_ms
+    ));
+    Ok(measured)
 }
 
 /// Signs up the benchmark's user and lists the tickets; returns the session cookie
