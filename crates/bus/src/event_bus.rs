@@ -10,12 +10,6 @@ use settings::EventsConfig;
 /// Why talking to NATS failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
-    #[error("cannot connect to NATS at {url}: {source}")]
-    Connect {
-        url: String,
-        #[source]
-        source: async_nats::ConnectError,
-    },
     #[error("cannot set up {what}: {reason}")]
     Setup { what: String, reason: String },
     #[error("cannot encode the event: {0}")]
@@ -43,27 +37,18 @@ pub struct EventBus {
 
 impl EventBus {
     /// Connects as the configured user and creates the namespace's stream if it does
-    /// not exist yet (file storage, so events survive a NATS restart).
+    /// not exist yet (file storage, so events survive a NATS restart). A service
+    /// started before NATS, or while its cluster elects a leader, waits for it.
     pub async fn connect(config: &EventsConfig) -> Result<Self, EventError> {
-        let mut options = async_nats::ConnectOptions::new()
-            .name(&config.namespace)
-            .event_callback(|event| async move { log_connection_event(event) });
-        if let Some(credentials) = &config.credentials {
-            options = options
-                .user_and_password(credentials.user.clone(), credentials.password.clone())
-                .custom_inbox_prefix(access::inbox_prefix(&credentials.user));
-        }
         let url = &config.nats_url;
         // Several servers of a cluster, comma-separated; the client learns the rest
         // of the cluster from whichever answers.
         let servers: Vec<&str> = url.split(',').map(str::trim).collect();
-        let client = options
-            .connect(servers.as_slice())
-            .await
-            .map_err(|source| EventError::Connect {
-                url: url.to_owned(),
-                source,
-            })?;
+        let what = format!("the connection to NATS at {url}");
+        let client = set_up(&what, || {
+            connect_options(config).connect(servers.as_slice())
+        })
+        .await?;
         let bus = Self {
             jetstream: jetstream::new(client.clone()),
             client,
@@ -121,13 +106,29 @@ impl EventBus {
     }
 }
 
-/// How long a service keeps trying to set up its stream and consumers as it starts.
+/// As the configured user, with its own inbox prefix (the permissions allow no other),
+/// and telling the operator what happens to the connection.
+fn connect_options(config: &EventsConfig) -> async_nats::ConnectOptions {
+    let options = async_nats::ConnectOptions::new()
+        .name(&config.namespace)
+        .event_callback(|event| async move { log_connection_event(event) });
+    match &config.credentials {
+        Some(credentials) => options
+            .user_and_password(credentials.user.clone(), credentials.password.clone())
+            .custom_inbox_prefix(access::inbox_prefix(&credentials.user)),
+        None => options,
+    }
+}
+
+/// How long a service keeps trying to connect and set up its stream and consumers as
+/// it starts.
 const SETUP_PATIENCE: Duration = Duration::from_secs(60);
 
-/// Runs a JetStream setup request until it succeeds or [`SETUP_PATIENCE`] runs out. A
-/// cluster that is electing a leader, or busy with every service starting at once,
-/// lets such requests time out; a service that gave up at the first one would crash
-/// and start over, slower.
+/// Runs a setup step (the connection, a JetStream request) until it succeeds or
+/// [`SETUP_PATIENCE`] runs out. A server not up yet refuses the connection; a cluster
+/// that is electing a leader, or busy with every service starting at once, lets
+/// requests time out. A service that gave up at the first one would crash and start
+/// over, slower.
 pub(crate) async fn set_up<T, E, F, Fut>(what: &str, mut request: F) -> Result<T, EventError>
 where
     E: std::fmt::Display,
@@ -140,7 +141,7 @@ where
         match request().await {
             Ok(value) => return Ok(value),
             Err(error) if tokio::time::Instant::now() + pause < deadline => {
-                tracing::warn!(%error, what, "JetStream setup failed; retrying");
+                tracing::warn!(%error, what, "NATS setup failed; retrying");
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(5));
             }

@@ -9,14 +9,35 @@ use mongodb::{
     options::ClientOptions,
 };
 
-/// Connects lazily (the driver retries until the server answers) with short timeouts,
-/// so a missing database shows up as a failed readiness check, not a hung request.
+/// How long a starting service waits for the database to answer.
+const STARTUP_PATIENCE: Duration = Duration::from_secs(60);
+
+/// Connects with short timeouts, so a database that goes away later shows up as a
+/// failed readiness check, not a hung request; then waits until the server answers,
+/// so a service started before its database (or while every service starts at once)
+/// waits for it rather than crashing and starting over.
 pub async fn connect(url: &str, database: &str) -> mongodb::error::Result<Database> {
     let mut options = ClientOptions::parse(url).await?;
-    options.server_selection_timeout = Some(Duration::from_secs(5));
-    options.connect_timeout = Some(Duration::from_secs(5));
+    // Unless the URL says otherwise (`serverSelectionTimeoutMS`, `connectTimeoutMS`).
+    options
+        .server_selection_timeout
+        .get_or_insert(Duration::from_secs(5));
+    options
+        .connect_timeout
+        .get_or_insert(Duration::from_secs(5));
     options.app_name.get_or_insert_with(|| database.to_owned());
-    Ok(Client::with_options(options)?.database(database))
+    let database = Client::with_options(options)?.database(database);
+    let deadline = tokio::time::Instant::now() + STARTUP_PATIENCE;
+    loop {
+        match database.run_command(doc! { "ping": 1 }).await {
+            Ok(_) => return Ok(database),
+            Err(error) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(%error, "the database does not answer yet; waiting");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
 }
 
 /// Whether the server answers a `ping`.

@@ -55,16 +55,56 @@ fn problem(line: &str) -> Option<String> {
     Some(format!("{level} {message} {}", fields.join(" ")))
 }
 
-/// The last `count` lines of a log, for error messages.
+/// The last `count` lines of a log, for error messages, without the stack backtraces
+/// a process prints when `RUST_BACKTRACE` is set: those would fill the tail and hide
+/// the error they follow.
 pub fn tail(path: &Path, count: usize) -> String {
     let content = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = content.lines().collect();
+    let lines = without_backtraces(&content);
     lines[lines.len().saturating_sub(count)..].join("\n")
+}
+
+/// Every line but those of a backtrace: from `Stack backtrace:` (anyhow's) or
+/// `stack backtrace:` (a panic's) to the next line that is not indented.
+fn without_backtraces(content: &str) -> Vec<&str> {
+    let mut in_backtrace = false;
+    content
+        .lines()
+        .filter(|line| {
+            if line.eq_ignore_ascii_case("stack backtrace:") {
+                in_backtrace = true;
+            } else if in_backtrace && !line.starts_with(' ') {
+                in_backtrace = false;
+            }
+            !in_backtrace
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tail_keeps_the_error_and_drops_its_backtrace() {
+        let log = "\
+{\"level\":\"INFO\",\"message\":\"connected\"}
+Error: cannot set up the connection to NATS at nats://127.0.0.1:1: refused
+
+Stack backtrace:
+   0: anyhow::error::<impl anyhow::Error>::msg
+             at ./src/backtrace.rs:10:14
+   1: main
+";
+        assert_eq!(
+            without_backtraces(log),
+            [
+                "{\"level\":\"INFO\",\"message\":\"connected\"}",
+                "Error: cannot set up the connection to NATS at nats://127.0.0.1:1: refused",
+                "",
+            ]
+        );
+    }
 
     #[test]
     fn warnings_and_errors_are_echoed_and_info_is_not() {

@@ -312,6 +312,27 @@ async fn an_undecodable_payload_is_terminated_and_counted_without_blocking_the_n
     assert_eq!(dead_letters(&bus).await, ["{not json"]);
 }
 
+/// A service started before NATS (or while it restarts) waits for it and then sets up
+/// its stream, rather than failing at the first refused connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_waits_for_a_nats_server_that_is_not_up_yet() {
+    let mut nats = testkit::Nats::start();
+    let world = testkit::World::on(testkit::shared().mongo_url.clone(), nats.nats_endpoint());
+    let config = world.events_config(marketplace::events::access::OPERATOR_USER);
+    nats.stop();
+    let connecting = tokio::spawn(async move { EventBus::connect(&config).await });
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(!connecting.is_finished(), "gave up while NATS was down");
+    tokio::task::block_in_place(|| nats.restart());
+
+    let bus = connecting
+        .await
+        .unwrap()
+        .expect("connected once NATS was up");
+    let stream = bus.jetstream().get_stream(bus.stream_name()).await;
+    assert!(stream.is_ok(), "the stream was set up");
+}
+
 /// A restarted nats-server has forgotten the listeners' outstanding pull requests;
 /// every listener must pull again and catch up, with events flowing the whole time.
 /// (The rarer stall this guards against, a pull stream waiting on a forgotten request
