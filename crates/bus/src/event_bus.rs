@@ -122,7 +122,7 @@ fn connect_options(config: &EventsConfig) -> async_nats::ConnectOptions {
 
 /// How long a service keeps trying to connect and set up its stream and consumers as
 /// it starts.
-const SETUP_PATIENCE: Duration = Duration::from_secs(60);
+pub const SETUP_PATIENCE: Duration = Duration::from_secs(60);
 
 /// Runs a setup step (the connection, a JetStream request) until it succeeds or
 /// [`SETUP_PATIENCE`] runs out. A server not up yet refuses the connection; a cluster

@@ -12,7 +12,7 @@ mod headers;
 mod listener;
 mod publisher;
 
-pub use event_bus::{EventBus, EventError};
+pub use event_bus::{EventBus, EventError, SETUP_PATIENCE};
 pub use listener::{
     HandlerError, Listener, ListenerHandle, ListenerStats, RetryPolicy, spawn_listener,
 };

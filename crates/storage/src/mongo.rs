@@ -10,7 +10,7 @@ use mongodb::{
 };
 
 /// How long a starting service waits for the database to answer.
-const STARTUP_PATIENCE: Duration = Duration::from_secs(60);
+pub const STARTUP_PATIENCE: Duration = Duration::from_secs(60);
 
 /// Connects with short timeouts, so a database that goes away later shows up as a
 /// failed readiness check, not a hung request; then waits until the server answers,

@@ -1,6 +1,11 @@
+use std::time::Duration;
+
 use deploy_check::Overlay;
 
-use crate::{all_containers, container, name_of, overlays, selects, service_deployments};
+use crate::{
+    all_containers, container, environment::env_of, name_of, number, overlays, selects,
+    service_deployments,
+};
 
 #[test]
 fn every_service_selects_a_pod_template_and_targets_a_port_it_has() {
@@ -63,6 +68,37 @@ fn every_service_probes_liveness_and_readiness() {
         assert_eq!(
             container["readinessProbe"]["httpGet"]["path"], "/readyz",
             "{name}"
+        );
+    }
+}
+
+/// A starting service waits for its database, then for its NATS connection and its
+/// stream, before it listens. Until a startup probe answers, the kubelet runs neither
+/// liveness nor readiness; without one, liveness would kill a pod still waiting.
+#[test]
+fn a_service_waiting_for_its_dependencies_is_given_the_time_by_its_startup_probe() {
+    for deployment in overlays().iter().flat_map(service_deployments) {
+        let name = name_of(deployment);
+        let container = container(deployment);
+        let env = env_of(container);
+        let mut wait = Duration::ZERO;
+        if env.contains_key("MONGO_URL") {
+            wait += storage::mongo::STARTUP_PATIENCE;
+        }
+        if env.contains_key("NATS_URL") {
+            wait += 2 * bus::SETUP_PATIENCE;
+        }
+        if wait.is_zero() {
+            continue;
+        }
+        let startup = &container["startupProbe"];
+        assert_eq!(startup["httpGet"]["path"], "/healthz", "{name}");
+        let budget = number(&startup["periodSeconds"]) * number(&startup["failureThreshold"]);
+        assert!(
+            budget >= wait.as_secs(),
+            "{name}: its startup probe gives {budget} s; it may wait {} s for its \
+             database and NATS",
+            wait.as_secs()
         );
     }
 }
