@@ -1,9 +1,7 @@
 //! NATS servers on loopback for the local stack, one or a JetStream cluster of three,
 //! which `cargo xtask chaos` kills one node at a time.
 
-use std::{path::Path, time::Duration};
-
-use marketplace::events::access::{self, OPERATOR_USER};
+use std::path::Path;
 
 use crate::{
     nats::{ClusterMember, NatsEndpoint, NatsUsers, Purpose},
@@ -53,35 +51,6 @@ impl NatsCluster {
             })
             .collect();
         Self { nodes, users }
-    }
-
-    /// Waits until JetStream answers an account query, that is until a new cluster has
-    /// elected its leader (a single server answers at once). Services started before
-    /// that each wait out JetStream's request timeouts, seconds at a time.
-    pub async fn wait_until_jetstream_answers(&self, patience: Duration) -> Result<(), String> {
-        let credentials = self.users.credentials(OPERATOR_USER);
-        let urls: Vec<String> = self.nodes.iter().map(Server::url).collect();
-        let client = async_nats::ConnectOptions::with_user_and_password(
-            credentials.user,
-            credentials.password,
-        )
-        .custom_inbox_prefix(access::inbox_prefix(OPERATOR_USER))
-        .connect(urls.as_slice())
-        .await
-        .map_err(|error| format!("cannot connect to NATS as the operator: {error}"))?;
-        let jetstream = async_nats::jetstream::new(client);
-        let deadline = tokio::time::Instant::now() + patience;
-        loop {
-            match jetstream.query_account().await {
-                Ok(_) => return Ok(()),
-                Err(error) if tokio::time::Instant::now() >= deadline => {
-                    return Err(format!(
-                        "JetStream did not answer within {patience:?}: {error}"
-                    ));
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        }
     }
 
     /// Every node's client URL, comma-separated, as clients take them.

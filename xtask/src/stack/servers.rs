@@ -1,7 +1,7 @@
 //! What the services depend on: NATS, the database and Stripe, each started here with
 //! the stack's data, or (for `cargo xtask dev`) the one the environment names.
 
-use std::{path::Path, time::Duration};
+use std::path::Path;
 
 use anyhow::Context;
 use testkit::{AsyncSupervised, Home, Mongo, NatsCluster, NatsEndpoint, Server};
@@ -12,15 +12,12 @@ use super::{
     ports, readiness,
     topology::{Backends, StripeEndpoints},
 };
-use crate::{progress, progress::Ticker};
+use crate::progress;
 
 /// The Stripe keys the stack uses against the local fake. Not secrets.
 const FAKE_STRIPE_SECRET_KEY: &str = "sk_test_local_fake";
 const FAKE_STRIPE_PUBLISHABLE_KEY: &str = "pk_test_local_fake";
 const FAKE_STRIPE_WEBHOOK_SECRET: &str = "whsec_local_fake";
-
-/// How long a new JetStream cluster may take to elect its leader.
-const JETSTREAM_PATIENCE: Duration = Duration::from_secs(60);
 
 /// The server processes the stack started; `None` for one the environment named.
 /// Dropping it stops them.
@@ -42,21 +39,7 @@ pub async fn start(options: &StackOptions, logs_dir: &Path) -> anyhow::Result<(B
     let (nats_endpoint, nats) = match from_env("NATS_URL") {
         Some(url) => (NatsEndpoint::external(url), None),
         None => {
-            let home = options.data.join("nats");
-            let nats = NatsCluster::start_in(&home, options.nats_nodes);
-            let waiting = Ticker::start();
-            nats.wait_until_jetstream_answers(JETSTREAM_PATIENCE)
-                .await
-                .map_err(|reason| {
-                    anyhow::anyhow!("{reason} (the NATS logs: {})", home.display())
-                })?;
-            if options.nats_nodes > 1 {
-                progress::done(&format!(
-                    "JetStream cluster of {} elected its leader ({:.1}s)",
-                    options.nats_nodes,
-                    waiting.elapsed().as_secs_f32()
-                ));
-            }
+            let nats = NatsCluster::start_in(&options.data.join("nats"), options.nats_nodes);
             (nats.endpoint(), Some(nats))
         }
     };

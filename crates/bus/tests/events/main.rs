@@ -333,44 +333,6 @@ async fn connecting_waits_for_a_nats_server_that_is_not_up_yet() {
     assert!(stream.is_ok(), "the stream was set up");
 }
 
-/// A new three-server cluster takes a replicated stream at the first request once
-/// `wait_until_jetstream_answers` returns (it has elected its leader); before that,
-/// such requests time out, which is why the local stack waits before starting the
-/// services.
-#[tokio::test]
-async fn a_new_cluster_takes_a_replicated_stream_once_jetstream_answers() {
-    let home = testkit::Home::temporary("nats-cluster");
-    let cluster = testkit::NatsCluster::start_in(home.path(), 3);
-    cluster
-        .wait_until_jetstream_answers(Duration::from_secs(60))
-        .await
-        .unwrap();
-
-    let credentials = cluster
-        .endpoint()
-        .events_config(marketplace::events::access::OPERATOR_USER, "cluster")
-        .credentials
-        .unwrap();
-    let urls: Vec<String> = cluster.nodes.iter().map(testkit::Server::url).collect();
-    let client = async_nats::ConnectOptions::with_user_and_password(
-        credentials.user.clone(),
-        credentials.password,
-    )
-    .custom_inbox_prefix(marketplace::events::access::inbox_prefix(&credentials.user))
-    .connect(urls.as_slice())
-    .await
-    .unwrap();
-    let stream = async_nats::jetstream::new(client)
-        .create_stream(async_nats::jetstream::stream::Config {
-            name: "cluster".to_owned(),
-            subjects: vec!["cluster.>".to_owned()],
-            num_replicas: 3,
-            ..Default::default()
-        })
-        .await;
-    assert!(stream.is_ok(), "the first request failed: {stream:?}");
-}
-
 /// A restarted nats-server has forgotten the listeners' outstanding pull requests;
 /// every listener must pull again and catch up, with events flowing the whole time.
 /// (The rarer stall this guards against, a pull stream waiting on a forgotten request
