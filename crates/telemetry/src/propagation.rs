@@ -116,13 +116,19 @@ mod tests {
         tracing::subscriber::with_default(subscriber, test);
     }
 
+    /// A request's span that continued an incoming `traceparent`.
+    fn request_with_traceparent(traceparent: &'static str) -> tracing::Span {
+        let mut incoming = HeaderMap::new();
+        incoming.insert("traceparent", HeaderValue::from_static(traceparent));
+        let span = tracing::info_span!("request");
+        continue_trace(&span, &HttpHeaders(&incoming));
+        span
+    }
+
     #[test]
     fn a_span_continues_the_trace_of_an_incoming_traceparent_and_passes_itself_on() {
         with_subscriber(|| {
-            let mut incoming = HeaderMap::new();
-            incoming.insert("traceparent", HeaderValue::from_static(PARENT));
-            let span = tracing::info_span!("request");
-            continue_trace(&span, &HttpHeaders(&incoming));
+            let span = request_with_traceparent(PARENT);
 
             let mut outgoing = HeaderMap::new();
             span.in_scope(|| inject_current(&mut outgoing));
@@ -156,10 +162,7 @@ mod tests {
     #[test]
     fn a_child_span_is_in_its_parents_trace() {
         with_subscriber(|| {
-            let mut incoming = HeaderMap::new();
-            incoming.insert("traceparent", HeaderValue::from_static(PARENT));
-            let request = tracing::info_span!("request");
-            continue_trace(&request, &HttpHeaders(&incoming));
+            let request = request_with_traceparent(PARENT);
             let child = request.in_scope(|| tracing::info_span!("handle"));
 
             let sent = child.in_scope(current_context);
@@ -171,10 +174,7 @@ mod tests {
     #[test]
     fn a_malformed_traceparent_is_ignored() {
         with_subscriber(|| {
-            let mut incoming = HeaderMap::new();
-            incoming.insert("traceparent", HeaderValue::from_static("00-nonsense-01"));
-            let span = tracing::info_span!("request");
-            continue_trace(&span, &HttpHeaders(&incoming));
+            let span = request_with_traceparent("00-nonsense-01");
             let sent = span.in_scope(current_context);
             assert!(!sent["traceparent"].contains("nonsense"));
         });
